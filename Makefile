@@ -1,0 +1,42 @@
+# Two commands set everything up: `make play` and `make test`.
+# Each creates .venv on first use and re-installs when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MAP ?= maps/lakeside.tmx
+
+.PHONY: play test lint slow art maps bench clean-venv
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rex needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+play: $(STAMP)
+	$(BIN)/rex play --map $(MAP)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+art: $(STAMP)
+	$(BIN)/python -m tools.make_art
+
+maps: $(STAMP)
+	$(BIN)/python -m tools.make_maps
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --write-readme
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1054 @@
+"""TMX file -> Level: the only module that knows Tiled and pytmx.
+
+Reading happens in two passes so that no file can crash or exhaust the game:
+
+1. A guarded XML pass (expat, with DOCTYPE entities refused) reads the map, checks every
+   attribute the contract cares about, bounds the size of every layer before it is decoded, and
+   reads the layer tree, the objects and the properties. pytmx flattens group layers (a hidden
+   group's children look visible) and mixes tile collision shapes of embedded tilesets into the
+   map's objects, so the layer tree and the objects come from this pass.
+2. pytmx reads the tilesets (embedded or external) and the tile layer data from a pruned copy of
+   the tree that holds only what it needs. Its renumbered gids are mapped back to terrain and
+   tile art through lookup tables, so no per-cell Python runs after pytmx.
+
+Problems are collected as ``MapProblem`` values; ``read_level`` raises ``MapError`` with all of
+them at once. Semantic rules (required objects, reachability) live in ``mapcheck``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import hashlib
+import logging
+import math
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+from xml.parsers import expat
+
+import numpy as np
+
+from game import contract
+from game.contract import (
+    COST,
+    COST_PROPERTY,
+    MOVERS,
+    NO_TERRAIN,
+    OBJECT_CLASSES,
+    TERRAIN_ID,
+    TERRAIN_NAMES,
+    Member,
+)
+
+GID_FLAGS = 0xF0000000  # flip and rotation bits of a raw Tiled gid
+GID_MASK = 0x0FFFFFFF
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True)
+class MapProblem:
+    """One thing wrong with a map: where it is (layer, object, cell, tileset) and what it is."""
+
+    where: str
+    message: str
+    warning: bool = False
+
+    def line(self, file: str | os.PathLike) -> str:
+        prefix = "warning: " if self.warning else ""
+        return f"{file}: {prefix}{self.where}: {self.message}"
+
+
+class MapError(Exception):
+    """A map that cannot be played, with every problem found."""
+
+    def __init__(self, file: str | os.PathLike, problems: list[MapProblem]):
+        self.file = str(file)
+        self.problems = problems
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [p.line(self.file) for p in self.problems]
+
+
+# ---------------------------------------------------------------------------------------------
+# The Level
+
+
+@dataclass(frozen=True, eq=False)
+class MapObject:
+    """A contract object: its kind, where it is (in tiles) and its typed properties."""
+
+    id: int
+    kind: str
+    name: str
+    shape: str  # point, rectangle, ellipse, polygon, polyline, tile, text
+    x: float  # a point's position, or the top-left of the shape's bounding box, in tiles
+    y: float
+    width: float
+    height: float
+    cells: np.ndarray  # (n, 2) int32 [x, y] of the cells it covers inside the map
+    properties: dict[str, Any]
+    layer: str
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        """The cell holding a point object (or the top-left covered cell of an area)."""
+        if self.shape == "point" or len(self.cells) == 0:
+            return math.floor(self.x), math.floor(self.y)
+        return int(self.cells[0, 0]), int(self.cells[0, 1])
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return self.x + self.width / 2, self.y + self.height / 2
+
+    def describe(self) -> str:
+        label = f"object {self.id} ({self.kind or 'no class'}"
+        return label + (f" '{self.name}')" if self.name else ")")
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    wind_deg: float
+    wind_speed: float
+    start_clock_s: int  # seconds after midnight
+    sunset_clock_s: int
+
+
+@dataclass(frozen=True, eq=False)
+class TilesetArt:
+    """What the window needs to cut tile images; paths are absolute, images may be missing."""
+
+    name: str
+    firstgid: int
+    tilecount: int
+    tile_width: int
+    tile_height: int
+    columns: int
+    margin: int
+    spacing: int
+    image: str | None  # one sheet, or None for a collection of images
+    tile_images: dict[int, str]  # local tile id -> image file, for collections
+
+
+@dataclass(frozen=True, eq=False)
+class TileLayerArt:
+    name: str
+    gids: np.ndarray  # uint32 [y, x] raw Tiled gids with flip bits
+    opacity: float
+
+
+@dataclass(frozen=True, eq=False)
+class Level:
+    """Everything the simulation and the view need from a map, as numpy grids indexed [y, x]."""
+
+    name: str
+    path: str
+    width: int
+    height: int
+    tile_size: int
+    terrain: np.ndarray  # uint8 terrain ids (contract.TERRAINS)
+    cost: dict[str, np.ndarray]  # mover -> float32 cost grid, inf where impassable
+    blocks_sight: np.ndarray  # bool
+    passes_scent: np.ndarray  # bool
+    scent_decay: np.ndarray  # float32 multiplier
+    objects: tuple[MapObject, ...]
+    zones: dict[str, np.ndarray]  # zone name -> bool mask
+    settings: MapSettings
+    content_hash: str
+    tilesets: tuple[TilesetArt, ...] = ()
+    art_layers: tuple[TileLayerArt, ...] = ()
+    warnings: tuple[MapProblem, ...] = field(default=())
+
+    def of_kind(self, kind: str) -> tuple[MapObject, ...]:
+        return tuple(o for o in self.objects if o.kind == kind)
+
+    def one(self, kind: str) -> MapObject:
+        found = self.of_kind(kind)
+        if len(found) != 1:
+            raise LookupError(f"expected one {kind}, found {len(found)}")
+        return found[0]
+
+    def zone_at(self, x: int, y: int) -> str | None:
+        for name, mask in self.zones.items():
+            if mask[y, x]:
+                return name
+        return None
+
+    def inside(self, x: int, y: int) -> bool:
+        return 0 <= x < self.width and 0 <= y < self.height
+
+
+# ---------------------------------------------------------------------------------------------
+# Guarded XML
+
+
+class _Refused(Exception):
+    """Raised from expat handlers to stop parsing a file that declares entities."""
+
+
+def _guarded_parse(data: bytes) -> ElementTree.Element:
+    """Parse XML bytes, refusing DTD entity declarations before anything can expand them.
+
+    Expat on current Pythons refuses external entities and stops billion-laughs documents on
+    its own; refusing every entity declaration keeps it so whatever the parser version.
+    """
+    guard = expat.ParserCreate()
+
+    def refuse(*_args: object) -> None:
+        raise _Refused
+
+    guard.EntityDeclHandler = refuse
+    guard.UnparsedEntityDeclHandler = refuse
+    guard.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    guard.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    guard.Parse(data, True)
+    return ElementTree.fromstring(data)
+
+
+def _read_xml(path: Path, what: str, problems: list[MapProblem], hasher: Any
+              ) -> ElementTree.Element | None:
+    """Read and parse one XML file of the map (the map, a tileset or a template)."""
+    where = what
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            problems.append(MapProblem(where, "is a directory, not a file"))
+            return None
+        if size > contract.MAX_FILE_BYTES:
+            limit = contract.MAX_FILE_BYTES >> 20
+            problems.append(MapProblem(where, f"is {size >> 20} MiB; the limit is {limit} MiB"))
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(MapProblem(where, f"file not found: {path}"))
+        return None
+    except PermissionError:
+        problems.append(MapProblem(where, f"cannot read {path}: permission denied"))
+        return None
+    except OSError as err:
+        problems.append(MapProblem(where, f"cannot read {path}: {err.strerror or err}"))
+        return None
+    hasher.update(data)
+    if not data.strip():
+        problems.append(MapProblem(where, "the file is empty"))
+        return None
+    try:
+        return _guarded_parse(data)
+    except _Refused:
+        problems.append(MapProblem(
+            where, "declares XML entities (entity expansion or external entities are refused)"))
+    except (expat.ExpatError, ElementTree.ParseError) as err:
+        message = expat.ErrorString(err.code) if isinstance(err, expat.ExpatError) else str(err)
+        position = f" at line {err.lineno}, column {err.offset}" if hasattr(err, "lineno") else ""
+        problems.append(MapProblem(where, f"is not well-formed XML: {message}{position}"))
+    except (ValueError, LookupError, RecursionError) as err:
+        problems.append(MapProblem(where, f"is not readable XML: {err}"))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Attributes and properties
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _number(el: ElementTree.Element, name: str, default: float | None, where: str,
+            problems: list[MapProblem], integer: bool = False) -> float | None:
+    raw = el.get(name)
+    if raw is None:
+        if default is None:
+            problems.append(MapProblem(where, f"missing attribute '{name}'"))
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        problems.append(MapProblem(where, f"attribute {name}='{raw}' is not {kind}"))
+        return default
+    if not math.isfinite(value):
+        problems.append(MapProblem(where, f"attribute {name}='{raw}' is not finite"))
+        return default
+    return value
+
+
+def _raw_properties(el: ElementTree.Element) -> list[tuple[str, str, str]]:
+    """(name, type, value) of an element's own properties, in file order."""
+    found = []
+    for props in el.findall("properties"):
+        for prop in props.findall("property"):
+            value = prop.get("value")
+            if value is None:
+                value = prop.text or ""
+            found.append((prop.get("name", ""), prop.get("type", "string"), value))
+    return found
+
+
+_BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _convert(member: Member, ptype: str, raw: str) -> tuple[Any, str | None]:
+    """A property value converted to its member's type, or an error message."""
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
+    if member.type == "int":
+        if ptype != "int":
+            return None, f"must be an int property, not {ptype} ('{shown}')"
+        try:
+            value: Any = int(raw)
+        except ValueError:
+            return None, f"'{shown}' is not a whole number"
+    elif member.type == "float":
+        if ptype not in ("float", "int"):
+            return None, f"must be a float property, not {ptype} ('{shown}')"
+        try:
+            value = float(raw)
+        except ValueError:
+            return None, f"'{shown}' is not a number"
+        if not math.isfinite(value):
+            return None, f"'{shown}' is not a finite number"
+    elif member.type == "bool":
+        if ptype != "bool" or raw.strip().lower() not in _BOOL_WORDS:
+            return None, f"must be a bool property (true or false), not {ptype} ('{shown}')"
+        value = _BOOL_WORDS[raw.strip().lower()]
+    else:
+        if ptype not in ("string", "file"):
+            return None, f"must be a string property, not {ptype} ('{shown}')"
+        value = raw
+    if member.minimum is not None and value < member.minimum:
+        return None, f"{value} is below the minimum {member.minimum:g}"
+    if member.maximum is not None and value > member.maximum:
+        return None, f"{value} is above the maximum {member.maximum:g}"
+    return value, None
+
+
+def _typed_properties(raw: list[tuple[str, str, str]], members: tuple[Member, ...], where: str,
+                      problems: list[MapProblem]) -> dict[str, Any]:
+    """Known members typed and merged over their defaults; unknown properties kept as text."""
+    known = {m.name: m for m in members}
+    values: dict[str, Any] = {m.name: m.default for m in members}
+    for name, ptype, value in raw:
+        member = known.get(name)
+        if member is None:
+            values.setdefault(name, value)
+            continue
+        converted, error = _convert(member, ptype, value)
+        if error:
+            problems.append(MapProblem(where, f"property '{name}': {error}"))
+        else:
+            values[name] = converted
+    return values
+
+
+# Every property type pytmx converts by itself; a value that does not convert would crash it.
+_PYTMX_CHECKS = {
+    "int": Member("", "int", 0),
+    "float": Member("", "float", 0.0),
+    "bool": Member("", "bool", False),
+}
+
+
+def _check_property_values(el: ElementTree.Element, where: str,
+                           problems: list[MapProblem]) -> None:
+    for name, ptype, value in _raw_properties(el):
+        check = _PYTMX_CHECKS.get(ptype)
+        if check is not None:
+            _, error = _convert(check, ptype, value)
+            if error:
+                problems.append(MapProblem(where, f"property '{name}': {error}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The layer tree
+
+
+@dataclass
+class _Layer:
+    kind: str  # "tile", "object", "image"
+    element: ElementTree.Element
+    id: int
+    name: str
+    visible: bool
+    ignore: bool
+    offset_x: float
+    offset_y: float
+
+    def describe(self) -> str:
+        kind = {"tile": "layer", "object": "object layer", "image": "image layer"}[self.kind]
+        return f"{kind} '{self.name}' (id {self.id})"
+
+
+_LAYER_KINDS = {"layer": "tile", "objectgroup": "object", "imagelayer": "image"}
+
+
+def _walk_layers(parent: ElementTree.Element, problems: list[MapProblem], visible: bool = True,
+                 ignore: bool = False, offset: tuple[float, float] = (0.0, 0.0), depth: int = 0
+                 ) -> Iterator[_Layer]:
+    """Layers in drawing order (bottom first), with group visibility, ignore and offsets."""
+    if depth > 64:
+        problems.append(MapProblem("map", "group layers are nested more than 64 deep"))
+        return
+    for child in parent:
+        if child.tag not in _LAYER_KINDS and child.tag != "group":
+            continue
+        layer_id = int(_number(child, "id", 0, "layer", problems, integer=True) or 0)
+        name = child.get("name", "")
+        where = f"{'group' if child.tag == 'group' else 'layer'} '{name}' (id {layer_id})"
+        _check_property_values(child, where, problems)
+        own = _typed_properties(_raw_properties(child),
+                                (Member("ignore", "bool", False),), where, problems)
+        is_visible = visible and child.get("visible", "1") != "0"
+        is_ignored = ignore or bool(own.get("ignore"))
+        at = (offset[0] + (_number(child, "offsetx", 0.0, where, problems) or 0.0),
+              offset[1] + (_number(child, "offsety", 0.0, where, problems) or 0.0))
+        if child.tag == "group":
+            yield from _walk_layers(child, problems, is_visible, is_ignored, at, depth + 1)
+        else:
+            yield _Layer(_LAYER_KINDS[child.tag], child, layer_id, name, is_visible, is_ignored,
+                         *at)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tile layer data, checked before anything allocates for it
+
+
+def _check_layer_data(layer: _Layer, width: int, height: int, problems: list[MapProblem]
+                      ) -> None:
+    """Decode a layer's data within bounds, only to prove that pytmx can read it safely."""
+    where = layer.describe()
+    data = layer.element.find("data")
+    if data is None:
+        problems.append(MapProblem(where, "has no <data> element"))
+        return
+    if data.find("chunk") is not None:
+        problems.append(MapProblem(where, "is stored in chunks (an infinite map); make the map "
+                                          "finite in Tiled's Map Properties"))
+        return
+    lw = _number(layer.element, "width", width, where, problems, integer=True)
+    lh = _number(layer.element, "height", height, where, problems, integer=True)
+    if (lw, lh) != (width, height):
+        problems.append(MapProblem(where, f"is {lw} x {lh} tiles but the map is "
+                                          f"{width} x {height}"))
+        return
+    cells = width * height
+    encoding, compression = data.get("encoding"), data.get("compression")
+    text = data.text or ""
+    if encoding is None:
+        problems.append(MapProblem(where, "stores tiles as XML elements, which the game does not "
+                                          "read; choose CSV or Base64 as the Tile Layer Format"))
+        return
+    if encoding == "csv":
+        if compression:
+            problems.append(MapProblem(where, f"CSV data cannot be compressed ({compression})"))
+            return
+        if text.count(",") + 1 != cells:
+            problems.append(MapProblem(where, f"has {text.count(',') + 1} CSV values; a "
+                                              f"{width} x {height} map needs {cells}"))
+            return
+        try:
+            gids = np.array([int(v) for v in text.split(",")], dtype=np.int64)
+        except ValueError:
+            problems.append(MapProblem(where, "CSV data holds something that is not a tile id"))
+            return
+        if gids.size and (gids.min() < 0 or gids.max() > 0xFFFFFFFF):
+            problems.append(MapProblem(where, "CSV data holds a tile id out of range"))
+        return
+    if encoding != "base64":
+        problems.append(MapProblem(where, f"unknown layer encoding '{encoding}'"))
+        return
+    expected = 4 * cells
+    if len(text) > 2 * expected + 1024 and not compression:
+        problems.append(MapProblem(where, "layer data is longer than the map"))
+        return
+    try:
+        raw = base64.b64decode(text.strip())
+    except (binascii.Error, ValueError):
+        problems.append(MapProblem(where, "Base64 layer data is corrupt"))
+        return
+    if compression in ("zlib", "gzip"):
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | (16 if compression == "gzip" else 0))
+        try:
+            out = inflater.decompress(raw, expected + 1)
+        except zlib.error:
+            problems.append(MapProblem(where, f"{compression}-compressed layer data is corrupt"))
+            return
+        if len(out) > expected or inflater.unconsumed_tail:
+            problems.append(MapProblem(where, "layer data inflates to more than the map holds "
+                                              "(a compression bomb or a wrong map size)"))
+            return
+        if not inflater.eof:
+            problems.append(MapProblem(where, f"{compression}-compressed layer data is "
+                                              "truncated"))
+            return
+        raw = out
+    elif compression:
+        problems.append(MapProblem(where, f"layer compression '{compression}' is not supported; "
+                                          "choose zlib or gzip (or none)"))
+        return
+    if len(raw) != expected:
+        problems.append(MapProblem(where, f"layer data holds {len(raw) // 4} tiles; a "
+                                          f"{width} x {height} map needs {cells}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Objects
+
+
+@dataclass
+class _ObjectShape:
+    shape: str
+    points: list[tuple[float, float]]  # polygon / polyline points relative to x, y
+
+
+def _object_shape(el: ElementTree.Element, width: float, height: float, where: str,
+                  problems: list[MapProblem]) -> _ObjectShape:
+    if el.find("point") is not None:
+        return _ObjectShape("point", [])
+    if el.find("ellipse") is not None:
+        return _ObjectShape("ellipse", [])
+    if el.find("text") is not None:
+        return _ObjectShape("text", [])
+    for tag in ("polygon", "polyline"):
+        node = el.find(tag)
+        if node is not None:
+            points = []
+            for pair in (node.get("points") or "").split():
+                try:
+                    px, py = (float(v) for v in pair.split(","))
+                except ValueError:
+                    problems.append(MapProblem(where, f"{tag} point '{pair}' is not x,y"))
+                    return _ObjectShape(tag, [])
+                points.append((px, py))
+            return _ObjectShape(tag, points)
+    if el.get("gid") is not None:
+        return _ObjectShape("tile", [])
+    if width == 0 and height == 0:
+        return _ObjectShape("point", [])  # very old Tiled wrote points as empty rectangles
+    return _ObjectShape("rectangle", [])
+
+
+def _cells_in_polygon(poly: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Cells (x, y) whose centres lie inside a polygon in tile units (even-odd rule)."""
+    x0 = max(0, math.floor(poly[:, 0].min()))
+    x1 = min(width, math.ceil(poly[:, 0].max()))
+    y0 = max(0, math.floor(poly[:, 1].min()))
+    y1 = min(height, math.ceil(poly[:, 1].max()))
+    if x0 >= x1 or y0 >= y1:
+        return np.empty((0, 2), np.int32)
+    ys, xs = np.mgrid[y0:y1, x0:x1]
+    px, py = xs.ravel() + 0.5, ys.ravel() + 0.5
+    inside = np.zeros(px.shape, bool)
+    ax, ay = poly[:, 0], poly[:, 1]
+    bx, by = np.roll(ax, 1), np.roll(ay, 1)
+    for i in range(len(poly)):
+        crosses = (ay[i] > py) != (by[i] > py)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at_x = (bx[i] - ax[i]) * (py - ay[i]) / (by[i] - ay[i]) + ax[i]
+        inside ^= crosses & (px < at_x)
+    return np.stack([px[inside] - 0.5, py[inside] - 0.5], axis=1).astype(np.int32)
+
+
+def _covered_cells(shape: str, x: float, y: float, w: float, h: float, rotation: float,
+                   points: list[tuple[float, float]], tile: int, width: int, height: int
+                   ) -> np.ndarray:
+    if shape == "point":
+        cx, cy = math.floor(x), math.floor(y)
+        if 0 <= cx < width and 0 <= cy < height:
+            return np.array([[cx, cy]], np.int32)
+        return np.empty((0, 2), np.int32)
+    if shape in ("polygon", "polyline"):
+        corners = np.array(points or [(0.0, 0.0)], float) / tile
+    else:
+        corners = np.array([(0, 0), (w, 0), (w, h), (0, h)], float)
+    if rotation:
+        t = math.radians(rotation)
+        c, s = math.cos(t), math.sin(t)
+        corners = corners @ np.array([[c, s], [-s, c]])
+    corners = corners + (x, y)
+    if shape in ("rectangle", "ellipse", "tile", "text") and not rotation:
+        x0, x1 = math.floor(x), max(math.floor(x), math.ceil(x + w) - 1)
+        y0, y1 = math.floor(y), max(math.floor(y), math.ceil(y + h) - 1)
+        x0, x1, y0, y1 = max(x0, 0), min(x1, width - 1), max(y0, 0), min(y1, height - 1)
+        if x0 > x1 or y0 > y1:
+            return np.empty((0, 2), np.int32)
+        ys, xs = np.mgrid[y0:y1 + 1, x0:x1 + 1]
+        return np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.int32)
+    cells = _cells_in_polygon(corners, width, height) if len(corners) >= 3 else np.empty((0, 2))
+    if len(cells) == 0:  # a sliver or a line: the cells its points fall in
+        cells = np.unique(np.floor(corners).astype(np.int32), axis=0)
+        keep = (cells[:, 0] >= 0) & (cells[:, 0] < width) & (cells[:, 1] >= 0) & (
+            cells[:, 1] < height)
+        cells = cells[keep]
+    return cells.astype(np.int32)
+
+
+def _merge_template(el: ElementTree.Element, map_dir: Path, templates: dict[str, Any],
+                    where: str, problems: list[MapProblem], hasher: Any) -> ElementTree.Element:
+    """An object instance merged over its template (Tiled writes only what differs)."""
+    source = el.get("template")
+    if not source:
+        return el
+    if source not in templates:
+        root = _read_xml(map_dir / source, f"template '{source}'", problems, hasher)
+        base = root.find("object") if root is not None else None
+        if root is not None and base is None:
+            problems.append(MapProblem(f"template '{source}'", "holds no object"))
+        templates[source] = base
+    base = templates[source]
+    if base is None:
+        problems.append(MapProblem(where, f"its template '{source}' could not be read"))
+        return el
+    merged = ElementTree.Element("object", {**base.attrib, **el.attrib})
+    instance_props = {name for name, _, _ in _raw_properties(el)}
+    props = ElementTree.SubElement(merged, "properties")
+    for source_el, skip in ((base, instance_props), (el, set())):
+        for holder in source_el.findall("properties"):
+            for prop in holder.findall("property"):
+                if prop.get("name") not in skip:
+                    props.append(prop)
+    shape_source = el if any(el.find(t) is not None for t in
+                             ("point", "ellipse", "polygon", "polyline", "text")) else base
+    for tag in ("point", "ellipse", "polygon", "polyline", "text"):
+        node = shape_source.find(tag)
+        if node is not None:
+            merged.append(node)
+    return merged
+
+
+def _read_objects(layers: list[_Layer], tile: int, width: int, height: int, map_dir: Path,
+                  problems: list[MapProblem], warnings: list[MapProblem], hasher: Any
+                  ) -> list[MapObject]:
+    objects: list[MapObject] = []
+    templates: dict[str, Any] = {}
+    seen_ids: dict[int, str] = {}
+    for layer in layers:
+        if layer.kind != "object" or layer.ignore:
+            continue
+        for raw_el in layer.element.findall("object"):
+            if len(objects) >= contract.MAX_OBJECTS:
+                problems.append(MapProblem("map", f"has more than {contract.MAX_OBJECTS} objects"))
+                return objects
+            obj_id = int(_number(raw_el, "id", 0, layer.describe(), problems, integer=True) or 0)
+            where = f"object {obj_id}"
+            el = _merge_template(raw_el, map_dir, templates, where, problems, hasher)
+            kind = (el.get("class") or el.get("type") or "").strip()
+            name = el.get("name", "")
+            where = f"object {obj_id} ({kind or 'no class'}" + (f" '{name}')" if name else ")")
+            if obj_id in seen_ids:
+                problems.append(MapProblem(where, f"has the same id as {seen_ids[obj_id]}"))
+            seen_ids[obj_id] = where
+            raw_props = _raw_properties(el)
+            for prop_name, _, _ in raw_props:
+                if prop_name in contract.RESERVED_OBJECT_PROPERTIES:
+                    problems.append(MapProblem(
+                        where, f"custom property '{prop_name}' reuses the name of a built-in "
+                               "object attribute; rename it"))
+            spec = OBJECT_CLASSES.get(kind)
+            if kind and spec is None:
+                guess = difflib.get_close_matches(kind, OBJECT_CLASSES, n=1)
+                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                warnings.append(MapProblem(where, f"unknown object class '{kind}' is "
+                                                  f"ignored{hint}", warning=True))
+            props = _typed_properties(raw_props, spec.members if spec else (), where, problems)
+            x = _number(el, "x", 0.0, where, problems) or 0.0
+            y = _number(el, "y", 0.0, where, problems) or 0.0
+            w = _number(el, "width", 0.0, where, problems) or 0.0
+            h = _number(el, "height", 0.0, where, problems) or 0.0
+            shape = _object_shape(el, w, h, where, problems)
+            rotation = _number(el, "rotation", 0.0, where, problems) or 0.0
+            x, y = x + layer.offset_x, y + layer.offset_y
+            if shape.shape == "tile":
+                y -= h  # Tiled anchors tile objects at their bottom-left corner
+            tx, ty, tw, th = x / tile, y / tile, w / tile, h / tile
+            cells = _covered_cells(shape.shape, tx, ty, tw, th, rotation, shape.points, tile,
+                                   width, height)
+            if shape.points:
+                pts = np.array(shape.points) / tile + (tx, ty)
+                tx, ty = float(pts[:, 0].min()), float(pts[:, 1].min())
+                tw, th = float(np.ptp(pts[:, 0])), float(np.ptp(pts[:, 1]))
+            objects.append(MapObject(obj_id, kind, name, shape.shape, tx, ty, tw, th, cells,
+                                     props, layer.name))
+    return objects
+
+
+# ---------------------------------------------------------------------------------------------
+# pytmx
+
+
+def _pytmx() -> Any:
+    """Import pytmx without letting it load pygame in a headless process.
+
+    pytmx imports its pygame helpers when pygame is installed. The simulation and the map tools
+    must run without SDL, so unless pygame is already loaded (the window), the import is made
+    with pygame marked absent; pytmx treats that as "no pygame" and logs it, which we silence
+    because every failure of loading becomes our own line.
+    """
+    if "pytmx" in sys.modules:
+        return sys.modules["pytmx"]
+    log = logging.getLogger("pytmx")
+    log.addHandler(logging.NullHandler())
+    log.propagate = False
+    blocked = "pygame" not in sys.modules
+    if blocked:
+        sys.modules["pygame"] = None  # type: ignore[assignment]
+    try:
+        import pytmx
+    finally:
+        if blocked:
+            del sys.modules["pygame"]
+    return pytmx
+
+
+def _pruned_for_pytmx(root: ElementTree.Element, tile_layers: list[_Layer]
+                      ) -> ElementTree.Element:
+    """A map element with only the tilesets and tile layers, in a form pytmx reads safely."""
+    keep = {k: root.get(k) for k in ("version", "orientation", "renderorder", "width", "height",
+                                     "tilewidth", "tileheight") if root.get(k) is not None}
+    pruned = ElementTree.Element("map", keep)
+    for tileset in root.findall("tileset"):
+        pruned.append(tileset)
+    for layer in tile_layers:
+        attrs = {"id": str(layer.id), "name": layer.name or f"layer {layer.id}",
+                 "width": layer.element.get("width", root.get("width", "0")),
+                 "height": layer.element.get("height", root.get("height", "0"))}
+        copy = ElementTree.SubElement(pruned, "layer", attrs)
+        copy.append(layer.element.find("data"))  # type: ignore[arg-type]
+    return pruned
+
+
+@dataclass
+class _TileTables:
+    """Lookup tables indexed by pytmx's renumbered gid."""
+
+    terrain: np.ndarray
+    cost: dict[str, np.ndarray]  # NaN where the tile does not override
+    blocks_sight: np.ndarray  # int8: -1 no override, 0 / 1
+    scent_decay: np.ndarray  # NaN where no override
+    raw_gid: np.ndarray  # uint32: the Tiled gid with flip bits
+
+
+_TERRAIN_ATTRIBUTE = re.compile(r"^\d*,\d*,\d*,\d*$")  # Tiled < 1.5 wrote terrain corners
+
+
+def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
+    size = tmx.maxgid + 1
+    tables = _TileTables(
+        terrain=np.zeros(size, np.uint8),
+        cost={m: np.full(size, np.nan, np.float32) for m in MOVERS},
+        blocks_sight=np.full(size, -1, np.int8),
+        scent_decay=np.full(size, np.nan, np.float32),
+        raw_gid=np.zeros(size, np.uint32),
+    )
+    flag_bits = {0: 0x80000000, 1: 0x40000000, 2: 0x20000000}
+    for (tiled_gid, flags), entry in tmx.imagemap.items():
+        if not tiled_gid:
+            continue  # pytmx's own entry for the empty tile
+        gid = entry[0]
+        if gid:
+            bits = sum(bit for i, bit in flag_bits.items() if flags and flags[i])
+            tables.raw_gid[gid] = tiled_gid | bits
+    for gid, props in sorted(tmx.tile_properties.items()):
+        tiled_gid = tmx.tiledgidmap.get(gid, gid)
+        tileset = _tileset_of(tmx, tiled_gid)
+        where = (f"tileset '{tileset.name}' tile {tiled_gid - tileset.firstgid}"
+                 if tileset else f"tile gid {tiled_gid}")
+        terrain = props.get("terrain")
+        if isinstance(terrain, str) and terrain and not _TERRAIN_ATTRIBUTE.match(terrain):
+            terrain_id = TERRAIN_ID.get(terrain)
+            if terrain_id is None:
+                guess = difflib.get_close_matches(terrain, TERRAIN_NAMES, n=1)
+                hint = f"did you mean '{guess[0]}'? " if guess else ""
+                problems.append(MapProblem(where, f"unknown terrain '{terrain}' ({hint}known: "
+                                                  f"{', '.join(TERRAIN_NAMES)})"))
+            else:
+                tables.terrain[gid] = terrain_id
+        for mover in MOVERS:
+            value = props.get(COST_PROPERTY[mover])
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(MapProblem(where, f"property '{COST_PROPERTY[mover]}' must be a "
+                                                  f"float, not '{value}'"))
+                continue
+            tables.cost[mover][gid] = value if value > 0 else np.inf
+        sight = props.get("blocks_sight")
+        if sight is not None:
+            if not isinstance(sight, bool):
+                problems.append(MapProblem(where, f"property 'blocks_sight' must be a bool, not "
+                                                  f"'{sight}'"))
+            else:
+                tables.blocks_sight[gid] = int(sight)
+        decay = props.get("scent_decay")
+        if decay is not None:
+            if isinstance(decay, bool) or not isinstance(decay, int | float) or not (
+                    0 <= decay <= 1000):
+                problems.append(MapProblem(where, f"property 'scent_decay' must be a float "
+                                                  f"from 0 to 1000, not '{decay}'"))
+            else:
+                tables.scent_decay[gid] = decay
+    return tables
+
+
+def _tileset_of(tmx: Any, tiled_gid: int) -> Any:
+    best = None
+    for tileset in tmx.tilesets:
+        if tileset.firstgid <= tiled_gid and (best is None or tileset.firstgid > best.firstgid):
+            best = tileset
+    return best
+
+
+def _tileset_art(tmx: Any, map_dir: Path, counts: dict[int, int]) -> tuple[TilesetArt, ...]:
+    arts = []
+    for ts in sorted(tmx.tilesets, key=lambda t: t.firstgid):
+        images: dict[int, str] = {}
+        for gid, props in tmx.tile_properties.items():
+            tiled_gid = tmx.tiledgidmap.get(gid, gid)
+            if _tileset_of(tmx, tiled_gid) is ts and props.get("source"):
+                images[tiled_gid - ts.firstgid] = str((map_dir / props["source"]).resolve())
+        arts.append(TilesetArt(
+            name=ts.name or "", firstgid=ts.firstgid, tilecount=counts.get(ts.firstgid, 0),
+            tile_width=int(ts.tilewidth), tile_height=int(ts.tileheight),
+            columns=int(ts.columns or 0), margin=int(ts.margin), spacing=int(ts.spacing),
+            image=str((map_dir / ts.source).resolve()) if ts.source else None,
+            tile_images=images))
+    return tuple(arts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tilesets, checked before pytmx reads them
+
+
+def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
+                    problems: list[MapProblem], warnings: list[MapProblem], hasher: Any
+                    ) -> dict[int, int]:
+    """firstgid -> tile count of every tileset, after checking what pytmx would trip on."""
+    counts: dict[int, int] = {}
+    for ts in root.findall("tileset"):
+        firstgid = _number(ts, "firstgid", None, "tileset", problems, integer=True)
+        source = ts.get("source")
+        where = f"tileset '{source or ts.get('name', '')}'"
+        if firstgid is None:
+            continue
+        if firstgid < 1:
+            problems.append(MapProblem(where, f"firstgid {firstgid} must be 1 or more"))
+            continue
+        node: ElementTree.Element | None = ts
+        base_dir = map_dir
+        if source:
+            if not source.lower().endswith(".tsx"):
+                problems.append(MapProblem(where, "external tilesets must be .tsx files"))
+                continue
+            path = map_dir / source
+            node = _read_xml(path, where, problems, hasher)
+            if node is None:
+                continue
+            if node.tag != "tileset":
+                problems.append(MapProblem(where, f"is a <{node.tag}>, not a tileset"))
+                continue
+            base_dir = path.parent
+        assert node is not None
+        for attr in ("tilewidth", "tileheight", "tilecount", "columns", "spacing", "margin"):
+            if node.get(attr) is not None:
+                _number(node, attr, 0, where, problems, integer=True)
+        count = int(_number(node, "tilecount", 0, where, problems, integer=True) or 0)
+        ids = []
+        for tile_el in node.findall("tile"):
+            tid = _number(tile_el, "id", None, where, problems, integer=True)
+            if tid is not None:
+                ids.append(int(tid))
+            _check_property_values(tile_el, f"{where} tile {tid}", problems)
+            for frame in tile_el.iter("frame"):
+                _number(frame, "tileid", None, where, problems, integer=True)
+                _number(frame, "duration", None, where, problems, integer=True)
+        _check_property_values(node, where, problems)
+        image = node.find("image")
+        if image is not None:
+            for attr in ("width", "height"):
+                if image.get(attr) is not None:
+                    _number(image, attr, 0, where, problems, integer=True)
+            image_path = base_dir / (image.get("source") or "")
+            if not image.get("source") or not image_path.is_file():
+                warnings.append(MapProblem(where, f"image '{image.get('source')}' not found; the "
+                                                  "window draws plain terrain colours instead",
+                                           warning=True))
+        count = max(count, max(ids, default=-1) + 1)
+        if firstgid + count > contract.MAX_TILESET_GIDS:
+            problems.append(MapProblem(where, "the tilesets define more tiles than the game "
+                                              f"allows ({contract.MAX_TILESET_GIDS})"))
+            continue
+        counts[int(firstgid)] = count
+    if not counts and not problems:
+        problems.append(MapProblem("map", "has no tileset"))
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a level
+
+
+def _clock(value: str, name: str, problems: list[MapProblem]) -> int:
+    match = _CLOCK.match(value.strip())
+    if not match:
+        problems.append(MapProblem("map", f"property '{name}' must be a clock time HH:MM, "
+                                          f"not '{value}'"))
+        return 0
+    return int(match.group(1)) * 3600 + int(match.group(2)) * 60
+
+
+def read_level(path: str | os.PathLike) -> Level:
+    """Read a TMX map into a Level, or raise MapError listing every problem found."""
+    path = Path(path)
+    problems: list[MapProblem] = []
+    warnings: list[MapProblem] = []
+    hasher = hashlib.sha256()
+    root = _read_xml(path, "map", problems, hasher)
+    if root is None:
+        raise MapError(path, problems)
+    if root.tag != "map":
+        what = "a tileset" if root.tag == "tileset" else f"a <{root.tag}> document"
+        raise MapError(path, [MapProblem("map", f"this is {what}, not a Tiled map")])
+
+    width = int(_number(root, "width", None, "map", problems, integer=True) or 0)
+    height = int(_number(root, "height", None, "map", problems, integer=True) or 0)
+    tile_w = int(_number(root, "tilewidth", None, "map", problems, integer=True) or 0)
+    tile_h = int(_number(root, "tileheight", None, "map", problems, integer=True) or 0)
+    if root.get("orientation", "orthogonal") != "orthogonal":
+        problems.append(MapProblem("map", f"orientation is '{root.get('orientation')}'; the game "
+                                          "needs an orthogonal map"))
+    if root.get("infinite", "0") not in ("0", ""):
+        problems.append(MapProblem("map", "is infinite; make it finite in Tiled's Map "
+                                          "Properties (Infinite: off)"))
+    if tile_w != tile_h:
+        problems.append(MapProblem("map", f"tiles are {tile_w} x {tile_h} pixels; they must be "
+                                          "square"))
+    if not 0 < tile_w <= contract.MAX_TILE_PIXELS:
+        problems.append(MapProblem("map", f"tile size {tile_w} must be 1 to "
+                                          f"{contract.MAX_TILE_PIXELS} pixels"))
+    if width <= 0 or height <= 0:
+        problems.append(MapProblem("map", f"size {width} x {height} must be at least 1 x 1"))
+    elif (width * height > contract.MAX_MAP_CELLS or width > contract.MAX_MAP_SIDE
+          or height > contract.MAX_MAP_SIDE):
+        problems.append(MapProblem(
+            "map", f"is {width} x {height} tiles; the game's limit is "
+                   f"{contract.MAX_MAP_CELLS:,} cells and {contract.MAX_MAP_SIDE} tiles a side"))
+    if problems:
+        raise MapError(path, problems)
+
+    _check_property_values(root, "map", problems)
+    map_props = _typed_properties(_raw_properties(root), contract.MAP_PROPERTIES, "map",
+                                  problems)
+    settings = MapSettings(
+        wind_deg=float(map_props["wind_deg"]),
+        wind_speed=float(map_props["wind_speed"]),
+        start_clock_s=_clock(str(map_props["start_clock"]), "start_clock", problems),
+        sunset_clock_s=_clock(str(map_props["sunset_clock"]), "sunset_clock", problems),
+    )
+    if settings.sunset_clock_s <= settings.start_clock_s and not problems:
+        problems.append(MapProblem("map", f"sunset_clock {map_props['sunset_clock']} must be "
+                                          f"after start_clock {map_props['start_clock']}"))
+
+    map_dir = path.parent
+    counts = _check_tilesets(root, map_dir, tile_w, problems, warnings, hasher)
+    layers = list(_walk_layers(root, problems))
+    tile_layers = [layer for layer in layers if layer.kind == "tile"]
+    if len(tile_layers) * width * height > contract.MAX_LAYER_CELLS:
+        problems.append(MapProblem("map", f"has {len(tile_layers)} tile layers of "
+                                          f"{width * height:,} cells: too many to load"))
+        raise MapError(path, problems)
+    tile_layers = [layer for layer in tile_layers if not layer.ignore]  # sketches may be anything
+    for layer in tile_layers:
+        _check_layer_data(layer, width, height, problems)
+    objects = _read_objects(layers, tile_w, width, height, map_dir, problems, warnings, hasher)
+    if problems:
+        raise MapError(path, problems)
+
+    try:
+        pytmx = _pytmx()
+        tmx = pytmx.TiledMap(allow_duplicate_names=True)
+        tmx.filename = str(path)
+        tmx.parse_xml(_pruned_for_pytmx(root, tile_layers))
+    except Exception as err:  # pytmx raises bare Exceptions; none may reach the user raw
+        raise MapError(path, [MapProblem("map", f"the Tiled loader could not read it: "
+                                                f"{err or type(err).__name__}")]) from None
+    tables = _tile_tables(tmx, problems)
+
+    top_gid = max((fg + n for fg, n in counts.items()), default=1)
+    grids: list[tuple[_Layer, np.ndarray]] = []
+    for layer, tmx_layer in zip(tile_layers, tmx.layers, strict=True):
+        gids = np.asarray(tmx_layer.data, dtype=np.int64).reshape(height, width)
+        raw = tables.raw_gid[gids]
+        bad = (raw & GID_MASK) >= top_gid
+        if bad.any():
+            ys, xs = np.nonzero(bad)
+            problems.append(MapProblem(
+                layer.describe(), f"{len(xs)} cells use tile ids that no tileset defines "
+                                  f"(first at cell ({xs[0]}, {ys[0]}), gid "
+                                  f"{int(raw[ys[0], xs[0]] & GID_MASK)})"))
+        grids.append((layer, gids))
+    if problems:
+        raise MapError(path, problems)
+
+    terrain = np.zeros((height, width), np.uint8)
+    cost_override = {m: np.full((height, width), np.nan, np.float32) for m in MOVERS}
+    sight_override = np.full((height, width), -1, np.int8)
+    decay_override = np.full((height, width), np.nan, np.float32)
+    for layer, gids in grids:  # bottom to top: a higher layer's property wins
+        if not layer.visible:
+            continue
+        np.copyto(terrain, tables.terrain[gids], where=tables.terrain[gids] != NO_TERRAIN)
+        for mover in MOVERS:
+            values = tables.cost[mover][gids]
+            np.copyto(cost_override[mover], values, where=~np.isnan(values))
+        sight = tables.blocks_sight[gids]
+        np.copyto(sight_override, sight, where=sight >= 0)
+        decay = tables.scent_decay[gids]
+        np.copyto(decay_override, decay, where=~np.isnan(decay))
+
+    cost = {}
+    for mover in MOVERS:
+        grid = COST[mover][terrain]
+        cost[mover] = np.where(np.isnan(cost_override[mover]), grid,
+                               cost_override[mover]).astype(np.float32)
+    blocks_sight = np.where(sight_override >= 0, sight_override == 1,
+                            contract.BLOCKS_SIGHT[terrain])
+    scent_decay = np.where(np.isnan(decay_override), contract.SCENT_DECAY[terrain],
+                           decay_override).astype(np.float32)
+
+    zones: dict[str, np.ndarray] = {}
+    for obj in objects:
+        if obj.kind == "zone" and obj.name:
+            mask = zones.setdefault(obj.name, np.zeros((height, width), bool))
+            if len(obj.cells):
+                mask[obj.cells[:, 1], obj.cells[:, 0]] = True
+
+    art_layers = tuple(TileLayerArt(layer.name, tables.raw_gid[gids],
+                                    _number(layer.element, "opacity", 1.0, "", []) or 1.0)
+                       for layer, gids in grids if layer.visible)
+    return Level(
+        name=path.stem,
+        path=str(path),
+        width=width,
+        height=height,
+        tile_size=tile_w,
+        terrain=terrain,
+        cost=cost,
+        blocks_sight=blocks_sight,
+        passes_scent=contract.PASSES_SCENT[terrain].copy(),
+        scent_decay=scent_decay,
+        objects=tuple(objects),
+        zones=zones,
+        settings=settings,
+        content_hash=hasher.hexdigest(),
+        tilesets=_tileset_art(tmx, map_dir, counts),
+        art_layers=art_layers,
+        warnings=tuple(warnings),
+    )
