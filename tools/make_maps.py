@@ -234,6 +234,46 @@ def park(c: Canvas) -> None:
     c.area("zone", x0, y0, x1, y1, "park")
 
 
+def meadow(c: Canvas) -> None:
+    """West of the lake: a winding trail from the training center to the houses, orchards,
+    and trees scattered over the grass; the long way round for Rex."""
+    ys = np.arange(41, 108)
+    xs = (34 + 6 * np.sin((ys - 41) / 9.0)).astype(int)
+    for x, y in zip(xs, ys, strict=True):
+        c.rect(x, y, x + 1, y, "path", where="grass")
+    c.rect(30, 41, 35, 41, "path", where="grass")
+    c.rect(34, 107, 55, 108, "path", where="grass")
+    rng = np.random.default_rng(11)
+    for _ in range(90):
+        x, y = int(rng.integers(14, 54)), int(rng.integers(42, 126))
+        if c.terrain[y, x] == "grass" and (x, y) not in c.decor:
+            c.decor[(x, y)] = "tree_small" if rng.random() < 0.6 else "bush_small"
+    for x0, y0 in ((40, 112), (46, 112), (40, 118), (46, 118)):  # allotments by the trail
+        c.rect(x0, y0, x0 + 3, y0 + 3, "hedge", where="grass")
+        c.rect(x0 + 1, y0 + 1, x0 + 2, y0 + 2, "grass")
+        c.decor[(x0 + 1, y0 + 1)] = "flowerbed"
+        c.rect(x0 + 1, y0 + 3, x0 + 1, y0 + 3, "grass")
+    for x, y in ((52, 62), (52, 80), (52, 98)):
+        c.decor[(x, y)] = "bench_v"
+    c.area("civilian_spawn", 30, 60, 50, 100, "walkers on the trail", [("count", "int", 4)])
+
+
+def east_side(c: Canvas) -> None:
+    """Across the river bridge: more houses, gardens and a corner shop."""
+    for i, (x0, y0, x1, y1) in enumerate(((184, 82, 190, 88), (184, 96, 190, 102),
+                                          (184, 110, 190, 116))):
+        c.building(x0, y0, x1, y1, ("slate", "red", "brown")[i])
+        c.door((x0 + x1) // 2, y1, f"house {20 + i}")
+        c.rect(x0, y1 + 1, x1, y1 + 1, "path", where="grass")
+    for x, y in ((174, 92), (180, 92), (186, 92), (174, 106), (186, 106), (175, 121),
+                 (183, 121), (178, 79)):
+        if c.terrain[y, x] == "grass":
+            c.decor[(x, y)] = "tree_small"
+    for x in range(64, 160, 6):  # a row of trees along the lake's north shore
+        if c.terrain[61, x] == "grass":
+            c.decor[(x, 61)] = "tree_small"
+
+
 def lamps(c: Canvas, every: int = 9) -> None:
     """Street lamps along the sidewalks, at road-side curbs."""
     side = c.terrain == "sidewalk"
@@ -252,6 +292,8 @@ def lakeside(manifest: Manifest) -> None:
     lake = lake_and_river(c)
     residential(c, lake)
     park(c)
+    meadow(c)
+    east_side(c)
     lamps(c)
     c.write("lakeside", manifest, [
         ("wind_deg", "float", 225.0),
