@@ -46,7 +46,36 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-map", help="check Tiled maps against the map contract")
     check.add_argument("files", nargs="+", metavar="FILE", help=".tmx files")
+
+    sim = sub.add_parser("sim", help="run one game headless")
+    sim.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
+    sim.add_argument("--seed", type=_whole, default=0, help="the game's seed (default 0)")
+    sim.add_argument("--policy", default="wait",
+                     help="Mila's policy: wait, idle, wander, or package.module:function")
+    sim.add_argument("--no-police", action="store_true", help="play without the police")
+    sim.add_argument("--max-minutes", type=_positive_float, metavar="M",
+                     help="stop after M minutes of play if nothing has ended the chase")
+    sim.add_argument("--trace", type=Path, metavar="FILE",
+                     help="write per-tick positions and states (.npz, or JSON lines)")
+    sim.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
 
 
 def _report_map_error(err: MapError) -> int:
@@ -81,7 +110,42 @@ def _check_writable(path: Path) -> None:
         raise UsageError(f"cannot write {path}: folder {parent} does not exist")
 
 
-COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map}
+def _cmd_sim(args: argparse.Namespace) -> int:
+    import json
+
+    from game.headless import GameOptions, Runner
+    from game.mapcheck import load_checked
+
+    _check_policy(args.policy)
+    if args.trace is not None:
+        _check_writable(args.trace)
+    level = load_checked(args.map)
+    options = GameOptions(police=not args.no_police,
+                          max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
+    result = Runner(level).play(args.seed, args.policy, options=options, trace=args.trace)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        reached = result["rex_reached_mila_tick"]
+        print(f"{result['map']} seed {result['seed']} policy {result['policy']}: "
+              f"ending {result['ending'] or 'none'} after {result['game_seconds']:.0f} s "
+              f"(clock {result['clock']})")
+        print("Rex reached Mila " + (f"after {reached / 30:.0f} s" if reached is not None
+                                     else "never"))
+        print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
+    return 0
+
+
+def _check_policy(name: str) -> None:
+    from game import policies
+
+    try:
+        policies.check(name)
+    except policies.PolicyError as err:
+        raise UsageError(str(err)) from None
+
+
+COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -190,9 +190,9 @@ RESERVED_OBJECT_PROPERTIES: frozenset[str] = frozenset({
 # Map properties
 
 MAP_PROPERTIES: tuple[Member, ...] = (
-    Member("wind_deg", "float", 0.0, -360.0, 360.0,
+    Member("wind_deg", "float", 0.0, None, None,
            "direction the wind blows toward, degrees clockwise from east"),
-    Member("wind_speed", "float", 0.0, 0.0, 5.0, "tiles per second of scent drift"),
+    Member("wind_speed", "float", 0.0, 0.0, 50.0, "tiles per second of scent drift"),
     Member("start_clock", "string", "16:30", doc="clock time at the first step (HH:MM)"),
     Member("sunset_clock", "string", "18:00",
            doc="clock time at which an unresolved chase ends (HH:MM)"),

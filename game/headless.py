@@ -1,0 +1,121 @@
+"""Running games without a window: one game for ``rex sim``, many for ``rex batch``.
+
+A game is a pure function of (map content, tuning, policy, seed, options): the result's
+``state_hash`` is the same wherever and however often it runs. ``Runner`` keeps one Stage per
+map and tuning so that a worker pays for pre-warming the scent once, not once per seed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from game import policies
+from game.level import Level
+from game.sim import events as ev
+from game.sim.stage import Stage
+from game.sim.world import World, step
+from game.tuning import DEFAULT, Tuning
+
+
+@dataclass(frozen=True)
+class GameOptions:
+    police: bool = True
+    civilians: bool = True
+    max_seconds: float | None = None  # stop an unresolved game after this much play
+
+
+class Trace:
+    """Per-tick positions and states, as JSON lines (.jsonl or anything else) or .npz."""
+
+    COLUMNS = ("tick", "mila_x", "mila_y", "rex_x", "rex_y")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.npz = path.suffix == ".npz"
+        self.rows: list[tuple] = []
+        self.states: list[str] = []
+        self.searches: list[str] = []
+        self._file: IO[str] | None = None if self.npz else path.open("w")
+
+    def record(self, world: World) -> None:
+        rex, mila = world.rex, world.mila
+        if self.npz:
+            self.rows.append((world.tick, mila.x, mila.y, rex.x, rex.y))
+            self.states.append(rex.state)
+            self.searches.append(rex.search)
+        else:
+            assert self._file is not None
+            self._file.write(json.dumps({
+                "tick": world.tick, "mila": [round(mila.x, 3), round(mila.y, 3)],
+                "rex": [round(rex.x, 3), round(rex.y, 3)], "rex_state": rex.state,
+                "rex_search": rex.search}) + "\n")
+
+    def close(self) -> None:
+        if self.npz:
+            table = np.array(self.rows, dtype=np.float64).reshape(-1, len(self.COLUMNS))
+            np.savez_compressed(self.path, **{name: table[:, i] for i, name in
+                                              enumerate(self.COLUMNS)},
+                                rex_state=np.array(self.states), rex_search=np.array(
+                                    self.searches))
+        elif self._file is not None:
+            self._file.close()
+
+
+class Runner:
+    """Plays games on one map, reusing the Stage across seeds of the same tuning."""
+
+    def __init__(self, level: Level):
+        self.level = level
+        self._stages: dict[Tuning, Stage] = {}
+
+    def stage(self, tuning: Tuning) -> Stage:
+        if tuning not in self._stages:
+            self._stages.clear()  # one tuning at a time keeps memory flat in long sweeps
+            self._stages[tuning] = Stage(self.level, tuning)
+        return self._stages[tuning]
+
+    def play(self, seed: int, policy_name: str, *, tuning: Tuning = DEFAULT,
+             options: GameOptions = GameOptions(), trace: Path | None = None
+             ) -> dict[str, Any]:
+        stage = self.stage(tuning)
+        started = time.perf_counter()
+        world = World(self.level, seed, tuning, stage=stage)
+        policy = policies.make(policy_name, seed)
+        recorder = Trace(trace) if trace is not None else None
+        all_events: list[ev.Event] = []
+        limit = None if options.max_seconds is None else int(options.max_seconds
+                                                              * world.tick_hz)
+        try:
+            while world.ending is None and (limit is None or world.tick < limit):
+                all_events.extend(step(world, policy(policies.Observation(world))))
+                if recorder is not None:
+                    recorder.record(world)
+        finally:
+            if recorder is not None:
+                recorder.close()
+        return result(world, policy_name, all_events, time.perf_counter() - started)
+
+
+def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds: float
+           ) -> dict[str, Any]:
+    """The JSON summary of one game (the fields `rex sim --json` documents)."""
+    return {
+        "map": world.level.name,
+        "seed": world.seed,
+        "policy": policy_name,
+        "ending": world.ending.ending if world.ending else None,
+        "ticks": world.tick,
+        "game_seconds": round(world.seconds, 3),
+        "clock": world.clock_text(),
+        "rex_reached_mila_tick": world.rex.reached_tick,
+        "rex_escaped_tick": world.rex.escaped_tick,
+        "state_hash": world.state_hash(),
+        "event_counts": ev.counts(events),
+        "wall_seconds": round(wall_seconds, 3),
+    }

@@ -1,0 +1,114 @@
+"""What happened during a tick, as frozen values.
+
+``step`` returns these; the radio log, the sounds, the HUD tells and the headless statistics are
+all drawn from them, so a window and a batch run tell the same story. Each event records the
+tick it happened on; ``kind`` is its class name, which is also its name in JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    tick: int
+    caption: ClassVar[str] = ""  # what a player who cannot hear should read
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, **dataclasses.asdict(self)}
+
+
+# -- Rex ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LatchGave(Event):
+    """The kennel latch, left a hair short of locked, gives way."""
+
+    caption: ClassVar[str] = "[a kennel latch clanks open]"
+
+
+@dataclass(frozen=True, slots=True)
+class RexStateChanged(Event):
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class RexEscaped(Event):
+    """Rex has left the training center."""
+
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class RexLeapt(Event):
+    """Rex clears a fence in one leap."""
+
+    x: float
+    y: float
+    caption: ClassVar[str] = "[a fence rattles]"
+
+
+@dataclass(frozen=True, slots=True)
+class RexSearchChanged(Event):
+    """How Rex is finding his way: following the scent, skirting an obstacle, casting about."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class RexSniffed(Event):
+    """Rex checks a distracting smell and learns it is not the collar."""
+
+    label: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class RexReachedMila(Event):
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class RexTell(Event):
+    """Body language the player can read: growl, whine, bark, ears, tail."""
+
+    tell: str
+    caption: ClassVar[str] = ""
+
+
+# -- the chase ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ending(Event):
+    ending: str  # home, tranquilized, kennel, dusk
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Radio(Event):
+    """A line of radio chatter or a loudspeaker announcement."""
+
+    speaker: str
+    text: str
+
+
+def counts(events: list[Event]) -> dict[str, int]:
+    """Events by kind, sorted by name for stable JSON."""
+    found: dict[str, int] = {}
+    for event in events:
+        found[event.kind] = found.get(event.kind, 0) + 1
+    return dict(sorted(found.items()))

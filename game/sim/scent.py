@@ -1,0 +1,252 @@
+"""The scent field: diffusion, decay, wind drift and emission on a numpy grid.
+
+One explicit finite-volume step per tick moves scent between 4-neighbouring cells that both pass
+scent (walls and buildings neither hold nor pass it), drifts it downwind (upwind differencing),
+then applies exponential decay with each cell's multiplier (fast over water). The wind carries
+scent off the map at its edges (an outflow boundary); without that, scent would pile up along
+the downwind border as if the world ended in a wall. The step is a
+precomputed 5-point stencil ``c' = A0*c + AE*c[E] + AW*c[W] + AS*c[S] + AN*c[N]`` over flat views
+of a padded array, written with ``out=`` into preallocated buffers.
+
+Stability: the explicit scheme keeps scent non-negative and bounded only while each cell sends
+out at most all it holds, ``(4*D + |u_x| + |u_y|) * dt <= 1``. The step is sub-divided so that
+each sub-step stays at 90% of that bound for any tuning value.
+
+Range: the steady plume falls off like ``exp(-r * sqrt(decay / diffusion))``, faster upwind.
+Rex climbs the gradient of log(concentration), so what matters is that far cells keep a
+finite, ordered value, floored so that nothing goes subnormal (slow) or to zero (log -inf).
+float32 spans ~72 e-folds above its floor of 1e-30: enough for the shipped maps (measured
+ranges of 11 to 37 e-folds, docs/AI.md) but not for a 300-tile map in a fresh breeze. Each map
+therefore gets float32 when a worst-case estimate of the range it needs fits with margin, and
+float64 (~690 e-folds above 1e-300) otherwise; float32 halves the cost of the step.
+
+Scent from ``scent_source`` objects (food stalls, bins, other dogs) does not move, so its field
+is solved once at load into a separate static layer; Rex perceives the collar's layer plus the
+distractors' layer times a weight that drops as he checks them and learns they are not it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from game.level import Level
+from game.tuning import Tuning
+
+TICK_HZ = 30
+STABILITY_MARGIN = 0.9
+FLOOR_EVERY = 8  # ticks between floorings: in 8 ticks a floored cell sinks by 2% at most
+FLOORS = {np.dtype(np.float32): 1.0e-30, np.dtype(np.float64): 1.0e-300}
+FLOAT32_RANGE = 60.0  # e-folds float32 may be asked for (of ~72 above its floor)
+DETOURS = 1.3  # paths round lakes and blocks are this much longer than the straight line
+
+
+def needed_range(width: int, height: int, diffusion: float, decay: float, speed: float
+                 ) -> float:
+    """E-folds between the collar and the farthest cell in the worst case: across the whole
+    map, against the wind, where the plume falls off fastest."""
+    upwind = (speed + math.sqrt(speed * speed + 4 * diffusion * decay)) / (2 * diffusion)
+    return math.hypot(width, height) * DETOURS * upwind
+
+
+def field_dtype(level: Level, tuning: Tuning) -> np.dtype:
+    need = needed_range(level.width, level.height, tuning.scent_diffusion, tuning.scent_decay,
+                        level.settings.wind_speed)
+    return np.dtype(np.float32 if need <= FLOAT32_RANGE else np.float64)
+
+
+def wind_vector(level: Level) -> tuple[float, float]:
+    """Wind velocity in tiles per second (x east, y south; degrees clockwise from east)."""
+    angle = math.radians(level.settings.wind_deg)
+    speed = level.settings.wind_speed
+    return speed * math.cos(angle), speed * math.sin(angle)
+
+
+def substeps_needed(diffusion: float, wind: tuple[float, float], decay: float,
+                    dt: float = 1.0 / TICK_HZ) -> int:
+    """Sub-steps that keep every cell's outflow within the explicit stability bound."""
+    outflow = (4.0 * diffusion + abs(wind[0]) + abs(wind[1])) * dt
+    return max(1, math.ceil(outflow / STABILITY_MARGIN))
+
+
+class Stencil:
+    """The precomputed coefficients of one sub-step over the padded, flattened grid."""
+
+    def __init__(self, passes: np.ndarray, decay_multiplier: np.ndarray, diffusion: float,
+                 decay: float, wind: tuple[float, float], dt: float,
+                 dtype: type = np.float64):
+        self.dtype = np.dtype(dtype)
+        height, width = passes.shape
+        self.height, self.width = height, width
+        self.stride = width + 2
+        self.size = (height + 2) * self.stride
+        # The span covers rows 1..height of the padded grid, pad columns included (their
+        # coefficients are zero), so every neighbour view is a plain shifted slice.
+        self.start, self.stop = self.stride, self.stride * (height + 1)
+        self.offsets = {"east": 1, "west": -1, "south": self.stride, "north": -self.stride}
+        pad = np.zeros((height + 2, width + 2), bool)
+        pad[1:-1, 1:-1] = passes
+        flat = pad.ravel()
+        here = flat[self.start:self.stop]
+        ring = np.ones((height + 2, width + 2), bool)
+        ring[1:-1, 1:-1] = False
+        beyond_map = ring.ravel()
+        ux, uy = wind
+        toward = {"east": ux, "west": -ux, "south": uy, "north": -uy}
+        out = np.zeros(here.shape, np.float64)
+        self.coeffs: dict[str, np.ndarray] = {}
+        for name, off in self.offsets.items():
+            both = here & flat[self.start + off:self.stop + off]
+            # Inflow from the neighbour: diffusion plus the wind blowing from it toward here.
+            inflow = (diffusion + max(-toward[name], 0.0)) * dt * both
+            self.coeffs[name] = inflow
+            out += (diffusion + max(toward[name], 0.0)) * dt * both
+            # Wind blowing over the map's edge takes scent away with it.
+            out += max(toward[name], 0.0) * dt * (here & beyond_map[self.start + off:
+                                                                      self.stop + off])
+        mult = np.zeros((height + 2, width + 2), np.float64)
+        mult[1:-1, 1:-1] = decay_multiplier
+        keep = np.exp(-decay * mult.ravel()[self.start:self.stop] * dt) * here
+        self.a0 = ((1.0 - out) * keep).astype(self.dtype)
+        for name in self.offsets:
+            self.coeffs[name] = (self.coeffs[name] * keep).astype(self.dtype)
+        self.names = tuple(self.offsets)
+        self._buffer = np.empty(self.stop - self.start, self.dtype)
+
+    def apply(self, c: np.ndarray, out: np.ndarray) -> None:
+        """One sub-step from the flat padded array ``c`` into ``out`` (same shape)."""
+        s, e = self.start, self.stop
+        target = out[s:e]
+        np.multiply(self.a0, c[s:e], out=target)
+        tmp = self._buffer
+        for name in self.names:
+            off = self.offsets[name]
+            np.multiply(self.coeffs[name], c[s + off:e + off], out=tmp)
+            np.add(target, tmp, out=target)
+
+
+def settle(stencil: Stencil, substeps: int, sources: np.ndarray, amounts: np.ndarray,
+           max_steps: int, start: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """Run the field with fixed sources toward its steady state; (field, steps taken).
+
+    Stops once the far field has settled: no cell's log-scent moves by more than 0.005 over
+    100 steps.
+    """
+    lowest = FLOORS[stencil.dtype]
+    field = np.full(stencil.size, lowest, stencil.dtype) if start is None else start.copy()
+    spare = np.full(stencil.size, lowest, stencil.dtype)
+    floor = np.full(stencil.stop - stencil.start, lowest, stencil.dtype)
+    span = slice(stencil.start, stencil.stop)
+    before = np.log(field[span])
+    steps = 0
+    while steps < max_steps:
+        for _ in range(min(100, max_steps - steps)):
+            for _ in range(substeps):
+                stencil.apply(field, spare)
+                field, spare = spare, field
+            np.add.at(field, sources, amounts)
+            np.maximum(field[span], floor, out=field[span])
+            steps += 1
+        after = np.log(field[span])
+        if float(np.max(np.abs(after - before))) < 5e-3:
+            break
+        before = after
+    return field, steps
+
+
+# At most this many floats go to distractor layers: maps with more sources than fit share layers.
+MAX_DISTRACTOR_FLOATS = 16 << 20
+
+
+class ScentSetup:
+    """What every game on one map and tuning shares: the stencil, the distractors' layers and
+    the collar's field pre-warmed at Mila's spawn. Built once, read-only afterwards."""
+
+    def __init__(self, level: Level, tuning: Tuning):
+        self.wind = wind_vector(level)
+        self.substeps = substeps_needed(tuning.scent_diffusion, self.wind, tuning.scent_decay)
+        dt = 1.0 / TICK_HZ / self.substeps
+        self.dtype = field_dtype(level, tuning)
+        self.floor = FLOORS[self.dtype]
+        self.stencil = Stencil(level.passes_scent, level.scent_decay, tuning.scent_diffusion,
+                               tuning.scent_decay, self.wind, dt, self.dtype)
+        self.emission = tuning.collar_emission / TICK_HZ
+        max_steps = int(tuning.prewarm_seconds * TICK_HZ)
+        sources = [o for o in level.of_kind("scent_source")
+                   if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0
+                   and level.passes_scent[o.cell[1], o.cell[0]]]
+        self.distractor_cells = [o.cell for o in sources]
+        self.distractor_labels = [str(o.properties.get("label") or o.name or "a smell")
+                                  for o in sources]
+        layers = max(1, min(len(sources), MAX_DISTRACTOR_FLOATS // self.stencil.size))
+        self.distractor_layer = [i % layers for i in range(len(sources))]
+        self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
+        weight = np.float32(tuning.distractor_weight)
+        for layer in range(len(self.distractors)):
+            members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
+            cells = np.array([self.index(*self.distractor_cells[i]) for i in members])
+            amounts = np.array([float(sources[i].properties["strength"]) * self.emission
+                                for i in members], self.dtype)
+            field, _ = settle(self.stencil, self.substeps, cells, amounts, max_steps)
+            self.distractors[layer] = field * weight  # float32 is plenty for a local lure
+        mila = level.one("mila_spawn").cell
+        self.collar_start, self.prewarm_steps = settle(
+            self.stencil, self.substeps, np.array([self.index(*mila)]),
+            np.array([self.emission], self.dtype), max_steps)
+
+    def index(self, x: int, y: int) -> int:
+        """Flat index of cell (x, y) in the padded arrays."""
+        return (y + 1) * self.stencil.stride + x + 1
+
+
+class ScentField:
+    """One game's scent: the collar's layer, moving with Mila, over the shared setup."""
+
+    def __init__(self, setup: ScentSetup):
+        self.setup = setup
+        self.stencil = setup.stencil
+        self.collar = setup.collar_start.copy()
+        self._next = np.full_like(self.collar, setup.floor)
+        self._floor = np.full(self.stencil.stop - self.stencil.start, setup.floor, setup.dtype)
+        self.layer_weight = np.ones(len(setup.distractors), np.float32)
+        self._ticks = 0
+        self._distractor_sum = setup.distractors.sum(axis=0) if len(
+            setup.distractors) else np.zeros(self.collar.shape, np.float32)
+
+    def index(self, x: int, y: int) -> int:
+        return self.setup.index(x, y)
+
+    def grid(self, layer: np.ndarray) -> np.ndarray:
+        """A [y, x] view of a flat padded layer without its padding."""
+        s = self.stencil
+        return layer.reshape(s.height + 2, s.stride)[1:-1, 1:-1]
+
+    def perceived(self, x: int, y: int) -> float:
+        """What Rex smells at a cell: the collar plus the distractors he has not yet checked."""
+        i = self.setup.index(x, y)
+        return max(float(self.collar[i]) + float(self._distractor_sum[i]), self.setup.floor)
+
+    def ignore_distractor(self, source: int) -> None:
+        """Rex has checked this source: it (and any source sharing its layer) no longer counts."""
+        layer = self.setup.distractor_layer[source]
+        self.layer_weight[layer] = 0.0
+        self._distractor_sum = np.tensordot(self.layer_weight, self.setup.distractors, axes=1)
+
+    def total(self) -> np.ndarray:
+        """Everything a nose could smell, as a [y, x] grid (for overlays and analysis)."""
+        distractors = self.setup.distractors.sum(axis=0) if len(
+            self.setup.distractors) else 0.0
+        return self.grid(self.collar + distractors)
+
+    def step(self, source: tuple[int, int] | None) -> None:
+        """Advance one tick: transport and decay, then the collar's emission at ``source``."""
+        for _ in range(self.setup.substeps):
+            self.stencil.apply(self.collar, self._next)
+            self.collar, self._next = self._next, self.collar
+        if source is not None:
+            self.collar[self.setup.index(*source)] += self.setup.emission
+        self._ticks += 1
+        if self._ticks % FLOOR_EVERY == 0:
+            span = self.collar[self.stencil.start:self.stencil.stop]
+            np.maximum(span, self._floor, out=span)

@@ -1,0 +1,145 @@
+"""The World and its step: one fixed tick of the whole chase.
+
+``World`` holds everything that changes during one game; the ``Stage`` it is built on holds what
+is fixed for a map and tuning. ``step(world, commands)`` advances exactly one tick (1/30 s of
+game time) and returns the tick's events. Nothing here reads a clock, touches a file or draws
+a random number from anywhere but the world's own generator, so the same map, seed and
+commands give the same ``state_hash`` in a window or headless, on any machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import struct
+from typing import Any
+
+import numpy as np
+
+from game.level import Level
+from game.sim import events as ev
+from game.sim import mila as mila_mod
+from game.sim import rex as rex_mod
+from game.sim.commands import Commands
+from game.sim.scent import TICK_HZ, ScentField
+from game.sim.stage import Stage
+from game.tuning import DEFAULT, Tuning
+
+
+class World:
+    tick_hz = TICK_HZ
+
+    def __init__(self, level: Level, seed: int, tuning: Tuning = DEFAULT, *,
+                 stage: Stage | None = None):
+        if stage is not None and (stage.level is not level or stage.tuning != tuning):
+            raise ValueError("the stage was built for another map or tuning")
+        self.level = level
+        self.tuning = tuning
+        self.seed = seed
+        self.stage = stage if stage is not None else Stage(level, tuning)
+        self.rng = np.random.default_rng(seed)
+        self.tick = 0
+        self.ending: ev.Ending | None = None
+        self.scent = ScentField(self.stage.scent)
+        self.gate_open = False
+        self.rex_passable = self.stage.dog_passable.copy()
+        gate = self.stage.gate_cells
+        self.rex_passable[gate[:, 1], gate[:, 0]] = False
+        self.mila = mila_mod.create(self)
+        self.rex = rex_mod.create(self)
+
+    # -- time -------------------------------------------------------------------------------
+
+    @property
+    def seconds(self) -> float:
+        """Simulated seconds since the first tick."""
+        return self.tick / self.tick_hz
+
+    @property
+    def clock_seconds(self) -> float:
+        """The game clock, in seconds after midnight."""
+        start = self.level.settings.start_clock_s
+        return start + self.seconds * self.tuning.clock_scale
+
+    def clock_text(self) -> str:
+        total = int(self.clock_seconds)
+        return f"{total // 3600 % 24:02d}:{total // 60 % 60:02d}"
+
+    @property
+    def seconds_to_sunset(self) -> float:
+        """Seconds of play (not of game clock) left before sunset."""
+        left = self.level.settings.sunset_clock_s - self.clock_seconds
+        return max(0.0, left / self.tuning.clock_scale)
+
+    # -- changes the step makes -------------------------------------------------------------
+
+    def open_gate(self) -> None:
+        self.gate_open = True
+        gate = self.stage.gate_cells
+        self.rex_passable[gate[:, 1], gate[:, 0]] = self.stage.dog_passable[gate[:, 1],
+                                                                            gate[:, 0]]
+
+    def end(self, ending: str, reason: str, events: list[ev.Event]) -> None:
+        if self.ending is None:
+            self.ending = ev.Ending(self.tick, ending, reason)
+            events.append(self.ending)
+
+    # -- determinism ------------------------------------------------------------------------
+
+    def state_hash(self) -> str:
+        """A digest of everything that changes during a game."""
+        h = hashlib.sha256()
+        h.update(struct.pack("<qq", self.tick, self.seed))
+        _feed(h, self.rng.bit_generator.state)
+        h.update(self.scent.collar.tobytes())
+        h.update(self.scent.layer_weight.tobytes())
+        h.update(self.rex_passable.tobytes())
+        for agent in (self.mila, self.rex):
+            _feed(h, dataclasses.asdict(agent))
+        _feed(h, None if self.ending is None else self.ending.as_json())
+        return h.hexdigest()
+
+
+def _feed(h: Any, value: Any) -> None:
+    """Hash a nested value exactly: floats by their bits, containers in order."""
+    if value is None:
+        h.update(b"N")
+    elif isinstance(value, bool):
+        h.update(b"T" if value else b"F")
+    elif isinstance(value, int):
+        h.update(b"i" + str(value).encode())
+    elif isinstance(value, float):
+        h.update(b"f" + struct.pack("<d", value))
+    elif isinstance(value, str):
+        h.update(b"s" + value.encode() + b"\0")
+    elif isinstance(value, dict):
+        h.update(b"{")
+        for key in sorted(value):
+            _feed(h, key)
+            _feed(h, value[key])
+        h.update(b"}")
+    elif isinstance(value, list | tuple):
+        h.update(b"[")
+        for item in value:
+            _feed(h, item)
+        h.update(b"]")
+    elif isinstance(value, np.ndarray):
+        h.update(b"a" + str(value.dtype).encode() + value.tobytes())
+    elif isinstance(value, np.generic):
+        _feed(h, value.item())
+    else:
+        raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
+    """Advance the world by one tick."""
+    events: list[ev.Event] = []
+    if world.ending is not None:
+        return ()
+    mila_mod.update(world, commands)
+    world.scent.step(world.mila.cell)
+    rex_mod.update(world, events)
+    world.tick += 1
+    if world.ending is None and world.clock_seconds >= world.level.settings.sunset_clock_s:
+        world.end("dusk", "the sun set with Rex still out", events)
+    return tuple(events)

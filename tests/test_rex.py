@@ -1,0 +1,235 @@
+"""Rex from the kennel to Mila, on small maps drawn for each behaviour."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from game import policies
+from game.level import read_level
+from game.sim import events as ev
+from game.sim.commands import Commands
+from game.sim.stage import Stage
+from game.sim.world import World, step
+from game.tuning import Tuning
+from tests import mapkit
+
+FAST = Tuning(prewarm_seconds=120.0)
+
+
+def level_of(tmp_path, picture: str, **spec) -> object:
+    return read_level(mapkit.write(mapkit.MapSpec(picture=picture, **spec), tmp_path))
+
+
+def play(level, seed: int, policy: str = "wait", seconds: float = 240.0,
+         tuning: Tuning = FAST, stage: Stage | None = None, until_reached: bool = True,
+         check=None) -> tuple[World, list[ev.Event]]:
+    world = World(level, seed, tuning, stage=stage)
+    act = policies.make(policy, seed)
+    seen: list[ev.Event] = []
+    while world.tick < seconds * world.tick_hz and world.ending is None:
+        seen.extend(step(world, act(policies.Observation(world))))
+        if check is not None:
+            check(world)
+        if until_reached and world.rex.reached_tick is not None:
+            break
+    return world, seen
+
+
+def kinds(events: list[ev.Event]) -> set[str]:
+    return {e.kind for e in events}
+
+
+def test_rex_reaches_a_waiting_mila(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    stage = Stage(level, FAST)
+    for seed in range(4):
+        world, seen = play(level, seed, stage=stage)
+        assert world.rex.reached_tick is not None, f"seed {seed}"
+        assert world.rex.state == "wary"
+        assert "RexReachedMila" in kinds(seen) and "LatchGave" in kinds(seen)
+
+
+LAKE = """
+wwwww..................................
+w_R_G..................................
+wwwww..................................
+.......................................
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~bb~~~
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~bb~~~
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~bb~~~
+.......................................
+.....M................................A
+"""
+
+
+def test_rex_skirts_a_lake_to_the_bridge(tmp_path):
+    level = level_of(tmp_path, LAKE)
+    stage = Stage(level, FAST)
+    for seed in range(3):
+        world, seen = play(level, seed, policy="idle", stage=stage)
+        assert world.rex.reached_tick is not None, f"seed {seed}"
+        searches = {e.new for e in seen if isinstance(e, ev.RexSearchChanged)}
+        assert "skirt" in searches
+
+
+OPEN_FIELD = """
+wwwww..................................................
+w_R_G..................................................
+wwwww..................................................
+.......................................................
+.......................................................
+.......................................................
+....................................................M..
+......................................................A
+"""
+
+
+def test_cast_about_recovers_a_lost_trail(tmp_path):
+    level = level_of(tmp_path, OPEN_FIELD)
+    # A dull nose: the collar's scent near the kennel is under his threshold.
+    tuning = FAST.replace(rex_scent_threshold=0.5)
+    world, seen = play(level, 1, policy="idle", tuning=tuning, seconds=400)
+    changes = [(e.old, e.new) for e in seen if isinstance(e, ev.RexSearchChanged)]
+    assert ("follow", "cast") in changes and ("cast", "follow") in changes
+    assert world.rex.reached_tick is not None
+
+
+def test_the_latch_gives_no_later_than_latch_s(tmp_path):
+    spec = mapkit.MapSpec(object_props={"kennel_gate": [("latch_s", "float", 12.0)]})
+    level = read_level(mapkit.write(spec, tmp_path))
+    stage = Stage(level, FAST)
+    ticks = [World(level, seed, FAST, stage=stage).rex.latch_tick for seed in range(200)]
+    assert max(ticks) <= 12.0 * 30
+    assert min(ticks) >= FAST.rex_latch_earliest * 12.0 * 30
+    assert len(set(ticks)) > 50  # seeded, not fixed
+
+
+def test_the_gate_holds_until_the_latch_gives(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 3, FAST)
+    inside = world.stage.kennel
+    while world.tick < world.rex.latch_tick:
+        step(world, Commands())
+        x, y = world.rex.cell
+        assert inside[y, x] and world.rex.state == "restless"
+    step(world, Commands())
+    assert world.gate_open and world.rex.state == "escaping"
+
+
+def test_rex_never_stands_where_he_cannot(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    stage = Stage(level, FAST)
+
+    def check(world: World) -> None:
+        if world.rex.leap is None:
+            x, y = world.rex.cell
+            assert world.rex_passable[y, x], (world.tick, x, y)
+        mx, my = world.mila.cell
+        assert world.stage.walkable[my, mx]
+
+    for seed in range(6):
+        play(level, seed, policy="wander", seconds=120, stage=stage, until_reached=False,
+             check=check)
+
+
+FENCED = """
+fffffffffff.....................
+f.........f.....................
+f.wwwww...f.....................
+f.w_R_G...f.....................
+f.wwwww...f.....................
+f.........f.....................
+fffffffffff.....................
+................................
+.........................M.....A
+"""
+
+
+def test_rex_leaps_the_fence(tmp_path):
+    level = level_of(tmp_path, FENCED)
+    world, seen = play(level, 0, policy="idle")
+    assert "RexLeapt" in kinds(seen)
+    assert world.rex.reached_tick is not None
+
+
+DISTRACTION = """
+wwwww..........................
+w_R_G..........................
+wwwww..........................
+..........S....................
+...............................
+..............................M
+..............................A
+"""
+
+
+def test_rex_checks_a_distracting_smell_then_ignores_it(tmp_path):
+    level = level_of(tmp_path, DISTRACTION,
+                     object_props={"scent_source": [("strength", "float", 2.0),
+                                                    ("label", "string", "sausages")]})
+    world, seen = play(level, 0, policy="idle")
+    sniffs = [e for e in seen if isinstance(e, ev.RexSniffed)]
+    assert len(sniffs) == 1 and sniffs[0].label == "sausages"
+    assert world.rex.reached_tick is not None
+
+
+def test_dusk_ends_an_unresolved_chase(tmp_path):
+    spec = mapkit.MapSpec(map_properties=[("start_clock", "string", "17:59")])
+    level = read_level(mapkit.write(spec, tmp_path))
+    world, seen = play(level, 0, policy="idle", seconds=60, until_reached=False)
+    endings = [e for e in seen if isinstance(e, ev.Ending)]
+    assert len(endings) == 1 and endings[0].ending == "dusk"
+    assert endings[0].tick == pytest.approx(60 / FAST.clock_scale * 30, abs=1)
+    assert world.clock_text() == "18:00"
+    assert step(world, Commands()) == ()  # nothing happens after the end
+
+
+def test_mila_walks_and_runs_but_not_through_walls(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 0, FAST)
+    start = (world.mila.x, world.mila.y)
+    for _ in range(30):
+        step(world, Commands.walk(1, 0))
+    walked = world.mila.x - start[0]
+    assert walked == pytest.approx(FAST.mila_walk_speed, rel=0.05)
+    for _ in range(30):
+        step(world, Commands.walk(1, 0, run=True))
+    assert world.mila.x - start[0] - walked == pytest.approx(FAST.mila_run_speed, rel=0.05)
+    for _ in range(300):
+        step(world, Commands.walk(0, 1))  # into the map's bottom edge
+    assert world.mila.y < level.height
+    assert world.stage.walkable[world.mila.cell[1], world.mila.cell[0]]
+
+
+def test_wary_rex_keeps_his_distance(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world, _ = play(level, 2, seconds=300)
+    for _ in range(150):
+        step(world, Commands())
+    distance = math.hypot(world.rex.x - world.mila.x, world.rex.y - world.mila.y)
+    assert world.rex.state == "wary"
+    assert distance == pytest.approx(FAST.rex_keep_distance, abs=1.0)
+
+
+def test_reach_rate_on_random_maps_is_recorded(tmp_path):
+    """Quick smoke version of the slow statistic in test_balance: a few random maps."""
+    from tests import randommaps
+
+    reached = 0
+    for m in range(2):
+        level = read_level(randommaps.generate(m, tmp_path))
+        world, _ = play(level, m, seconds=600, tuning=FAST)
+        reached += world.rex.reached_tick is not None
+    assert reached == 2
+
+
+def test_a_different_seed_gives_a_different_game(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    stage = Stage(level, FAST)
+    hashes = set()
+    for seed in range(3):
+        world, _ = play(level, seed, seconds=40, stage=stage, until_reached=False)
+        hashes.add(world.state_hash())
+    assert len(hashes) == 3

@@ -1,0 +1,192 @@
+"""The scent field: conservation, walls, fences, wind, stability, and range."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from game import tuning as tuning_mod
+from game.level import read_level
+from game.sim.scent import (
+    TICK_HZ,
+    ScentField,
+    ScentSetup,
+    Stencil,
+    field_dtype,
+    needed_range,
+    substeps_needed,
+)
+from tests import mapkit
+
+OPEN = """
+....................
+....................
+....................
+....................
+....................
+....................
+"""
+
+
+def run(stencil: Stencil, c: np.ndarray, steps: int) -> np.ndarray:
+    spare = np.zeros_like(c)
+    for _ in range(steps):
+        stencil.apply(c, spare)
+        c, spare = spare, c
+    return c
+
+
+def stencil_for(passes: np.ndarray, decay: float = 0.0, wind=(0.0, 0.0), diffusion=5.0,
+                multiplier: np.ndarray | None = None) -> Stencil:
+    mult = np.ones(passes.shape) if multiplier is None else multiplier
+    steps = substeps_needed(diffusion, wind, decay)
+    return Stencil(passes, mult, diffusion, decay, wind, 1.0 / TICK_HZ / steps)
+
+
+def blob(stencil: Stencil, x: int, y: int, amount: float = 1.0) -> np.ndarray:
+    c = np.zeros(stencil.size)
+    c[(y + 1) * stencil.stride + x + 1] = amount
+    return c
+
+
+def test_diffusion_alone_conserves_mass():
+    passes = np.ones((30, 40), bool)
+    passes[10:20, 18] = False  # a wall inside does not leak either
+    stencil = stencil_for(passes)
+    c = run(stencil, blob(stencil, 5, 5, 1000.0), 600)
+    assert c.sum() == pytest.approx(1000.0, rel=1e-9)
+    assert (c >= 0).all()
+
+
+def test_decay_removes_mass_at_its_rate():
+    passes = np.ones((30, 40), bool)
+    decay = 0.2
+    stencil = stencil_for(passes, decay=decay)
+    c = run(stencil, blob(stencil, 20, 15, 1000.0), 300)  # ten seconds
+    assert c.sum() == pytest.approx(1000.0 * math.exp(-decay * 10.0), rel=1e-6)
+
+
+def test_water_loses_scent_faster():
+    passes = np.ones((20, 20), bool)
+    mult = np.ones((20, 20))
+    mult[:, 10:] = 12.0
+    stencil = stencil_for(passes, decay=0.05, multiplier=mult)
+    c = run(stencil, blob(stencil, 10, 10, 1000.0) + blob(stencil, 9, 10, 1000.0), 200)
+    grid = c.reshape(22, 22)[1:-1, 1:-1]
+    assert grid[:, :10].sum() > 2 * grid[:, 10:].sum()
+
+
+def test_walls_block_and_fences_pass():
+    passes = np.ones((6, 19), bool)
+    passes[:, 9] = False
+    stencil = stencil_for(passes)
+    c = run(stencil, blob(stencil, 2, 2, 1000.0), 900)
+    right = c.reshape(8, 21)[1:-1, 1:-1][:, 10:]
+    assert right.max() == 0.0  # nothing gets through a wall
+    passes[4, 9] = True  # a fence cell passes scent (the contract's terrain table)
+    stencil = stencil_for(passes)
+    c = run(stencil, blob(stencil, 2, 2, 1000.0), 900)
+    right = c.reshape(8, 21)[1:-1, 1:-1][:, 10:]
+    assert right.sum() > 1.0
+
+
+def test_fence_terrain_passes_scent_and_walls_do_not(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    fence = mapkit.TERRAIN_CHARS["f"]
+    assert fence == "fence"
+    assert not level.passes_scent[0, 0]  # a kennel wall
+    assert level.passes_scent[6, 12]  # water passes, fast decay
+
+
+def test_wind_shifts_the_plume_downwind():
+    passes = np.ones((41, 41), bool)
+    stencil = stencil_for(passes, decay=0.05, wind=(1.0, 0.0))
+    source = blob(stencil, 20, 20, 1.0)
+    c = np.zeros(stencil.size)
+    spare = np.zeros_like(c)
+    for _ in range(600):
+        stencil.apply(c, spare)
+        c, spare = spare, c
+        c += source
+    grid = c.reshape(43, 43)[1:-1, 1:-1]
+    assert grid[20, 30] > 3 * grid[20, 10]  # ten tiles downwind vs ten upwind
+    xs = np.arange(41)
+    centroid = (grid.sum(axis=0) * xs).sum() / grid.sum()
+    assert centroid > 20.5
+
+
+def test_substeps_keep_the_scheme_inside_its_stability_bound():
+    for diffusion in (0.2, 5.0, 40.0):
+        for wind in ((0.0, 0.0), (50.0, -50.0)):
+            n = substeps_needed(diffusion, wind, 1.0)
+            dt = 1.0 / TICK_HZ / n
+            assert (4 * diffusion + abs(wind[0]) + abs(wind[1])) * dt <= 0.9
+
+
+@pytest.mark.parametrize("knobs", [
+    {"scent_diffusion": 40.0, "scent_decay": 1.0},
+    {"scent_diffusion": 0.2, "scent_decay": 0.001},
+    {"scent_diffusion": 40.0, "scent_decay": 0.001, "collar_emission": 10000.0},
+])
+def test_stable_at_the_tuning_tables_extremes(tmp_path, knobs):
+    spec = mapkit.MapSpec(map_properties=[("wind_speed", "float", 50.0),
+                                          ("wind_deg", "float", 33.0)])
+    level = read_level(mapkit.write(spec, tmp_path))
+    tuning = tuning_mod.Tuning(prewarm_seconds=20.0, **knobs)
+    field = ScentField(ScentSetup(level, tuning))
+    for _ in range(300):
+        field.step((6, 11))
+    values = field.grid(field.collar)
+    assert np.isfinite(values).all()
+    assert (values[level.passes_scent] >= 0.9 * field.setup.floor).all()
+    assert (values >= 0).all()
+    assert values.max() < 1e9
+    for y in range(level.height):  # every cell reads as a finite log-scent
+        for x in range(level.width):
+            assert math.isfinite(math.log(field.perceived(x, y)))
+
+
+def test_no_underflow_to_zero_and_a_gradient_everywhere_rex_can_go(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    field = ScentField(ScentSetup(level, tuning_mod.DEFAULT))
+    logs = np.log(field.grid(field.collar))
+    reachable = level.passes_scent & np.isfinite(level.cost["dog"])
+    reachable[0:4, 0:6] = False  # inside the shut kennel no scent comes until the gate opens
+    assert np.isfinite(logs).all()
+    assert (logs[reachable] > math.log(tuning_mod.DEFAULT.rex_scent_threshold)).all()
+
+
+def test_the_setup_is_shared_and_games_do_not_disturb_it(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    setup = ScentSetup(level, tuning_mod.Tuning(prewarm_seconds=30.0))
+    before = setup.collar_start.copy()
+    field = ScentField(setup)
+    for _ in range(30):
+        field.step((30, 3))
+    assert np.array_equal(setup.collar_start, before)
+
+
+def test_each_map_gets_the_precision_its_range_needs(tmp_path):
+    small = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    assert field_dtype(small, tuning_mod.DEFAULT) == np.float32
+    windy = read_level(mapkit.write(mapkit.MapSpec(map_properties=[
+        ("wind_speed", "float", 30.0)]), tmp_path / "windy"))
+    assert field_dtype(windy, tuning_mod.DEFAULT) == np.float64
+    # A 1000-tile map needs float64 even in still air.
+    assert needed_range(1000, 1000, 5.0, 0.05, 0.0) > 60
+
+
+def test_a_big_windy_map_keeps_a_gradient_from_end_to_end(tmp_path):
+    picture = "\n".join(["wwwww" + "." * 295, "w_R_G" + "." * 295, "wwwww" + "." * 295]
+                         + ["." * 300] * 3 + ["." * 297 + "M.A"])
+    spec = mapkit.MapSpec(picture=picture, map_properties=[("wind_speed", "float", 0.8),
+                                                           ("wind_deg", "float", 0.0)])
+    level = read_level(mapkit.write(spec, tmp_path))
+    setup = ScentSetup(level, tuning_mod.Tuning(prewarm_seconds=3000.0))
+    assert setup.dtype == np.float64
+    row = np.log(ScentField(setup).grid(setup.collar_start)[5])
+    # Rex at the far, upwind end still smells a gradient pointing to Mila.
+    assert row[6] > math.log(setup.floor) + 10
+    assert (np.diff(row[6:296]) > 0).all()
