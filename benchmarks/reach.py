@@ -1,0 +1,42 @@
+"""How often, and how fast, Rex reaches a Mila who waits at the maple tree (police off).
+
+``python -m benchmarks.reach [--seeds N] [--map FILE]``: prints the reach rate, the median
+time to reach her and the slowest seed, for docs/AI.md and the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+from game.batch import GameSpec, ProgressBar, run_games
+from game.headless import GameOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--map", type=Path, default=ROOT / "maps" / "lakeside.tmx")
+    parser.add_argument("--jobs", type=int)
+    args = parser.parse_args()
+    options = GameOptions(police=False, civilians=False, max_seconds=15 * 60)
+    specs = [GameSpec(str(args.map), seed, "wait", options=options)
+             for seed in range(args.seeds)]
+    results = run_games(specs, args.jobs, ProgressBar("reach"))
+    reached = [(r["rex_reached_mila_tick"] / 30, r["seed"]) for r in results
+               if r.get("rex_reached_mila_tick") is not None]
+    times = [t for t, _ in reached]
+    slowest = max(reached) if reached else None
+    print(f"map {args.map.name}, policy wait, police off, {len(results)} seeds")
+    print(f"Rex reached Mila in {len(reached)}/{len(results)} "
+          f"({100 * len(reached) / len(results):.0f}%)")
+    if reached:
+        print(f"median {statistics.median(times):.0f} s, fastest {min(times):.0f} s, "
+              f"slowest {slowest[0]:.0f} s (seed {slowest[1]})")
+
+
+if __name__ == "__main__":
+    main()
