@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MAP ?= maps/lakeside.tmx
 
-.PHONY: play test lint slow art maps bench clean-venv
+.PHONY: play test lint slow art maps project bench clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rex needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -34,6 +34,9 @@ art: $(STAMP)
 
 maps: $(STAMP)
 	$(BIN)/python -m tools.make_maps
+
+project: $(STAMP)
+	$(BIN)/python -m tools.make_project
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --write-readme

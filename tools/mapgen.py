@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tools import tmxwrite
+from tools.make_project import MAP_CLASS, TERRAIN_ENUM
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
@@ -48,7 +49,8 @@ class Manifest:
         return self.ids[name] + 1  # one tileset, firstgid 1
 
     def tileset(self, source: str | None) -> tmxwrite.Tileset:
-        props = {tid: [("terrain", "string", terrain)]
+        # Typed with the project's terrain enum, so Tiled offers the terrain names in a list.
+        props = {tid: [("terrain", "string", terrain, TERRAIN_ENUM)]
                  for tid, terrain in self.terrain.items() if terrain}
         return tmxwrite.Tileset("city", TILE, self.count, self.columns, "../assets/tiles.png",
                                 self.image_width, self.image_height, props, firstgid=1,
@@ -288,8 +290,10 @@ class Canvas:
                 tmxwrite.ObjectLayer("spawns", self.objects),
             ]),
         ]
+        # Objects keep `type` (what Tiled 1.8 and 1.10+ write; 1.9 reads it as the class) and
+        # the map takes the project's map class, so Tiled 1.9+ shows its properties typed.
         text = tmxwrite.map_xml(self.width, self.height, TILE, [tileset], layers, properties,
-                                type_attr="type")
+                                type_attr="type", map_class=MAP_CLASS)
         path = MAPS / f"{name}.tmx"
         path.write_text(text)
         return path

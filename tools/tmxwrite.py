@@ -14,7 +14,10 @@ from xml.etree import ElementTree
 
 import numpy as np
 
-Property = tuple[str, str, object]  # (name, Tiled type, value)
+# (name, Tiled type, value) or (name, Tiled type, value, custom type): the fourth item names a
+# custom property type of the project (an enum such as "terrain"); Tiled writes it as the
+# property's `propertytype` attribute.
+Property = tuple[str, str, object] | tuple[str, str, object, str]
 
 
 def _text(value: object) -> str:
@@ -29,10 +32,13 @@ def _add_properties(el: ElementTree.Element, props: list[Property]) -> None:
     if not props:
         return
     holder = ElementTree.SubElement(el, "properties")
-    for name, ptype, value in props:
+    for prop in props:
+        name, ptype, value = prop[:3]
         attrs = {"name": name}
         if ptype != "string":
-            attrs["type"] = ptype
+            attrs["type"] = ptype  # Tiled leaves out type="string", its default
+        if len(prop) > 3 and prop[3]:
+            attrs["propertytype"] = str(prop[3])
         attrs["value"] = _text(value)
         ElementTree.SubElement(holder, "property", attrs)
 
@@ -192,11 +198,19 @@ def _object_element(obj: MapObject, type_attr: str) -> ElementTree.Element:
 
 def map_xml(width: int, height: int, tile_size: int, tilesets: list[Tileset],
             layers: list[TileLayer | ObjectLayer | Group],
-            properties: list[Property] | None = None, type_attr: str = "class") -> str:
-    """A whole TMX document. ``type_attr`` is "class" (Tiled 1.9) or "type" (older/newer)."""
+            properties: list[Property] | None = None, type_attr: str = "class",
+            map_class: str = "") -> str:
+    """A whole TMX document. ``type_attr`` is "class" (Tiled 1.9) or "type" (older/newer).
+
+    ``map_class`` is the map's own class (Tiled 1.9+ writes it as the map's `class` attribute):
+    a class of the project whose members are the map properties.
+    """
     ids = _Ids()
+    attrs = {"version": "1.9", "tiledversion": "1.9.2"}
+    if map_class:
+        attrs["class"] = map_class  # where Tiled puts it: right after the versions
     root = ElementTree.Element("map", {
-        "version": "1.9", "tiledversion": "1.9.2", "orientation": "orthogonal",
+        **attrs, "orientation": "orthogonal",
         "renderorder": "right-down", "width": str(width), "height": str(height),
         "tilewidth": str(tile_size), "tileheight": str(tile_size), "infinite": "0"})
     _add_properties(root, properties or [])
