@@ -72,20 +72,22 @@ class Runner:
 
     def __init__(self, level: Level):
         self.level = level
-        self._stages: dict[Tuning, Stage] = {}
+        self._stages: dict[tuple, Stage] = {}
 
     def stage(self, tuning: Tuning) -> Stage:
-        if tuning not in self._stages:
-            self._stages.clear()  # one tuning at a time keeps memory flat in long sweeps
-            self._stages[tuning] = Stage(self.level, tuning)
-        return self._stages[tuning]
+        key = Stage.key(tuning)
+        if key not in self._stages:
+            self._stages.clear()  # one scent tuning at a time keeps memory flat in sweeps
+            self._stages[key] = Stage(self.level, tuning)
+        return self._stages[key]
 
     def play(self, seed: int, policy_name: str, *, tuning: Tuning = DEFAULT,
              options: GameOptions = GameOptions(), trace: Path | None = None
              ) -> dict[str, Any]:
         stage = self.stage(tuning)
         started = time.perf_counter()
-        world = World(self.level, seed, tuning, stage=stage)
+        world = World(self.level, seed, tuning, stage=stage, police=options.police,
+                      civilians=options.civilians)
         policy = policies.make(policy_name, seed)
         recorder = Trace(trace) if trace is not None else None
         all_events: list[ev.Event] = []
@@ -105,6 +107,7 @@ class Runner:
 def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds: float
            ) -> dict[str, Any]:
     """The JSON summary of one game (the fields `rex sim --json` documents)."""
+    police, crowd = world.police, world.crowd
     return {
         "map": world.level.name,
         "seed": world.seed,
@@ -117,5 +120,13 @@ def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds:
         "rex_escaped_tick": world.rex.escaped_tick,
         "state_hash": world.state_hash(),
         "event_counts": ev.counts(events),
+        "phases": [] if police is None else [[tick, phase] for tick, phase in
+                                             police.dispatcher.log],
+        "sightings": 0 if police is None else police.counts["sightings"],
+        "phone_reports": 0 if police is None else police.counts["phone_reports"],
+        "aims": 0 if police is None else police.counts["aims"],
+        "shots": 0 if police is None else police.counts["shots"],
+        "civilians_indoors": 0 if crowd is None else crowd.counts["indoors"],
+        "filming_peak": 0 if crowd is None else crowd.counts["filming_peak"],
         "wall_seconds": round(wall_seconds, 3),
     }

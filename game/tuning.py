@@ -66,14 +66,86 @@ class Tuning:
     rex_escape_max_seconds: float = knob(30.0, 1.0, 600.0,
                                          "escaping turns into tracking after this at the latest")
 
+    rex_sight: float = knob(10.0, 1.0, 60.0, "tiles within which he notices police")
+    rex_evade_calm_seconds: float = knob(3.0, 0.1, 60.0,
+                                         "police out of sight this long: back to tracking")
+    rex_flee_weight: float = knob(1.5, 0.0, 20.0,
+                                  "weight of running from police against following the scent")
+    rex_cornered_radius: float = knob(4.5, 1.0, 20.0, "threats this close may corner him")
+    rex_stamina_seconds: float = knob(120.0, 5.0, 3600.0,
+                                      "seconds of sprinting before he is exhausted")
+    rex_recover_seconds: float = knob(90.0, 5.0, 3600.0, "seconds to recover from exhaustion")
+    rex_stress_decay: float = knob(0.015, 0.0, 1.0, "stress lost per second when nothing "
+                                                    "frightens him")
+    rex_cornered_stress: float = knob(0.3, 0.0, 1.0, "stress jump when he is cornered")
+
     # -- Mila ---------------------------------------------------------------------------------
     mila_walk_speed: float = knob(1.6, 0.2, 10.0, "tiles per second")
     mila_run_speed: float = knob(3.6, 0.2, 15.0, "tiles per second")
+
+    # -- police -------------------------------------------------------------------------------
+    officer_walk_speed: float = knob(1.5, 0.2, 10.0, "tiles per second searching")
+    officer_run_speed: float = knob(3.2, 0.2, 15.0, "tiles per second in pursuit")
+    car_speed: float = knob(7.0, 0.5, 30.0, "tiles per second on the road")
+    car_crew: int = knob(2, 1, 8, "officers riding in each patrol car")
+    vision_range: float = knob(13.0, 1.0, 80.0, "tiles an officer on foot sees in daylight")
+    car_vision_range: float = knob(11.0, 1.0, 80.0, "tiles a car's crew sees in daylight")
+    vision_half_angle: float = knob(55.0, 5.0, 180.0, "half the vision cone, in degrees")
+    dusk_vision: float = knob(0.55, 0.05, 1.0, "vision range left at sunset, as a share")
+    detect_seconds: float = knob(1.0, 0.05, 30.0,
+                                 "time to be sure of Rex at point blank in the open")
+    cover_detection: float = knob(0.4, 0.0, 1.0,
+                                  "detection speed when Rex is in forest or a hedge")
+    dispatch_delay: float = knob(8.0, 0.0, 600.0, "seconds from the escape to the search")
+    pursuit_timeout: float = knob(20.0, 1.0, 600.0,
+                                  "seconds without a sighting before pursuit falls back")
+    broadcast_every: float = knob(60.0, 5.0, 3600.0, "seconds between loudspeaker warnings")
+    report_delay: float = knob(10.0, 0.0, 300.0, "seconds a phone report takes to arrive")
+    report_error: float = knob(6.0, 0.0, 100.0, "tiles a phone report may be off by")
+    phone_chance: float = knob(0.6, 0.0, 1.0, "share of witnesses who call it in")
+    search_assign_seconds: float = knob(6.0, 0.5, 120.0, "seconds between search orders")
+    containment_radius: float = knob(7.0, 1.0, 50.0,
+                                     "tiles from Mila or a civilian that start containment")
+    perimeter_radius: float = knob(9.0, 2.0, 50.0, "tiles from Rex the perimeter keeps")
+    aim_seconds: float = knob(2.0, 0.2, 30.0, "how long an officer aims before firing")
+    tranq_range: float = knob(11.0, 1.0, 60.0, "tiles a tranquilizer dart carries")
+    tranq_accuracy: float = knob(0.8, 0.0, 1.0, "chance to hit at point blank")
+    reload_seconds: float = knob(4.0, 0.1, 120.0, "seconds between an officer's shots")
+    pursuit_fire: bool = field(default=True, metadata={
+        "low": 0, "high": 1, "doc": "whether officers may shoot in pursuit, not only when "
+                                    "containing him"})
+    fire_stress: float = knob(0.8, 0.0, 1.01, "Rex's stress at which a perimeter aims")
+    containment_patience: float = knob(150.0, 5.0, 3600.0,
+                                       "seconds a perimeter waits before it aims anyway")
+    catch_radius: float = knob(1.0, 0.2, 10.0, "tiles at which officers catch him")
+    refield_cells: int = knob(4, 1, 100, "cells a shared target moves before its field is "
+                                         "computed again")
+
+    # -- civilians ----------------------------------------------------------------------------
+    civilian_walk_speed: float = knob(1.0, 0.1, 10.0, "tiles per second strolling")
+    civilian_flee_speed: float = knob(2.8, 0.1, 15.0, "tiles per second fleeing")
+    civilian_sight: float = knob(14.0, 1.0, 80.0, "tiles at which a passer-by sees Rex")
+    panic_threshold: float = knob(0.5, 0.05, 1.0, "fear at which a passer-by panics")
+    fear_decay: float = knob(0.05, 0.0, 5.0, "fear lost per second")
+    fear_contagion: float = knob(0.35, 0.0, 10.0,
+                                 "fear per second from each panicking neighbour nearby")
+    siren_radius: float = knob(16.0, 0.0, 100.0, "tiles within which a siren is heard")
+    siren_fear: float = knob(0.06, 0.0, 5.0, "fear per second from a siren in earshot")
+    loudspeaker_fear: float = knob(0.45, 0.0, 1.0, "fear a loudspeaker warning adds")
+    filmer_share: float = knob(0.3, 0.0, 1.0, "share of panicking passers-by who film")
+    film_distance: float = knob(8.0, 1.0, 50.0, "tiles from Rex at which filmers stop")
+    film_range: float = knob(30.0, 2.0, 200.0, "tiles within which they keep filming")
+    grab_trigger: float = knob(8.0, 1.0, 50.0,
+                               "Rex this close to Mila sends a passer-by to pull her away")
+    grab_windup: float = knob(1.0, 0.1, 10.0, "seconds he reaches out before he grabs")
+    grab_pull_seconds: float = knob(2.5, 0.1, 30.0, "seconds he pulls her away")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(f.default, bool):
+                if not isinstance(value, bool):
+                    raise TuningError(f"{f.name} must be true or false, not {value!r}")
                 continue
             if isinstance(f.default, int) and (isinstance(value, bool) or not isinstance(
                     value, int)):

@@ -24,8 +24,9 @@ def level_of(tmp_path, picture: str, **spec) -> object:
 
 def play(level, seed: int, policy: str = "wait", seconds: float = 240.0,
          tuning: Tuning = FAST, stage: Stage | None = None, until_reached: bool = True,
-         check=None) -> tuple[World, list[ev.Event]]:
-    world = World(level, seed, tuning, stage=stage)
+         check=None, police: bool = False) -> tuple[World, list[ev.Event]]:
+    """A game of Rex and Mila alone (the police and crowds have tests of their own)."""
+    world = World(level, seed, tuning, stage=stage, police=police, civilians=police)
     act = policies.make(policy, seed)
     seen: list[ev.Event] = []
     while world.tick < seconds * world.tick_hz and world.ending is None:
@@ -108,7 +109,7 @@ def test_the_latch_gives_no_later_than_latch_s(tmp_path):
 
 def test_the_gate_holds_until_the_latch_gives(tmp_path):
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
-    world = World(level, 3, FAST)
+    world = World(level, 3, FAST, police=False, civilians=False)
     inside = world.stage.kennel
     while world.tick < world.rex.latch_tick:
         step(world, Commands())
@@ -188,7 +189,7 @@ def test_dusk_ends_an_unresolved_chase(tmp_path):
 
 def test_mila_walks_and_runs_but_not_through_walls(tmp_path):
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
-    world = World(level, 0, FAST)
+    world = World(level, 0, FAST, police=False, civilians=False)
     start = (world.mila.x, world.mila.y)
     for _ in range(30):
         step(world, Commands.walk(1, 0))

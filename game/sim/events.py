@@ -106,6 +106,109 @@ class Radio(Event):
     text: str
 
 
+# -- police ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseChanged(Event):
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting(Event):
+    """An officer is sure of what he sees: Rex, here."""
+
+    unit: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneReport(Event):
+    """A witness's call reaches the dispatcher, late and imprecise."""
+
+    caller: int
+    x: float
+    y: float
+    error: float
+    seen_tick: int
+
+
+@dataclass(frozen=True, slots=True)
+class AimStarted(Event):
+    unit: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class AimCancelled(Event):
+    unit: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShotFired(Event):
+    unit: int
+    x: float
+    y: float
+    hit: bool
+    caption: ClassVar[str] = "[a tranquilizer rifle fires]"
+
+
+@dataclass(frozen=True, slots=True)
+class Caught(Event):
+    unit: int
+
+
+@dataclass(frozen=True, slots=True)
+class CarDeployed(Event):
+    """A patrol car stops and its crew gets out."""
+
+    car: int
+    x: float
+    y: float
+
+
+# -- civilians -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Panic(Event):
+    civilian: int
+    x: float
+    y: float
+    caption: ClassVar[str] = "[people scream]"
+
+
+@dataclass(frozen=True, slots=True)
+class Filming(Event):
+    civilian: int
+
+
+@dataclass(frozen=True, slots=True)
+class WentIndoors(Event):
+    civilian: int
+
+
+@dataclass(frozen=True, slots=True)
+class GrabAttempt(Event):
+    """A passer-by rushes at Mila to pull her away from the dog."""
+
+    civilian: int
+
+
+@dataclass(frozen=True, slots=True)
+class GrabbedMila(Event):
+    civilian: int
+
+
+@dataclass(frozen=True, slots=True)
+class GrabMissed(Event):
+    civilian: int
+
+
 def counts(events: list[Event]) -> dict[str, int]:
     """Events by kind, sorted by name for stable JSON."""
     found: dict[str, int] = {}

@@ -14,76 +14,94 @@ handful of rounds.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 # Impassable cells are given this entry cost inside the sweep so that prefix sums stay finite;
 # anything this far away is unreachable and becomes inf again.
 _WALL = 1.0e7
+_CUTOFF = _WALL * 0.5
 
 
 class SweepGrid:
-    """A cost grid prepared for repeated sweeps: the prefix sums are computed once."""
+    """A cost grid prepared for repeated sweeps: prefix sums and buffers are made once.
+
+    West- and north-going sweeps run over reversed views of the same arrays, and column sweeps
+    accumulate along axis 0, so no sweep copies or transposes the grid.
+    """
 
     def __init__(self, cost: np.ndarray):
         self.shape = cost.shape
         self.passable = np.isfinite(cost)
+        self.blocked = ~self.passable
         entry = np.where(self.passable, cost, _WALL).astype(np.float64)
-        # Prefix sums of entry cost in the four directions, arranged so every sweep runs along
-        # axis 1 of a C-contiguous array.
-        self._rows = entry
-        self._cols = np.ascontiguousarray(entry.T)
-        self._sums = {
-            "east": np.cumsum(self._rows, axis=1),
-            "west": np.cumsum(self._rows[:, ::-1], axis=1),
-            "south": np.cumsum(self._cols, axis=1),
-            "north": np.cumsum(self._cols[:, ::-1], axis=1),
-        }
+        east = np.cumsum(entry, axis=1)
+        west = np.cumsum(entry[:, ::-1], axis=1)[:, ::-1]
+        south = np.cumsum(entry, axis=0)
+        north = np.cumsum(entry[::-1, :], axis=0)[::-1, :]
+        # (prefix sums, axis, reversed?) for the four directions a sweep can run in.
+        self._passes = ((east, 1, False), (south, 0, False), (west, 1, True), (north, 0, True))
+        self._work = np.empty(self.shape, np.float64)
+        self._less = np.empty(self.shape, bool)
+        self._real = np.empty(self.shape, bool)
 
     def distances(self, targets: np.ndarray, max_rounds: int = 1000,
-                  limit: float | None = None) -> np.ndarray:
+                  start: np.ndarray | None = None) -> np.ndarray:
         """Cost to reach the nearest target from every cell (inf where unreachable).
 
-        ``targets`` is a bool mask or an (n, 2) array of [x, y] cells. ``limit`` stops caring
-        about distances beyond it (they may come out larger than the true value, never smaller).
+        ``targets`` is a bool mask or an (n, 2) array of [x, y] cells. ``start``, if given, is
+        an upper bound on the answer (an older field plus the distance the target moved) that
+        the sweeps only have to lower, which takes fewer rounds.
         """
-        d = np.full(self.shape, np.inf, np.float64)
+        d = np.full(self.shape, np.inf, np.float64) if start is None else np.array(
+            start, np.float64)
         if targets.dtype == np.bool_:
             d[targets & self.passable] = 0.0
         else:
             cells = np.asarray(targets, np.int64).reshape(-1, 2)
             d[cells[:, 1], cells[:, 0]] = 0.0
-            d[~self.passable] = np.inf
-        if not np.isfinite(d).any():
-            return d.astype(np.float32)
-        blocked = ~self.passable
-        for _ in range(max_rounds):
-            before = d.copy()
-            d = self._sweep_rows(d)
-            d = self._sweep_cols(d)
-            d[blocked] = np.inf
-            if limit is not None:
-                d[d > limit] = np.inf
-            if np.array_equal(d, before):
-                break
-        d[d >= _WALL * 0.5] = np.inf
+        d[self.blocked] = np.inf
+        if np.isfinite(d).any():
+            self._relax(d, max_rounds)
         return d.astype(np.float32)
 
-    def _sweep_rows(self, d: np.ndarray) -> np.ndarray:
-        s = self._sums["east"]
-        d = np.minimum(d, s + np.minimum.accumulate(d - s, axis=1))
-        s = self._sums["west"]
-        back = d[:, ::-1]
-        back = np.minimum(back, s + np.minimum.accumulate(back - s, axis=1))
-        return back[:, ::-1]
+    def relax(self, values: np.ndarray, max_rounds: int = 1000) -> np.ndarray:
+        """Lower every cell to at most a neighbour's value plus its entry cost (for flee maps,
+        whose starting values are not zeros at targets but a scaled, negated distance)."""
+        d = np.array(values, np.float64)
+        d[self.blocked] = np.inf
+        self._relax(d, max_rounds)
+        return d.astype(np.float32)
 
-    def _sweep_cols(self, d: np.ndarray) -> np.ndarray:
-        t = np.ascontiguousarray(d.T)
-        s = self._sums["south"]
-        t = np.minimum(t, s + np.minimum.accumulate(t - s, axis=1))
-        s = self._sums["north"]
-        back = t[:, ::-1]
-        back = np.minimum(back, s + np.minimum.accumulate(back - s, axis=1))
-        return np.ascontiguousarray(back[:, ::-1].T)
+    def _relax(self, d: np.ndarray, max_rounds: int) -> None:
+        work, less, real = self._work, self._less, self._real
+        for _ in range(max_rounds):
+            improved = False
+            for sums, axis, reverse in self._passes:
+                view = _oriented(axis, reverse)
+                dv, wv, sv = view(d), view(work), view(sums)
+                np.subtract(dv, sv, out=wv)
+                np.minimum.accumulate(wv, axis=axis, out=wv)
+                np.add(wv, sv, out=wv)
+                # Only a gain below the cut-off counts: paths through walls are not paths.
+                np.less(wv, dv, out=view(less))
+                np.less(wv, _CUTOFF, out=view(real))
+                np.logical_and(less, real, out=less)
+                if less.any():
+                    improved = True
+                    np.minimum(dv, wv, out=dv)
+            d[d >= _CUTOFF] = np.inf
+            if not improved:
+                break
+
+
+def _oriented(axis: int, reverse: bool):
+    """A function viewing an array so that the sweep runs forward along ``axis``."""
+    if not reverse:
+        return lambda a: a
+    return (lambda a: a[:, ::-1]) if axis == 1 else (lambda a: a[::-1, :])
 
 
 def distance_field(cost: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -95,3 +113,51 @@ def reachable(passable: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Cells connected to any start cell through passable cells (4-connected)."""
     cost = np.where(passable, 1.0, np.inf)
     return np.isfinite(distance_field(cost, starts))
+
+
+@dataclass(frozen=True)
+class WindowField:
+    """A field computed over part of the map: values for cells x0..x0+w, y0..y0+h."""
+
+    x0: int
+    y0: int
+    values: np.ndarray  # [y, x] inside the window
+
+    def at(self, x: int, y: int) -> float:
+        """The value at a map cell, inf outside the window."""
+        wy, wx = y - self.y0, x - self.x0
+        if 0 <= wy < self.values.shape[0] and 0 <= wx < self.values.shape[1]:
+            return float(self.values[wy, wx])
+        return math.inf
+
+    def contains(self, x: int, y: int) -> bool:
+        return (0 <= y - self.y0 < self.values.shape[0]
+                and 0 <= x - self.x0 < self.values.shape[1])
+
+
+FLEE_SCALE = -1.2  # Amit Patel's value: far enough beyond -1 that fleeing prefers exits
+
+
+def flee_field(cost: np.ndarray, threats: np.ndarray, centre: tuple[int, int], radius: int
+               ) -> WindowField:
+    """A flee map around ``centre``: walk downhill on it to get away from the threats.
+
+    The distance from the threats is scaled by FLEE_SCALE and relaxed again, so a cell next to
+    an exit scores better than a corner that is merely far away: fleers run for open ground
+    and out of dead ends instead of into them (the "Dijkstra map" flee trick). Only a window
+    of ``radius`` around ``centre`` is computed; fleeing is local.
+    """
+    height, width = cost.shape
+    cx, cy = centre
+    x0, x1 = max(0, cx - radius), min(width, cx + radius + 1)
+    y0, y1 = max(0, cy - radius), min(height, cy + radius + 1)
+    grid = SweepGrid(cost[y0:y1, x0:x1])
+    cells = np.asarray(threats, np.int64).reshape(-1, 2) - (x0, y0)
+    keep = ((cells[:, 0] >= 0) & (cells[:, 0] < x1 - x0) & (cells[:, 1] >= 0)
+            & (cells[:, 1] < y1 - y0))
+    cells = cells[keep]
+    if len(cells) == 0:
+        return WindowField(x0, y0, np.full((y1 - y0, x1 - x0), np.inf, np.float32))
+    away = grid.distances(cells)
+    start = np.where(np.isfinite(away), away * FLEE_SCALE, np.inf)
+    return WindowField(x0, y0, grid.relax(start))

@@ -8,6 +8,7 @@ square would touch is passable, so agents slide along walls instead of sticking 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -62,13 +63,74 @@ def can_step(passable: np.ndarray, x: int, y: int, dx: int, dy: int) -> bool:
     return True
 
 
-def downhill(field: np.ndarray, passable: np.ndarray, x: int, y: int
+def downhill(field: np.ndarray, moves: np.ndarray, x: int, y: int
              ) -> tuple[int, int] | None:
-    """The neighbour step that lowers a distance field the most, or None at the bottom."""
+    """The neighbour step that lowers a distance field the most, or None at the bottom.
+
+    ``moves`` is a mover's step mask grid (``step_masks``)."""
     best, best_value = None, float(field[y, x])
-    for dx, dy in STEPS:
-        if can_step(passable, x, y, dx, dy):
-            value = float(field[y + dy, x + dx])
-            if value < best_value:
-                best, best_value = (dx, dy), value
+    for dx, dy, _ in STEP_SETS[moves[y, x]]:
+        value = float(field[y + dy, x + dx])
+        if value < best_value:
+            best, best_value = (dx, dy), value
     return best
+
+
+def step_masks(passable: np.ndarray) -> np.ndarray:
+    """For every cell, a bit per STEPS direction a mover may take from it (uint8)."""
+    height, width = passable.shape
+    padded = np.zeros((height + 2, width + 2), bool)
+    padded[1:-1, 1:-1] = passable
+
+    def at(dx: int, dy: int) -> np.ndarray:
+        return padded[1 + dy:1 + dy + height, 1 + dx:1 + dx + width]
+
+    masks = np.zeros((height, width), np.uint8)
+    for index, (dx, dy) in enumerate(STEPS):
+        allowed = at(dx, dy) & passable
+        if dx and dy:
+            allowed &= at(dx, 0) & at(0, dy)  # no cutting corners
+        masks |= np.where(allowed, np.uint8(1 << index), np.uint8(0))
+    return masks
+
+
+# STEP_SETS[mask] lists the (dx, dy, index) steps a mask allows, in STEPS order.
+STEP_SETS: tuple[tuple[tuple[int, int, int], ...], ...] = tuple(
+    tuple((dx, dy, i) for i, (dx, dy) in enumerate(STEPS) if mask >> i & 1)
+    for mask in range(256))
+
+
+@dataclass(slots=True)
+class Stride:
+    """Walking into the next cell at a steady speed: per tick, two additions.
+
+    ``Stride.into`` works out the per-tick velocity once; ``advance`` moves a walker and says
+    when it has arrived (exactly on the cell's centre).
+    """
+
+    gx: float
+    gy: float
+    vx: float
+    vy: float
+    steps: int
+
+    @classmethod
+    def into(cls, x: float, y: float, cell: tuple[int, int], per_tick: float) -> Stride:
+        gx, gy = cell[0] + 0.5, cell[1] + 0.5
+        dx, dy = gx - x, gy - y
+        steps = max(1, math.ceil(math.hypot(dx, dy) / max(per_tick, 1e-6)))
+        return cls(gx, gy, dx / steps, dy / steps, steps)
+
+    def heading(self) -> tuple[float, float] | None:
+        length = math.hypot(self.vx, self.vy)
+        return (self.vx / length, self.vy / length) if length > 1e-12 else None
+
+    def advance(self, walker) -> bool:
+        """Move ``walker`` (anything with x and y) one tick; True on arrival."""
+        self.steps -= 1
+        if self.steps <= 0:
+            walker.x, walker.y = self.gx, self.gy
+            return True
+        walker.x += self.vx
+        walker.y += self.vy
+        return False

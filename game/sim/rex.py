@@ -2,8 +2,11 @@
 
 States (each change is a RexStateChanged event): ``restless`` (pacing in the kennel until the
 latch gives), ``escaping`` (sprinting out of the training center, leaping the fence),
-``tracking`` (following the scent) and ``wary`` (within a few tiles of Mila). Later states
-(evading, cornered, calming, bonded) belong to the police and the calm-down.
+``tracking`` (following the scent), ``evading`` (police in sight: he sprints and runs down a
+flee map away from them while the scent still pulls), ``cornered`` (threats close and his ways
+out blocked: he stops and growls, and his stress jumps), ``wary`` (within a few tiles of
+Mila); ``calming`` and ``bonded`` follow from the calm-down. Sprinting spends stamina; an
+exhausted Rex is slow, and officers who reach him then (or cornered) catch him.
 
 How he finds his way (``search``; each change is a RexSearchChanged event):
 
@@ -28,8 +31,11 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from game.sim import events as ev
-from game.sim.motion import STEPS, can_step, downhill, toward
+from game.sim.fields import WindowField, flee_field
+from game.sim.motion import STEP_SETS, STEPS, can_step, downhill, toward
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -47,6 +53,10 @@ AIR_RAYS = 16
 AIR_REACH = 6  # tiles an air-scenting sample reaches
 AIR_SECONDS = 4.0  # he gives up on a waypoint he cannot reach in this time
 TELL_SECONDS = (4.0, 9.0)  # restless growls and whines come this often
+FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
+ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
+GROWL_SECONDS = 2.0
+LOOSE = ("escaping", "tracking", "evading", "cornered")
 
 
 @dataclass
@@ -93,6 +103,12 @@ class Rex:
     waypoint_until: int = 0
     sniffed: list[int] = field(default_factory=list)
     next_tell: int = 0
+    stress: float = 0.0
+    stamina: float = 1.0
+    flee: WindowField | None = None
+    exhausted: bool = False
+    threat_tick: int = -1_000_000  # last tick he saw police
+    flee_threats: tuple[tuple[int, int], ...] = ()
 
     @property
     def cell(self) -> tuple[int, int]:
@@ -152,6 +168,7 @@ def mila_distance(world: World, rex: Rex) -> float:
 
 def update(world: World, events: list[ev.Event]) -> None:
     rex = world.rex
+    _body(world, rex)
     if rex.leap is not None:
         _fly(world, rex)
         return
@@ -164,6 +181,13 @@ def update(world: World, events: list[ev.Event]) -> None:
             _pace(world, rex, events)
             return
     _check_state(world, rex, events)
+    _react_to_police(world, rex, events)
+    if rex.state == "cornered":
+        rex.target = None  # he stands his ground
+        if world.tick >= rex.next_tell:
+            events.append(ev.RexTell(world.tick, "growl"))
+            rex.next_tell = world.tick + int(GROWL_SECONDS * world.tick_hz)
+        return
     if rex.search == "sniff":
         if world.tick < rex.sniff_until:
             return
@@ -183,7 +207,7 @@ def _check_state(world: World, rex: Rex, events: list[ev.Event]) -> None:
         events.append(ev.RexEscaped(world.tick, rex.x, rex.y))
         set_state(world, rex, "tracking", events)
     distance = mila_distance(world, rex)
-    if rex.state in ("escaping", "tracking") and distance <= t.rex_wary_radius:
+    if rex.state in ("escaping", "tracking", "evading") and distance <= t.rex_wary_radius:
         if rex.reached_tick is None:
             rex.reached_tick = world.tick
             events.append(ev.RexReachedMila(world.tick, rex.x, rex.y))
@@ -196,11 +220,82 @@ def _check_state(world: World, rex: Rex, events: list[ev.Event]) -> None:
         set_state(world, rex, "tracking", events)
 
 
+def sprinting(rex: Rex) -> bool:
+    return rex.state in ("escaping", "evading") and not rex.exhausted
+
+
 def _speed(world: World, rex: Rex) -> float:
     t = world.tuning
-    base = t.rex_sprint_speed if rex.state == "escaping" else t.rex_trot_speed
+    base = t.rex_sprint_speed if sprinting(rex) else t.rex_trot_speed
+    if rex.exhausted:
+        base *= 0.5
     x, y = rex.cell
     return base * float(world.stage.speed["dog"][y, x]) / world.tick_hz
+
+
+def _body(world: World, rex: Rex) -> None:
+    """Stamina goes while he sprints and comes back while he does not; stress fades."""
+    t, dt = world.tuning, 1.0 / world.tick_hz
+    if sprinting(rex):
+        rex.stamina = max(0.0, rex.stamina - dt / t.rex_stamina_seconds)
+    else:
+        rex.stamina = min(1.0, rex.stamina + dt / t.rex_recover_seconds)
+    if rex.stamina <= 0.0:
+        rex.exhausted = True
+    elif rex.exhausted and rex.stamina >= 0.3:
+        rex.exhausted = False
+    rex.stress = max(0.0, rex.stress - t.rex_stress_decay * dt)
+
+
+def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
+    """Police in sight make him evade; close threats with no way out corner him."""
+    police = world.police
+    if police is None or rex.state not in LOOSE:
+        return
+    t = world.tuning
+    if police.seen_by_rex:
+        rex.threat_tick = world.tick
+    calm_for = (world.tick - rex.threat_tick) / world.tick_hz
+    if rex.state == "tracking" and police.seen_by_rex:
+        set_state(world, rex, "evading", events)
+        set_search(world, rex, "follow", events)
+    elif rex.state == "evading" and calm_for > t.rex_evade_calm_seconds:
+        set_state(world, rex, "tracking", events)
+    if rex.state in ("evading", "cornered") and world.tick % 3 == 0:
+        trapped = _trapped(world, rex)
+        if trapped and rex.state == "evading":
+            set_state(world, rex, "cornered", events)
+            rex.stress = min(1.0, rex.stress + t.rex_cornered_stress)
+            rex.next_tell = world.tick
+        elif not trapped and rex.state == "cornered":
+            set_state(world, rex, "evading", events)
+    if rex.state == "evading":
+        rex.stress = min(1.0, rex.stress + 0.01 / world.tick_hz)
+
+
+def _trapped(world: World, rex: Rex) -> bool:
+    """Threats close and at most two clear ways out."""
+    t = world.tuning
+    threats = [(x, y) for x, y in world.police.seen_by_rex
+               if math.hypot(x - rex.x, y - rex.y) <= t.rex_cornered_radius]
+    if not threats:
+        return False
+    nearest = min(math.hypot(x - rex.x, y - rex.y) for x, y in threats)
+    if len(threats) < 2 and nearest > 2.5:
+        return False
+    x, y = rex.cell
+    height, width = world.rex_passable.shape
+    open_ways = 0
+    for dx, dy in STEPS:
+        ok = True
+        for reach in range(1, ESCAPE_LOOK + 1):
+            nx, ny = x + dx * reach, y + dy * reach
+            if not (0 <= nx < width and 0 <= ny < height) or not world.rex_passable[ny, nx]:
+                ok = False
+                break
+        if ok and all(math.hypot(nx + 0.5 - tx, ny + 0.5 - ty) > 2.5 for tx, ty in threats):
+            open_ways += 1
+    return open_ways <= 2
 
 
 def _walk(world: World, rex: Rex) -> bool:
@@ -269,8 +364,11 @@ def _decide(world: World, rex: Rex, events: list[ev.Event]) -> None:
         _keep_distance(world, rex)
         return
     x, y = rex.cell
+    if rex.state == "evading":
+        _evade(world, rex, events)
+        return
     if rex.state == "escaping" and world.stage.kennel[y, x]:
-        out = downhill(world.stage.out_of_kennel, world.rex_passable, x, y)
+        out = downhill(world.stage.out_of_kennel, world.rex_moves, x, y)
         if out is not None:
             _go(world, rex, x, y, out[0], out[1], events)
             return
@@ -284,12 +382,9 @@ def _decide(world: World, rex: Rex, events: list[ev.Event]) -> None:
 
 def _neighbours(world: World, x: int, y: int) -> list[tuple[int, int, int]]:
     """(dx, dy, step index) Rex can take from (x, y); fence cells count when he can clear them."""
-    found = []
-    for index, (dx, dy) in enumerate(STEPS):
-        if can_step(world.rex_passable, x, y, dx, dy) and (
-                not world.stage.fence[y + dy, x + dx] or _landing(world, x, y, dx, dy)):
-            found.append((dx, dy, index))
-    return found
+    fence = world.stage.fence
+    return [(dx, dy, index) for dx, dy, index in STEP_SETS[world.rex_moves[y, x]]
+            if not fence[y + dy, x + dx] or _landing(world, x, y, dx, dy)]
 
 
 def _landing(world: World, x: int, y: int, dx: int, dy: int) -> tuple[int, int] | None:
@@ -568,6 +663,59 @@ def _cast(world: World, rex: Rex, events: list[ev.Event]) -> None:
             best, best_score = (dx, dy, index), score
     if best_score < 0.0:
         rex.cast_angle += math.pi / 4  # the loop runs into something: skip that part of it
+    _go(world, rex, x, y, best[0], best[1], events)
+
+
+# -- running from the police ------------------------------------------------------------------
+
+
+def _flee_map(world: World, rex: Rex):
+    """His flee map from the police he sees, redone when they have moved a couple of cells."""
+    threats = tuple(sorted((math.floor(x), math.floor(y)) for x, y in world.police.seen_by_rex))
+    if threats and (rex.flee is None or _moved(threats, rex.flee_threats) >= 2
+                    or not rex.flee.contains(*rex.cell)):
+        rex.flee = flee_field(world.level.cost["dog"], np.array(threats), rex.cell,
+                              FLEE_RADIUS)
+        rex.flee_threats = threats
+    return rex.flee
+
+
+def _moved(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> int:
+    if len(a) != len(b):
+        return 1_000
+    return max((max(abs(p[0] - q[0]), abs(p[1] - q[1])) for p, q in zip(a, b, strict=True)),
+               default=0)
+
+
+def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
+    """Run down the flee map while the scent still pulls."""
+    t = world.tuning
+    x, y = rex.cell
+    options = _neighbours(world, x, y)
+    if not options:
+        return
+    here = log_scent(world, x, y)
+    scent = _gains(world, x, y, here, options)
+    scent_scale = max(abs(g) for g in scent) or 1.0
+    flee = _flee_map(world, rex)
+    away = [0.0] * len(options)
+    if flee is not None:
+        base = flee.at(x, y)
+        away = [(base - flee.at(x + dx, y + dy)) / math.hypot(dx, dy)
+                if math.isfinite(flee.at(x + dx, y + dy)) and math.isfinite(base) else -1.0
+                for dx, dy, _ in options]
+    away_scale = max(abs(a) for a in away) or 1.0
+    noise = world.rng.standard_normal(len(options))
+    hx, hy = rex.heading
+    best, best_score = options[0], -math.inf
+    for (dx, dy, _), gain, run, jitter in zip(options, scent, away, noise, strict=True):
+        length = math.hypot(dx, dy)
+        score = (t.rex_gradient_gain * gain / scent_scale + t.rex_flee_weight * run / away_scale
+                 + t.rex_momentum * (dx * hx + dy * hy) / length + t.rex_noise * float(jitter))
+        if (x + dx, y + dy) in rex.recent:
+            score -= t.rex_memory_penalty
+        if score > best_score:
+            best, best_score = (dx, dy), score
     _go(world, rex, x, y, best[0], best[1], events)
 
 

@@ -12,9 +12,52 @@ import numpy as np
 from game.contract import TERRAIN_ID
 from game.level import Level
 from game.sim.fields import SweepGrid, reachable
-from game.sim.motion import downhill
+from game.sim.motion import downhill, step_masks
 from game.sim.scent import ScentSetup
 from game.tuning import Tuning
+
+
+def terrain_in(terrain: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    return np.isin(terrain, [TERRAIN_ID[name] for name in names])
+
+
+class SearchBlocks:
+    """The map cut into square blocks for the search: each block's walkable cell nearest its
+    centre (where an officer goes to look) and its road cell nearest its centre (for cars)."""
+
+    SIZE = 8
+
+    def __init__(self, walkable: np.ndarray, road: np.ndarray):
+        height, width = walkable.shape
+        self.rows = (height + self.SIZE - 1) // self.SIZE
+        self.cols = (width + self.SIZE - 1) // self.SIZE
+        self.foot: dict[int, tuple[int, int]] = {}
+        self.road: dict[int, tuple[int, int]] = {}
+        for by in range(self.rows):
+            for bx in range(self.cols):
+                y0, x0 = by * self.SIZE, bx * self.SIZE
+                cy, cx = y0 + self.SIZE / 2, x0 + self.SIZE / 2
+                for mask, found in ((walkable, self.foot), (road, self.road)):
+                    ys, xs = np.nonzero(mask[y0:y0 + self.SIZE, x0:x0 + self.SIZE])
+                    if len(xs):
+                        nearest = int(np.argmin((xs + x0 + 0.5 - cx) ** 2
+                                                + (ys + y0 + 0.5 - cy) ** 2))
+                        found[by * self.cols + bx] = (int(xs[nearest] + x0),
+                                                      int(ys[nearest] + y0))
+
+    def totals(self, grid: np.ndarray) -> np.ndarray:
+        """Sum of a [y, x] grid over each block, as a flat array by block index."""
+        height, width = grid.shape
+        padded = np.zeros((self.rows * self.SIZE, self.cols * self.SIZE), np.float64)
+        padded[:height, :width] = grid
+        return padded.reshape(self.rows, self.SIZE, self.cols, self.SIZE).sum(axis=(1, 3)).ravel()
+
+    def index_of(self, cell: tuple[int, int]) -> int:
+        return (cell[1] // self.SIZE) * self.cols + cell[0] // self.SIZE
+
+    def centre(self, index: int) -> tuple[float, float]:
+        by, bx = divmod(index, self.cols)
+        return (bx + 0.5) * self.SIZE, (by + 0.5) * self.SIZE
 
 
 def speed_factor(cost: np.ndarray, terrain: np.ndarray) -> np.ndarray:
@@ -30,6 +73,17 @@ def speed_factor(cost: np.ndarray, terrain: np.ndarray) -> np.ndarray:
 
 
 class Stage:
+    # The knobs a Stage is built from; games whose tuning differs only elsewhere share one.
+    KNOBS = ("scent_diffusion", "scent_decay", "collar_emission", "distractor_weight",
+             "prewarm_seconds")
+
+    @classmethod
+    def key(cls, tuning: Tuning) -> tuple:
+        return tuple(getattr(tuning, name) for name in cls.KNOBS)
+
+    def fits(self, level: Level, tuning: Tuning) -> bool:
+        return self.level is level and self.key(tuning) == self.key(self.tuning)
+
     def __init__(self, level: Level, tuning: Tuning):
         self.level = level
         self.tuning = tuning
@@ -40,6 +94,8 @@ class Stage:
         self.drivable = np.isfinite(level.cost["car"])
         self.fence = terrain == TERRAIN_ID["fence"]
         self.speed = {mover: speed_factor(level.cost[mover], terrain) for mover in level.cost}
+        self.moves = {"foot": step_masks(self.walkable), "car": step_masks(self.drivable),
+                      "dog": step_masks(self.dog_passable)}
         self.sweep = {mover: SweepGrid(level.cost[mover]) for mover in level.cost}
         tree, spawn = level.one("maple_tree").cell, level.one("mila_spawn").cell
         self.maple_tree = (tree[0] + 0.5, tree[1] + 0.5)
@@ -55,18 +111,85 @@ class Stage:
         self.out_of_kennel = self.sweep["dog"].distances(self.dog_passable & ~self.kennel)
         facility = level.zones.get("facility")
         self.facility = facility if facility is not None else np.zeros_like(self.walkable)
+        self.road = terrain == TERRAIN_ID["road"]
+        self.cover = terrain_in(terrain, ("forest", "hedge"))  # where Rex is hard to make out
+        # Walking distance to the nearest road cell: descending it from a goal finds the road
+        # a patrol car should stop at ("the sidewalk nearest their goal").
+        self.to_road = self.sweep["foot"].distances(self.road & self.walkable)
+        self.door_cells = self._door_cells(level)
+        self.to_door = (self.sweep["foot"].distances(self.door_cells) if len(self.door_cells)
+                        else np.full(self.walkable.shape, np.inf, np.float32))
+        self.blocks = SearchBlocks(self.walkable, self.road & self.drivable)
+        self.police_car_cells = [self._car_start(spawn) for spawn in
+                                 level.of_kind("police_spawn")]
+        self._roads_near: dict[tuple[int, int], tuple[int, int] | None] = {}
         self._routes: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
         self._next_steps: dict[tuple[str, tuple[int, int], tuple[int, int]],
                                tuple[int, int] | None] = {}
 
+    def _door_cells(self, level: Level) -> np.ndarray:
+        """Walkable cells by which people go in: the door's own cell, or beside a wall door."""
+        cells = []
+        for door in level.of_kind("door"):
+            if not len(door.cells):
+                continue
+            x, y = door.cell
+            if self.walkable[y, x]:
+                cells.append((x, y))
+                continue
+            for dx, dy in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+                nx, ny = x + dx, y + dy
+                if level.inside(nx, ny) and self.walkable[ny, nx]:
+                    cells.append((nx, ny))
+        return np.array(sorted(set(cells)), np.int64).reshape(-1, 2)
+
+    def _car_start(self, spawn) -> tuple[int, int] | None:
+        """The road cell nearest to a police spawn on foot, where its cars start."""
+        if int(spawn.properties.get("cars", 0)) <= 0:
+            return None
+        walk = self.sweep["foot"].distances(np.array([spawn.cell]))
+        roads = np.where(self.road & self.drivable, walk, np.inf)
+        if not np.isfinite(roads).any():
+            return None
+        y, x = np.unravel_index(int(np.argmin(roads)), roads.shape)
+        return int(x), int(y)
+
+    def road_near(self, cell: tuple[int, int]) -> tuple[int, int] | None:
+        """The road cell nearest to a cell on foot: where a car drops officers for it."""
+        if cell not in self._roads_near:
+            if len(self._roads_near) > 10_000:
+                self._roads_near.clear()
+            self._roads_near[cell] = self._find_road(cell)
+        return self._roads_near[cell]
+
+    def _find_road(self, cell: tuple[int, int]) -> tuple[int, int] | None:
+        x, y = cell
+        if not np.isfinite(self.to_road[y, x]):
+            return None
+        for _ in range(self.walkable.size):
+            if self.road[y, x]:
+                return x, y
+            step = downhill(self.to_road, self.moves["foot"], x, y)
+            if step is None:
+                return None
+            x, y = x + step[0], y + step[1]
+        return None
+
+    # Route fields kept for reuse, within this many bytes (a batch worker's games share them).
+    ROUTE_CACHE_BYTES = 96 << 20
+
     def route_field(self, mover: str, target: tuple[int, int]) -> np.ndarray:
-        """Distance field toward one cell for a mover; kept, since targets repeat."""
+        """Distance field toward one cell for a mover; kept, since targets repeat (search
+        blocks, perimeter slots) within a game and across the seeds of a batch."""
         key = (mover, target)
-        if key not in self._routes:
-            if len(self._routes) > 64:
-                self._routes.pop(next(iter(self._routes)))
-            self._routes[key] = self.sweep[mover].distances(np.array([target]))
-        return self._routes[key]
+        field = self._routes.pop(key, None)
+        if field is None:
+            field = self.sweep[mover].distances(np.array([target]))
+            limit = max(8, self.ROUTE_CACHE_BYTES // max(field.nbytes, 1))
+            while len(self._routes) >= limit:
+                self._routes.pop(next(iter(self._routes)))  # the least recently used
+        self._routes[key] = field  # most recently used last
+        return field
 
     def next_step(self, mover: str, target: tuple[int, int], cell: tuple[int, int]
                   ) -> tuple[int, int] | None:
@@ -78,7 +201,6 @@ class Stage:
                 self._next_steps.clear()
             field = self.route_field(mover, target)
             x, y = cell
-            passable = self.walkable if mover == "foot" else np.isfinite(self.level.cost[mover])
-            self._next_steps[key] = (downhill(field, passable, x, y)
+            self._next_steps[key] = (downhill(field, self.moves[mover], x, y)
                                      if np.isfinite(field[y, x]) else None)
         return self._next_steps[key]

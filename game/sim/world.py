@@ -17,10 +17,13 @@ from typing import Any
 import numpy as np
 
 from game.level import Level
+from game.sim import civilians as civilians_mod
 from game.sim import events as ev
 from game.sim import mila as mila_mod
+from game.sim import police as police_mod
 from game.sim import rex as rex_mod
 from game.sim.commands import Commands
+from game.sim.motion import step_masks
 from game.sim.scent import TICK_HZ, ScentField
 from game.sim.stage import Stage
 from game.tuning import DEFAULT, Tuning
@@ -30,9 +33,9 @@ class World:
     tick_hz = TICK_HZ
 
     def __init__(self, level: Level, seed: int, tuning: Tuning = DEFAULT, *,
-                 stage: Stage | None = None):
-        if stage is not None and (stage.level is not level or stage.tuning != tuning):
-            raise ValueError("the stage was built for another map or tuning")
+                 stage: Stage | None = None, police: bool = True, civilians: bool = True):
+        if stage is not None and not stage.fits(level, tuning):
+            raise ValueError("the stage was built for another map or scent tuning")
         self.level = level
         self.tuning = tuning
         self.seed = seed
@@ -45,8 +48,12 @@ class World:
         self.rex_passable = self.stage.dog_passable.copy()
         gate = self.stage.gate_cells
         self.rex_passable[gate[:, 1], gate[:, 0]] = False
+        self.rex_moves = step_masks(self.rex_passable)
         self.mila = mila_mod.create(self)
         self.rex = rex_mod.create(self)
+        self.broadcast_tick: int | None = None  # the last loudspeaker warning
+        self.police = police_mod.create(self) if police else None
+        self.crowd = civilians_mod.create(self) if civilians else None
 
     # -- time -------------------------------------------------------------------------------
 
@@ -78,6 +85,7 @@ class World:
         gate = self.stage.gate_cells
         self.rex_passable[gate[:, 1], gate[:, 0]] = self.stage.dog_passable[gate[:, 1],
                                                                             gate[:, 0]]
+        self.rex_moves = step_masks(self.rex_passable)
 
     def end(self, ending: str, reason: str, events: list[ev.Event]) -> None:
         if self.ending is None:
@@ -96,6 +104,20 @@ class World:
         h.update(self.rex_passable.tobytes())
         for agent in (self.mila, self.rex):
             _feed(h, dataclasses.asdict(agent))
+        if self.police is not None:
+            police = self.police
+            _feed(h, [dataclasses.asdict(o) for o in police.officers])
+            _feed(h, [dataclasses.asdict(c) for c in police.cars])
+            _feed(h, dataclasses.asdict(police.dispatcher))
+            _feed(h, [police.slots.get(k) for k in sorted(police.slots)])
+            _feed(h, [[name, f.target, f.tick] for name, f in sorted(police.shared.items())])
+            _feed(h, police.seen_by_rex)
+            _feed(h, police.counts)
+        if self.crowd is not None:
+            crowd = self.crowd
+            _feed(h, [dataclasses.asdict(c) for c in crowd.civilians])
+            _feed(h, [crowd.grabber, crowd.grab_done, crowd.flee_from, crowd.counts])
+        _feed(h, self.broadcast_tick)
         _feed(h, None if self.ending is None else self.ending.as_json())
         return h.hexdigest()
 
@@ -139,6 +161,10 @@ def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
     mila_mod.update(world, commands)
     world.scent.step(world.mila.cell)
     rex_mod.update(world, events)
+    if world.police is not None:
+        police_mod.update(world, events)
+    if world.crowd is not None and world.ending is None:
+        civilians_mod.update(world, events)
     world.tick += 1
     if world.ending is None and world.clock_seconds >= world.level.settings.sunset_clock_s:
         world.end("dusk", "the sun set with Rex still out", events)

@@ -1,0 +1,366 @@
+"""Passers-by: they stroll, panic, flee, go indoors, film it on their phones, and call it in.
+
+Fear is a number per person. Seeing Rex, a siren in earshot, a loudspeaker warning and
+frightened neighbours nearby raise it; it fades without them. Above ``panic_threshold`` a
+person panics: most flee down a flee map (distance from Rex scaled by -1.2 and relaxed, so
+they run for exits, not corners, and treat people standing still as obstacles) and then go in
+by the nearest door; some (``filmer_share``) stop at a distance and film instead, and every
+phone pointed at the final moment adds to the ending's audience. Witnesses may phone the
+dispatcher: the report arrives late and off by up to ``report_error`` tiles.
+
+When Rex comes close to Mila, the nearest passer-by rushes to pull her away ("Kid, run!"). He
+reaches out for ``grab_windup`` seconds; if she steps back out of reach he misses, otherwise
+he pulls her away from Rex.
+
+Fear, sight and contagion are computed for the whole crowd at once; each person's choice of
+the next cell is a few lookups when they reach a cell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from game.contract import TERRAIN_ID
+from game.sim import events as ev
+from game.sim.fields import WindowField, flee_field
+from game.sim.motion import STEP_SETS, Stride, toward
+from game.sim.perception import line_of_sight
+
+if TYPE_CHECKING:
+    from game.sim.world import World
+
+THINK_EVERY = 6  # ticks between the crowd's fear and sight updates (5 per second)
+CONTAGION_RADIUS = 5.0
+FLEE_RADIUS = 30  # tiles around Rex over which the flee map is computed
+FLEE_NEAR = 14.0  # tiles from Rex within which a fleer uses the flee map, not the way in
+STANDING_COST = 10.0  # extra cost of a cell where someone stands still (for the flee map)
+GRAB_REACH = 1.2
+# How much people like to walk on each kind of ground (sidewalks and paths most).
+PREFERENCE = {"sidewalk": 1.0, "path": 1.0, "bridge": 0.9, "floor": 0.6, "grass": 0.45,
+              "forest": 0.1, "road": 0.0}
+
+
+@dataclass
+class Civilian:
+    id: int
+    x: float
+    y: float
+    variant: int
+    filmer: bool  # if frightened, films rather than flees
+    heading: tuple[float, float] = (1.0, 0.0)
+    state: str = "walk"  # walk, flee, film, grab, indoors
+    fear: float = 0.0
+    phone_up: bool = False
+    phoned: bool = False
+    stride: Stride | None = None
+    grab_until: int = 0
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        return math.floor(self.x), math.floor(self.y)
+
+    @property
+    def active(self) -> bool:
+        return self.state != "indoors"
+
+
+class Crowd:
+    def __init__(self, world: World):
+        self.civilians: list[Civilian] = []
+        self.preference = np.zeros(world.level.terrain.shape, np.float32)
+        for name, value in PREFERENCE.items():
+            self.preference[world.level.terrain == TERRAIN_ID[name]] = value
+        self.preference_rows = self.preference.tolist()  # fast scalar reads in Python loops
+        self.door_rows = world.stage.to_door.tolist()
+        self.flee: WindowField | None = None
+        self.flee_from: tuple[int, int] | None = None
+        self.grabber: int | None = None
+        self.grab_done = False
+        self.counts = {"indoors": 0, "filming_peak": 0, "panicked": 0}
+        self.walking: list[Civilian] = []  # everyone not yet indoors
+        rng = world.rng
+        walkable = world.stage.walkable
+        for spawn in world.level.of_kind("civilian_spawn"):
+            cells = [tuple(c) for c in spawn.cells if walkable[c[1], c[0]]]
+            if not cells:
+                continue
+            for _ in range(int(spawn.properties["count"])):
+                x, y = cells[int(rng.integers(len(cells)))]
+                angle = rng.uniform(0, 2 * math.pi)
+                self.civilians.append(Civilian(
+                    len(self.civilians), x + rng.uniform(0.3, 0.7), y + rng.uniform(0.3, 0.7),
+                    int(rng.integers(4)), bool(rng.random() < world.tuning.filmer_share),
+                    heading=(math.cos(angle), math.sin(angle))))
+        self.walking = list(self.civilians)
+
+    def filming(self) -> int:
+        return sum(1 for c in self.civilians if c.state == "film")
+
+    def door_at(self, x: int, y: int) -> float:
+        return self.door_rows[y][x]
+
+
+def create(world: World) -> Crowd:
+    return Crowd(world)
+
+
+# -- fear ---------------------------------------------------------------------------------
+
+
+def _feel(world: World, events: list[ev.Event]) -> None:
+    crowd, t, rex = world.crowd, world.tuning, world.rex
+    people = crowd.walking
+    if not people:
+        return
+    dt = THINK_EVERY / world.tick_hz
+    xs = np.array([c.x for c in people])
+    ys = np.array([c.y for c in people])
+    fear = np.array([c.fear for c in people])
+    fear -= t.fear_decay * dt
+    distance = np.hypot(xs - rex.x, ys - rex.y)
+    sees = np.zeros(len(people), bool)
+    loose = rex.state != "restless"
+    if loose:
+        near = distance <= t.civilian_sight
+        if near.any():
+            sees[near] = line_of_sight(world.level.blocks_sight, xs[near], ys[near], rex.x,
+                                       rex.y)
+        fear += np.where(sees, (1.2 - distance / t.civilian_sight) * 0.8, 0.0)
+    police = world.police
+    if police is not None:
+        for car in police.cars:
+            if car.siren_on:
+                fear += np.where(np.hypot(xs - car.x, ys - car.y) <= t.siren_radius,
+                                 t.siren_fear * dt, 0.0)
+    if world.broadcast_tick is not None and world.tick - world.broadcast_tick < THINK_EVERY:
+        for speaker in world.level.of_kind("loudspeaker"):
+            sx, sy = speaker.centre
+            heard = np.hypot(xs - sx, ys - sy) <= float(speaker.properties["radius"])
+            fear += np.where(heard, t.loudspeaker_fear, 0.0)
+    frightened = np.array([c.state in ("flee", "grab") for c in people])
+    if frightened.any():
+        gaps = np.hypot(xs[:, None] - xs[None, frightened], ys[:, None] - ys[None, frightened])
+        neighbours = ((gaps <= CONTAGION_RADIUS) & (gaps > 1e-6)).sum(axis=1)
+        fear += neighbours * t.fear_contagion * dt
+    np.clip(fear, 0.0, 1.0, out=fear)
+    for person, level, saw, gap in zip(people, fear, sees, distance, strict=True):
+        person.fear = float(level)
+        if saw and not person.phoned:
+            person.phoned = True
+            if world.rng.random() < t.phone_chance and world.police is not None:
+                _phone(world, person)
+        if person.state == "walk" and person.fear >= t.panic_threshold:
+            _panic(world, person, float(gap), events)
+
+
+def _phone(world: World, caller: Civilian) -> None:
+    """Schedule a witness's call: it reaches the dispatcher late, with an error."""
+    t, rex, rng = world.tuning, world.rex, world.rng
+    delay = t.report_delay * rng.uniform(0.7, 1.3)
+    angle, radius = rng.uniform(0, 2 * math.pi), t.report_error * math.sqrt(rng.random())
+    report = ev.PhoneReport(world.tick + int(delay * world.tick_hz), caller.id,
+                            rex.x + radius * math.cos(angle), rex.y + radius * math.sin(angle),
+                            t.report_error, world.tick)
+    world.police.dispatcher.pending_reports.append(report)
+
+
+def _panic(world: World, person: Civilian, distance: float, events: list[ev.Event]) -> None:
+    crowd = world.crowd
+    crowd.counts["panicked"] += 1
+    events.append(ev.Panic(world.tick, person.id, person.x, person.y))
+    person.stride = None
+    if person.filmer and distance <= world.tuning.film_range and world.rex.state != "restless":
+        person.state = "film"
+    else:
+        person.state = "flee"
+
+
+# -- moving -----------------------------------------------------------------------------------
+
+
+def _refresh_flee(world: World) -> None:
+    """The flee map around Rex, redone when he has moved a couple of cells."""
+    crowd, rex = world.crowd, world.rex
+    here = rex.cell
+    if crowd.flee_from is not None and max(abs(here[0] - crowd.flee_from[0]),
+                                           abs(here[1] - crowd.flee_from[1])) < 3:
+        return
+    cost = world.level.cost["foot"]
+    standing = [c.cell for c in crowd.civilians if c.state == "film"]
+    if world.police is not None:
+        standing += [o.cell for o in world.police.officers
+                     if o.car is None and o.state in ("perimeter", "stand_down")]
+    if standing:
+        cost = cost.copy()
+        cells = np.array(standing)
+        cost[cells[:, 1], cells[:, 0]] += STANDING_COST
+    crowd.flee = flee_field(cost, np.array([here]), here, FLEE_RADIUS)
+    crowd.flee_from = here
+
+
+def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
+    stage, rex = world.stage, world.rex
+    x, y = person.cell
+    steps = STEP_SETS[stage.moves["foot"][y, x]]
+    if person.state == "flee":
+        near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
+        flee = world.crowd.flee
+        if near and flee is not None and flee.contains(x, y):
+            return _down(steps, x, y, flee.at)
+        return _down(steps, x, y, world.crowd.door_at)
+    if person.state == "grab":
+        return _closer(steps, x, y, world.mila.x, world.mila.y)
+    if person.state == "film":
+        return None
+    return _stroll(world, person, steps, x, y)
+
+
+def _down(steps, x: int, y: int, value_at) -> tuple[int, int] | None:
+    best, best_value = None, value_at(x, y)
+    for dx, dy, _ in steps:
+        value = value_at(x + dx, y + dy)
+        if value < best_value:
+            best, best_value = (dx, dy), value
+    return best
+
+
+def _closer(steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | None:
+    best, best_gap = None, math.hypot(tx - x - 0.5, ty - y - 0.5)
+    for dx, dy, _ in steps:
+        gap = math.hypot(tx - x - dx - 0.5, ty - y - dy - 0.5)
+        if gap < best_gap:
+            best, best_gap = (dx, dy), gap
+    return best
+
+
+def _stroll(world: World, person: Civilian, steps, x: int, y: int) -> tuple[int, int] | None:
+    """Keep walking along sidewalks and paths, turning where they turn."""
+    preference = world.crowd.preference_rows
+    hx, hy = person.heading
+    noise = world.rng.standard_normal(8)
+    best, best_score = None, -math.inf
+    for dx, dy, index in steps:
+        diagonal = 0.7071 if dx and dy else 1.0
+        score = (2.0 * preference[y + dy][x + dx] + 1.2 * (dx * hx + dy * hy) * diagonal
+                 + 0.3 * float(noise[index]))
+        if score > best_score:
+            best, best_score = (dx, dy), score
+    return best
+
+
+def _start_stride(world: World, person: Civilian) -> None:
+    """Choose the next cell and set off toward it (the step itself comes next tick)."""
+    step = _next_step(world, person)
+    if step is None:
+        return
+    t = world.tuning
+    fast = person.state in ("flee", "grab")
+    speed = (t.civilian_flee_speed if fast else t.civilian_walk_speed) / world.tick_hz
+    x, y = person.cell
+    person.stride = Stride.into(person.x, person.y, (x + step[0], y + step[1]), speed)
+    person.heading = person.stride.heading() or person.heading
+
+
+# -- the grab ---------------------------------------------------------------------------------
+
+
+def _grab(world: World, events: list[ev.Event]) -> None:
+    """One passer-by tries to pull Mila away when Rex comes close."""
+    crowd, t, mila, rex = world.crowd, world.tuning, world.mila, world.rex
+    if crowd.grab_done or rex.state in ("restless", "bonded"):
+        return
+    if crowd.grabber is None:
+        if math.hypot(rex.x - mila.x, rex.y - mila.y) > t.grab_trigger:
+            return
+        near = [c for c in crowd.civilians if c.active and c.state in ("walk", "film")
+                and math.hypot(c.x - mila.x, c.y - mila.y) <= t.grab_trigger * 1.5]
+        if not near:
+            return
+        person = min(near, key=lambda c: (math.hypot(c.x - mila.x, c.y - mila.y), c.id))
+        crowd.grabber = person.id
+        person.state, person.stride, person.phone_up = "grab", None, False
+        events.append(ev.GrabAttempt(world.tick, person.id))
+        events.append(ev.Radio(world.tick, "Passer-by", "Kid, run!"))
+        return
+    person = crowd.civilians[crowd.grabber]
+    gap = math.hypot(person.x - mila.x, person.y - mila.y)
+    if mila.grabbed_until > world.tick:
+        return
+    if person.grab_until == 0 and gap <= GRAB_REACH:
+        person.grab_until = world.tick + int(t.grab_windup * world.tick_hz)  # reaches out
+        person.stride = None
+    elif person.grab_until and world.tick >= person.grab_until:
+        crowd.grab_done = True
+        if gap <= GRAB_REACH + 0.3:
+            mila.grabbed_until = world.tick + int(t.grab_pull_seconds * world.tick_hz)
+            mila.grabbed_by = person.id
+            events.append(ev.GrabbedMila(world.tick, person.id))
+        else:
+            events.append(ev.GrabMissed(world.tick, person.id))
+        person.state, person.stride = "flee", None
+
+
+# -- the tick ---------------------------------------------------------------------------------
+
+
+def update(world: World, events: list[ev.Event]) -> None:
+    crowd = world.crowd
+    thinking = world.tick % THINK_EVERY == 0
+    if thinking:
+        _feel(world, events)
+        if any(c.state == "flee" for c in crowd.walking):
+            _refresh_flee(world)
+    if thinking or crowd.grabber is not None:
+        _grab(world, events)
+    filming = 0
+    went_in = False
+    for person in crowd.walking:
+        stride = person.stride
+        if stride is not None:  # the common case: a step along the current stride
+            stride.steps -= 1
+            if stride.steps > 0:
+                person.x += stride.vx
+                person.y += stride.vy
+                continue
+            person.x, person.y, person.stride = stride.gx, stride.gy, None
+            if person.state == "flee" and crowd.door_rows[int(stride.gy)][int(stride.gx)] <= 0.5:
+                person.state = "indoors"
+                crowd.counts["indoors"] += 1
+                events.append(ev.WentIndoors(world.tick, person.id))
+                went_in = True
+            continue
+        if person.state == "film":
+            filming += _film(world, person, events)
+        elif not (person.state == "grab" and person.grab_until):  # not while reaching out
+            _start_stride(world, person)
+    if went_in:
+        crowd.walking = [c for c in crowd.walking if c.active]
+    crowd.counts["filming_peak"] = max(crowd.counts["filming_peak"], filming)
+
+
+def _film(world: World, person: Civilian, events: list[ev.Event]) -> int:
+    """Hold the phone up toward Rex from a safe distance; too close, and run."""
+    t, rex = world.tuning, world.rex
+    distance = math.hypot(rex.x - person.x, rex.y - person.y)
+    if distance < t.film_distance * 0.5 or distance > t.film_range:
+        person.state, person.phone_up, person.stride = "flee", False, None
+        return 0
+    if not person.phone_up:
+        person.phone_up = True
+        events.append(ev.Filming(world.tick, person.id))
+    if distance < t.film_distance:  # step back to a comfortable distance
+        x, y = person.cell
+        step = _down(STEP_SETS[world.stage.moves["foot"][y, x]], x, y,
+                     lambda cx, cy: -math.hypot(rex.x - cx - 0.5, rex.y - cy - 0.5))
+        if step is not None:
+            x, y = person.cell
+            person.x, person.y, _ = toward(person.x, person.y, x + step[0] + 0.5,
+                                           y + step[1] + 0.5, t.civilian_walk_speed
+                                           / world.tick_hz)
+    dx, dy = rex.x - person.x, rex.y - person.y
+    person.heading = (dx / max(distance, 1e-6), dy / max(distance, 1e-6))
+    return 1

@@ -1,0 +1,849 @@
+"""The police: a dispatcher with alert phases and a search map, patrol cars, officers on foot.
+
+The dispatcher only knows what it is told: officers' sightings (vision cone, line of sight and
+a detection meter that fills over a moment) and witnesses' phone calls (late and imprecise).
+It keeps Rex's last known position and a belief map of where he may be, and moves through the
+phases ``standby`` -> ``search`` -> ``pursuit`` (new sighting) -> ``containment`` (he is near
+Mila or a civilian) -> ``stand_down`` (Dylan's order, which ends all shooting). Pursuit falls
+back to search after a while unseen; every change is a PhaseChanged event and a radio line.
+
+The search map works like the occupancy maps of The Third Eye Crime (AIIDE 2013): probability
+starts at the last known position or report, spreads each half second into cells Rex could
+reach, and is wiped where any unit looks. Units are sent to the most likely blocks, spread
+apart. Units chasing one target share one distance field, computed again only when the target
+has moved a few cells; officers choose among downhill cells one no other officer stands on.
+
+Cars keep to road cells. They carry their crews until the target is off the road or the
+perimeter is forming, then stop at the road nearest to it and the crew gets out.
+
+An officer fires a tranquilizer only after aiming for ``aim_seconds`` with Rex in range and in
+sight (the aim is cancelled if that breaks), never through Mila or a passer-by, and never
+after the stand-down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from game.sim import events as ev
+from game.sim.motion import STEP_SETS, STEPS, Stride
+from game.sim.perception import in_cone, line_of_sight, seen_cells
+
+if TYPE_CHECKING:
+    from game.sim.world import World
+
+PHASES = ("standby", "search", "pursuit", "containment", "stand_down")
+VISION_EVERY = 3  # ticks between vision checks (10 per second)
+BELIEF_EVERY = 15  # ticks between updates of the search map
+SPREAD_STEPS = 2  # blur passes per update: the map widens about as fast as Rex can trot
+CHASE_DIRECT = 6.0  # tiles within which an officer who sees Rex runs straight at him
+REFIELD_TICKS = 30  # at least this long between recomputing a shared field
+SIGHTING_GAP = 3.0  # seconds an officer must lose Rex before seeing him again is news
+CAR_DROP_DISTANCE = 12.0  # tiles from the target at which a car stops to let its crew out
+LINE_OF_FIRE = 1.0  # no shot with Mila or a passer-by this close to the line of fire
+ALL_STEPS = STEP_SETS[255]
+
+
+@dataclass
+class Aim:
+    target_x: float
+    target_y: float
+    progress: float = 0.0  # 0..1 of the telegraph
+
+
+@dataclass
+class Officer:
+    id: int
+    x: float
+    y: float
+    state: str  # in_car, standby, search, pursuit, perimeter, stand_down
+    heading: tuple[float, float] = (0.0, 1.0)
+    car: int | None = None
+    stride: Stride | None = None  # walking into the next cell of his route
+    route: tuple[int, int] | None = None  # where his route leads (search block, slot)
+    meter: float = 0.0  # how sure he is that he sees Rex (1 = sure)
+    sees: bool = False
+    seen_tick: int = -1_000_000  # when he last saw Rex: a new sighting needs a gap
+    gun_raised: bool = False
+    aim: Aim | None = None
+    reload_until: int = 0
+    idle_until: int = 0  # nowhere to go: he looks again at this tick (or on new orders)
+    vision_range: float = 0.0
+    vision_half_angle: float = 0.0
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        return math.floor(self.x), math.floor(self.y)
+
+
+@dataclass
+class Car:
+    id: int
+    x: float
+    y: float
+    heading: tuple[float, float] = (1.0, 0.0)
+    crew: list[int] = field(default_factory=list)
+    route: tuple[int, int] | None = None  # road cell it drives to
+    stride: Stride | None = None
+    siren_on: bool = False
+    parked: bool = False
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        return math.floor(self.x), math.floor(self.y)
+
+
+@dataclass
+class Dispatcher:
+    phase: str = "standby"
+    phase_tick: int = 0
+    alarm_tick: int | None = None
+    last_known: tuple[float, float] | None = None
+    last_known_tick: int = -1
+    last_sighting_tick: int = -1
+    belief: np.ndarray | None = None
+    pending_reports: list[ev.PhoneReport] = field(default_factory=list)
+    next_assign: int = 0
+    next_broadcast: int = 0
+    log: list[tuple[int, str]] = field(default_factory=lambda: [(0, "standby")])
+
+
+@dataclass
+class SharedField:
+    """A distance field toward one target cell, shared by every unit chasing that target."""
+
+    target: tuple[int, int]
+    values: np.ndarray
+    tick: int
+
+
+class PoliceForce:
+    def __init__(self, world: World):
+        t = world.tuning
+        self.officers: list[Officer] = []
+        self.cars: list[Car] = []
+        self.dispatcher = Dispatcher()
+        self.fields: dict[str, np.ndarray] = {}
+        self.shared: dict[str, SharedField] = {}
+        self.slots: dict[int, tuple[int, int]] = {}
+        self.slots_around: tuple[int, int] | None = None  # where Rex was when they were set
+        self.slots_for: frozenset[int] = frozenset()  # the officers they were set for
+        self.seen_by_rex: list[tuple[float, float]] = []  # units Rex can see
+        self.counts = {"sightings": 0, "phone_reports": 0, "aims": 0, "shots": 0}
+        half = math.radians(t.vision_half_angle)
+        for spawn, car_cell in zip(world.level.of_kind("police_spawn"),
+                                   world.stage.police_car_cells, strict=True):
+            sx, sy = spawn.cell
+            for k in range(int(spawn.properties["officers"])):
+                x, y = _spread(world, sx, sy, k)
+                self.officers.append(Officer(len(self.officers), x, y, "standby",
+                                             vision_range=t.vision_range,
+                                             vision_half_angle=half))
+            for _ in range(int(spawn.properties["cars"])):
+                if car_cell is None:
+                    continue
+                car = Car(len(self.cars), car_cell[0] + 0.5, car_cell[1] + 0.5)
+                for _ in range(t.car_crew):
+                    officer = Officer(len(self.officers), car.x, car.y, "in_car",
+                                      car=car.id, vision_range=t.car_vision_range,
+                                      vision_half_angle=half)
+                    self.officers.append(officer)
+                    car.crew.append(officer.id)
+                self.cars.append(car)
+
+    @property
+    def phase(self) -> str:
+        return self.dispatcher.phase
+
+    def on_foot(self) -> list[Officer]:
+        return [o for o in self.officers if o.car is None]
+
+    def path(self, officer: Officer, length: int = 24) -> list[tuple[int, int]]:
+        """The next cells of an officer's route, for the debug overlay."""
+        values = self._field_for(officer)
+        if values is None:
+            return []
+        cells, (x, y) = [], officer.cell
+        for _ in range(length):
+            step = _downhill(values, None, x, y, set())
+            if step is None:
+                break
+            x, y = x + step[0], y + step[1]
+            cells.append((x, y))
+        return cells
+
+    def _field_for(self, officer: Officer) -> np.ndarray | None:
+        if officer.state == "pursuit" and "pursuit" in self.shared:
+            return self.shared["pursuit"].values
+        return self.fields.get(f"route {officer.route}")
+
+
+def _spread(world: World, x: int, y: int, k: int) -> tuple[float, float]:
+    """Officers of one spawn stand side by side on walkable cells around it."""
+    ring = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    for dx, dy in ring[k % len(ring):] + ring[:k % len(ring)]:
+        if world.level.inside(x + dx, y + dy) and world.stage.walkable[y + dy, x + dx]:
+            return x + dx + 0.5, y + dy + 0.5
+    return x + 0.5, y + 0.5
+
+
+def _downhill(values: np.ndarray, moves: np.ndarray | None, x: int, y: int,
+              taken: set[tuple[int, int]]) -> tuple[int, int] | None:
+    """The step down a field from (x, y), avoiding cells other officers hold."""
+    height, width = values.shape
+    here = float(values[y, x])
+    best, best_value = None, here
+    steps = STEP_SETS[moves[y, x]] if moves is not None else ALL_STEPS
+    for dx, dy, _ in steps:
+        nx, ny = x + dx, y + dy
+        if not (0 <= nx < width and 0 <= ny < height):
+            continue
+        value = float(values[ny, nx])
+        if not math.isfinite(value):
+            continue
+        if (nx, ny) in taken:
+            value += 2.0  # crowding: go round a colleague rather than into him
+        if value < best_value:
+            best, best_value = (dx, dy), value
+    return best
+
+
+# -- the dispatcher ---------------------------------------------------------------------------
+
+
+def radio(world: World, events: list[ev.Event], speaker: str, text: str) -> None:
+    events.append(ev.Radio(world.tick, speaker, text))
+
+
+def set_phase(world: World, phase: str, events: list[ev.Event]) -> None:
+    d = world.police.dispatcher
+    if d.phase == phase:
+        return
+    events.append(ev.PhaseChanged(world.tick, d.phase, phase))
+    d.phase, d.phase_tick = phase, world.tick
+    d.log.append((world.tick, phase))
+
+
+def _zone_name(world: World, x: float, y: float) -> str:
+    cx, cy = math.floor(x), math.floor(y)
+    if not world.level.inside(cx, cy):
+        return "the edge of town"
+    return world.level.zone_at(cx, cy) or "town"
+
+
+def _know(world: World, x: float, y: float) -> None:
+    d = world.police.dispatcher
+    d.last_known = (x, y)
+    d.last_known_tick = world.tick
+
+
+def seed_belief(world: World, x: float, y: float, spread: float) -> None:
+    """Start the search map as a blob of probability around (x, y)."""
+    stage = world.stage
+    ys, xs = np.mgrid[0:world.level.height, 0:world.level.width]
+    sigma = max(spread, 1.5)
+    blob = np.exp(-((xs + 0.5 - x) ** 2 + (ys + 0.5 - y) ** 2) / (2 * sigma * sigma))
+    blob[~stage.dog_passable] = 0.0
+    total = blob.sum()
+    world.police.dispatcher.belief = (blob / total if total > 0 else blob).astype(np.float32)
+
+
+def _spread_belief(world: World) -> None:
+    """Probability moves into the neighbouring cells Rex could reach, then renormalises."""
+    belief = world.police.dispatcher.belief
+    if belief is None:
+        return
+    passable = world.stage.dog_passable
+    for _ in range(SPREAD_STEPS):
+        padded = np.pad(belief, 1)
+        mean = (padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]) / 4
+        belief = np.where(passable, 0.5 * belief + 0.5 * mean, 0.0).astype(np.float32)
+    units = [o for o in world.police.officers if o.state != "in_car"] + [
+        c for c in world.police.cars if c.crew]
+    if units:
+        xs = np.array([u.x for u in units])
+        ys = np.array([u.y for u in units])
+        hx = np.array([u.heading[0] for u in units])
+        hy = np.array([u.heading[1] for u in units])
+        reach = world.tuning.vision_range * _light(world)
+        cy, cx = seen_cells(world.level.blocks_sight, xs, ys, hx, hy, reach,
+                            math.radians(world.tuning.vision_half_angle))
+        belief[cy, cx] *= 0.05  # looked there: he is not there (or not for long)
+    total = float(belief.sum())
+    if total > 0:
+        belief /= total
+    world.police.dispatcher.belief = belief
+
+
+def _light(world: World) -> float:
+    """How much of the daylight vision is left, falling to dusk_vision at sunset."""
+    settings = world.level.settings
+    span = max(1.0, settings.sunset_clock_s - settings.start_clock_s)
+    fraction = min(1.0, max(0.0, (world.clock_seconds - settings.start_clock_s) / span))
+    return 1.0 - (1.0 - world.tuning.dusk_vision) * fraction
+
+
+def _dispatch(world: World, events: list[ev.Event]) -> None:
+    police, t = world.police, world.tuning
+    d = police.dispatcher
+    hz = world.tick_hz
+    if d.alarm_tick is None and world.rex.state != "restless":
+        d.alarm_tick = world.tick
+        radio(world, events, "Dispatch", "K9 Rex has escaped. All units, stand by.")
+    if d.phase == "standby" and d.alarm_tick is not None and (
+            world.tick - d.alarm_tick >= t.dispatch_delay * hz):
+        gate = world.stage.gate_cells[0]
+        if d.last_known is None:
+            _know(world, gate[0] + 0.5, gate[1] + 0.5)
+        seed_belief(world, *d.last_known, spread=4.0)  # type: ignore[misc]
+        set_phase(world, "search", events)
+        radio(world, events, "Dispatch", "All units: search pattern around the training "
+                                         "center. Dog handler on the way to command.")
+        radio(world, events, "Dylan", "He won't attack anyone. Rex only reacts aggressively "
+                                      "if cornered.")
+        d.next_broadcast = world.tick
+        d.next_assign = world.tick
+    for report in [r for r in d.pending_reports if r.tick <= world.tick]:
+        d.pending_reports.remove(report)
+        events.append(report)
+        police.counts["phone_reports"] += 1
+        if d.phase in ("standby", "search") and report.seen_tick > d.last_known_tick:
+            _know(world, report.x, report.y)
+            seed_belief(world, report.x, report.y, spread=max(report.error, 3.0))
+            radio(world, events, "Dispatch", f"Caller reports the dog near the "
+                                             f"{_zone_name(world, report.x, report.y)}.")
+            if d.phase == "standby":
+                set_phase(world, "search", events)
+            d.next_assign = world.tick
+    if d.phase in ("search", "pursuit", "containment") and world.tick >= d.next_broadcast:
+        d.next_broadcast = world.tick + int(t.broadcast_every * hz)
+        radio(world, events, "Loudspeaker", "Warning: a trained German Shepherd K9 has "
+                                            "escaped. Do not approach. Stay indoors until "
+                                            "further notice.")
+        world.broadcast_tick = world.tick
+    if d.phase == "pursuit" and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
+        set_phase(world, "search", events)
+        x, y = d.last_known  # type: ignore[misc]
+        seed_belief(world, x, y, spread=5.0)
+        d.next_assign = world.tick
+        radio(world, events, "Dispatch", f"We've lost him. Resume search, last seen near the "
+                                         f"{_zone_name(world, x, y)}.")
+    if d.phase in ("search", "pursuit") and _near_people(world):
+        set_phase(world, "containment", events)
+        police.slots = {}
+        radio(world, events, "Dispatch", "He's near civilians. Set a perimeter, weapons "
+                                         "ready, do not close in.")
+    elif d.phase == "containment" and not _near_people(world, margin=2.5):
+        set_phase(world, "pursuit", events)
+        radio(world, events, "Dispatch", "He's moving. All units, pursue.")
+    if d.phase in ("search", "pursuit") and world.tick % BELIEF_EVERY == 0:
+        _spread_belief(world)
+
+
+def _near_people(world: World, margin: float = 1.0) -> bool:
+    """Whether the dispatcher's last known position puts Rex near Mila or a passer-by."""
+    d = world.police.dispatcher
+    recent = world.tick - d.last_sighting_tick <= world.tuning.pursuit_timeout * world.tick_hz
+    if d.last_known is None or not recent:
+        return False
+    x, y = d.last_known
+    reach = world.tuning.containment_radius * margin
+    if math.hypot(world.mila.x - x, world.mila.y - y) <= reach:
+        return True
+    crowd = world.crowd
+    return crowd is not None and any(
+        c.state not in ("indoors", "gone") and math.hypot(c.x - x, c.y - y) <= reach
+        for c in crowd.civilians)
+
+
+# -- vision -----------------------------------------------------------------------------------
+
+
+def _watch(world: World, events: list[ev.Event]) -> None:
+    """Vision for every unit at once, detection meters, sightings, and what Rex sees."""
+    police, t, rex = world.police, world.tuning, world.rex
+    hz = world.tick_hz
+    viewers = [o for o in police.officers if o.car is None] + [
+        c for c in police.cars if c.crew]
+    police.seen_by_rex = []
+    if not viewers or rex.state == "restless":
+        return
+    xs = np.array([v.x for v in viewers])
+    ys = np.array([v.y for v in viewers])
+    hx = np.array([v.heading[0] for v in viewers])
+    hy = np.array([v.heading[1] for v in viewers])
+    reach = np.array([t.vision_range if isinstance(v, Officer) else t.car_vision_range
+                      for v in viewers]) * _light(world)
+    clear = line_of_sight(world.level.blocks_sight, xs, ys, rex.x, rex.y)
+    seeing = clear & in_cone(xs, ys, hx, hy, rex.x, rex.y, reach,
+                             math.radians(t.vision_half_angle))
+    distance = np.hypot(xs - rex.x, ys - rex.y)
+    rx, ry = rex.cell
+    cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
+    dt = VISION_EVERY / hz
+    # Rex notices officers within his sight and cars (sirens, engines) a little farther.
+    notice = np.array([t.rex_sight if isinstance(v, Officer) else t.rex_sight * 1.5
+                       for v in viewers])
+    police.seen_by_rex = [(v.x, v.y) for i, v in enumerate(viewers)
+                          if clear[i] and distance[i] <= notice[i]]
+    d = police.dispatcher
+    for i, viewer in enumerate(viewers):
+        crew = viewer if isinstance(viewer, Officer) else police.officers[viewer.crew[0]]
+        if seeing[i]:
+            closeness = max(0.2, 1.0 - distance[i] / max(reach[i], 1e-6))
+            crew.meter = min(1.0, crew.meter + dt / t.detect_seconds * closeness * cover
+                             * _light(world))
+        else:
+            crew.meter = max(0.0, crew.meter - dt * 0.5)
+        crew.sees = bool(seeing[i]) and crew.meter >= 1.0
+        if crew.sees:
+            _know(world, rex.x, rex.y)
+            d.last_sighting_tick = world.tick
+            fresh = world.tick - crew.seen_tick > SIGHTING_GAP * hz
+            crew.seen_tick = world.tick
+            if fresh:
+                police.counts["sightings"] += 1
+                events.append(ev.Sighting(world.tick, crew.id, rex.x, rex.y))
+                if d.phase in ("standby", "search"):
+                    set_phase(world, "pursuit", events)
+                    radio(world, events, f"Unit {crew.id + 1}",
+                          f"Visual on the K9 near the {_zone_name(world, rex.x, rex.y)}!")
+                    radio(world, events, "Dispatch", f"All units, converge on unit "
+                                                     f"{crew.id + 1}'s position.")
+
+
+# -- units ------------------------------------------------------------------------------------
+
+
+def _shared(world: World, name: str, mover: str, target: tuple[int, int]) -> SharedField:
+    """The named shared field toward ``target``, recomputed only once the target has moved
+    ``refield_cells`` away from where it was computed (far units do not care; near ones
+    steer straight at him)."""
+    police = world.police
+    current = police.shared.get(name)
+    if current is not None:
+        moved = max(abs(current.target[0] - target[0]), abs(current.target[1] - target[1]))
+        if moved < world.tuning.refield_cells or world.tick - current.tick < REFIELD_TICKS:
+            return current
+    values = world.stage.sweep[mover].distances(np.array([target]))
+    current = SharedField(target, values, world.tick)
+    police.shared[name] = current
+    police.fields[name] = values
+    return current
+
+
+def _assign_search(world: World) -> None:
+    """Send searching units to likely blocks, spread apart.
+
+    Orders stick: a unit keeps its block until it gets there or the block holds far less of
+    the belief than the best one left (every new destination costs a distance field).
+    """
+    police, stage = world.police, world.stage
+    d = police.dispatcher
+    if d.belief is None:
+        return
+    blocks = stage.blocks
+    weights = blocks.totals(d.belief)
+    units: list[Officer | Car] = [o for o in police.officers if o.state == "search"]
+    units += [c for c in police.cars if c.crew and not c.parked]
+    best_weight = float(weights.max()) if len(weights) else 0.0
+    for unit in units:
+        if unit.route is not None:
+            index = blocks.index_of(unit.route)
+            arrived = max(abs(unit.cell[0] - unit.route[0]), abs(unit.cell[1] - unit.route[1]))
+            if arrived > 2 and weights[index] >= 0.25 * best_weight:
+                _spread_out(blocks, weights, index)
+                continue
+        options = blocks.road if isinstance(unit, Car) else blocks.foot
+        best, best_score = None, 0.0
+        for index in options:
+            weight = weights[index]
+            if weight <= 1e-6:
+                continue
+            cx, cy = blocks.centre(index)
+            score = weight / (1.0 + math.hypot(cx - unit.x, cy - unit.y) / 40.0)
+            if score > best_score:
+                best, best_score = index, score
+        if best is None:
+            continue
+        unit.route = options[best]
+        _spread_out(blocks, weights, best)
+
+
+def _spread_out(blocks, weights: np.ndarray, index: int) -> None:
+    """The blocks around one taken matter less to the next unit, so units spread apart."""
+    bx, by = index % blocks.cols, index // blocks.cols
+    for oy in range(-2, 3):
+        for ox in range(-2, 3):
+            nx, ny = bx + ox, by + oy
+            if 0 <= nx < blocks.cols and 0 <= ny < blocks.rows:
+                weights[ny * blocks.cols + nx] *= 0.3
+
+
+def _route_values(world: World, unit: Officer | Car, mover: str) -> np.ndarray | None:
+    if unit.route is None:
+        return None
+    values = world.stage.route_field(mover, unit.route)
+    world.police.fields[f"route {unit.route}"] = values
+    if len(world.police.fields) > 48:
+        for key in [k for k in world.police.fields if k.startswith("route ")][:16]:
+            del world.police.fields[key]
+    return values
+
+
+def _perimeter_slots(world: World) -> None:
+    """Spread positions on a ring around Rex, one per officer, on cells they can reach."""
+    police, t = world.police, world.tuning
+    d = police.dispatcher
+    if d.last_known is None:
+        return
+    rx, ry = d.last_known
+    walkers = [o for o in police.officers if o.car is None and o.state == "perimeter"]
+    if not walkers:
+        return
+    reach = police.shared.get("pursuit")
+    start = math.atan2(world.mila.y - ry, world.mila.x - rx) + math.pi / len(walkers)
+    angles = sorted(walkers, key=lambda o: math.atan2(o.y - ry, o.x - rx))
+    slots = {}
+    for k, officer in enumerate(angles):
+        angle = start + 2 * math.pi * k / len(walkers)
+        slots[officer.id] = _ring_cell(world, rx, ry, angle, t.perimeter_radius,
+                                       None if reach is None else reach.values)
+    police.slots = {k: v for k, v in slots.items() if v is not None}
+    for officer in walkers:
+        officer.idle_until = 0
+
+
+def _ring_cell(world: World, rx: float, ry: float, angle: float, radius: float,
+               reachable: np.ndarray | None) -> tuple[int, int] | None:
+    """A walkable, reachable cell near the ring point at ``angle``, searching around it."""
+    walkable = world.stage.walkable
+    for extra in (0.0, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.0, 3.0):
+        for turn in (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45):
+            x = math.floor(rx + (radius + extra) * math.cos(angle + turn))
+            y = math.floor(ry + (radius + extra) * math.sin(angle + turn))
+            if world.level.inside(x, y) and walkable[y, x] and (
+                    reachable is None or math.isfinite(reachable[y, x])):
+                return x, y
+    return None
+
+
+IDLE_TICKS = 10
+
+
+def _move_officer(world: World, officer: Officer, taken: set[tuple[int, int]]) -> None:
+    if officer.stride is None and world.tick >= officer.idle_until:
+        _next_cell(world, officer, taken)
+        if officer.stride is None:
+            officer.idle_until = world.tick + IDLE_TICKS
+    if officer.stride is not None and officer.stride.advance(officer):
+        officer.stride = None
+
+
+def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> None:
+    """Where an officer on foot goes next, by his state: one cell at a time."""
+    t, stage, rex = world.tuning, world.stage, world.rex
+    police = world.police
+    moves = stage.moves["foot"]
+    x, y = officer.cell
+    step = None
+    if officer.state == "pursuit":
+        if officer.sees and math.hypot(rex.x - officer.x, rex.y - officer.y) < CHASE_DIRECT:
+            step = _toward_point(moves, x, y, rex.x, rex.y, taken)
+        elif "pursuit" in police.shared:
+            step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
+    elif officer.state == "perimeter":
+        slot = police.slots.get(officer.id)
+        if slot is not None and (x, y) != slot:
+            officer.route = slot
+            values = _route_values(world, officer, "foot")
+            if values is not None:
+                step = _downhill(values, moves, x, y, taken)
+        elif slot is None and "pursuit" in police.shared and math.hypot(
+                rex.x - officer.x, rex.y - officer.y) > t.perimeter_radius + 1:
+            # No place on the ring (walls, the map's edge): close in to its radius and hold.
+            step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
+        if step is None:  # at his place: face Rex, gun up
+            _face(officer, rex.x, rex.y)
+    elif officer.state == "search":
+        values = _route_values(world, officer, "foot")
+        if values is not None:
+            step = _downhill(values, moves, x, y, taken)
+        if step is None:  # at the block: look around
+            angle = math.atan2(officer.heading[1], officer.heading[0]) + 0.9
+            officer.heading = (math.cos(angle), math.sin(angle))
+    elif officer.state == "stand_down":
+        _face(officer, rex.x, rex.y)
+    if step is None:
+        return
+    running = officer.state in ("pursuit", "perimeter")
+    speed = (t.officer_run_speed if running else t.officer_walk_speed) * float(
+        stage.speed["foot"][y, x]) / world.tick_hz
+    cell = (x + step[0], y + step[1])
+    officer.stride = Stride.into(officer.x, officer.y, cell, speed)
+    officer.heading = officer.stride.heading() or officer.heading
+    taken.add(cell)
+
+
+def _walkable_near(world: World, x: int, y: int) -> tuple[int, int] | None:
+    """The walkable cell nearest (x, y): Rex may stand where officers cannot (a hedge)."""
+    walkable = world.stage.walkable
+    for radius in range(6):
+        for dy in range(-radius, radius + 1):
+            for dx in range(-radius, radius + 1):
+                if max(abs(dx), abs(dy)) == radius and world.level.inside(x + dx, y + dy) and (
+                        walkable[y + dy, x + dx]):
+                    return x + dx, y + dy
+    return None
+
+
+def _toward_point(moves: np.ndarray, x: int, y: int, tx: float, ty: float,
+                  taken: set[tuple[int, int]]) -> tuple[int, int] | None:
+    best, best_gap = None, math.hypot(tx - x - 0.5, ty - y - 0.5)
+    for dx, dy, _ in STEP_SETS[moves[y, x]]:
+        if (x + dx, y + dy) not in taken:
+            gap = math.hypot(tx - (x + dx + 0.5), ty - (y + dy + 0.5))
+            if gap < best_gap - 0.05:
+                best, best_gap = (dx, dy), gap
+    return best
+
+
+def _face(unit: Officer | Car, tx: float, ty: float) -> None:
+    dx, dy = tx - unit.x, ty - unit.y
+    length = math.hypot(dx, dy)
+    if length > 1e-6:
+        unit.heading = (dx / length, dy / length)
+
+
+def _move_car(world: World, car: Car, events: list[ev.Event]) -> None:
+    if car.parked or not car.crew:
+        return
+    if car.stride is None:
+        x, y = car.cell
+        if car.route is not None and (x, y) != car.route:
+            values = _route_values(world, car, "car")
+            step = None if values is None else _downhill(values, world.stage.moves["car"], x,
+                                                         y, set())
+            if step is not None:
+                car.stride = Stride.into(car.x, car.y, (x + step[0], y + step[1]),
+                                         world.tuning.car_speed / world.tick_hz)
+                car.heading = car.stride.heading() or car.heading
+        elif world.police.phase in ("pursuit", "containment") and car.route is not None:
+            _deploy(world, car, events)
+            return
+    if car.stride is not None:
+        if car.stride.advance(car):
+            car.stride = None
+        for officer_id in car.crew:
+            officer = world.police.officers[officer_id]
+            officer.x, officer.y, officer.heading = car.x, car.y, car.heading
+
+
+def _deploy(world: World, car: Car, events: list[ev.Event]) -> None:
+    """The car stops at the road's edge and its crew gets out onto the nearest walkable cell."""
+    car.parked = True
+    x, y = car.cell
+    exits = [(x + dx, y + dy) for dx, dy in STEPS
+             if world.level.inside(x + dx, y + dy) and world.stage.walkable[y + dy, x + dx]
+             and not world.stage.road[y + dy, x + dx]] or [(x, y)]
+    state = "perimeter" if world.police.phase == "containment" else "pursuit"
+    for k, officer_id in enumerate(car.crew):
+        officer = world.police.officers[officer_id]
+        ex, ey = exits[k % len(exits)]
+        officer.car = None
+        officer.x, officer.y = ex + 0.5, ey + 0.5
+        officer.state = state
+        officer.vision_range = world.tuning.vision_range
+    car.crew = []
+    events.append(ev.CarDeployed(world.tick, car.id, car.x, car.y))
+
+
+def _orders(world: World, events: list[ev.Event]) -> None:
+    """Turn the phase into every unit's state, routes and cars' destinations."""
+    police, t, stage = world.police, world.tuning, world.stage
+    d = police.dispatcher
+    phase = d.phase
+    for officer in police.officers:
+        if officer.car is not None:
+            continue
+        wanted = {"standby": "standby", "search": "search", "pursuit": "pursuit",
+                  "containment": "perimeter", "stand_down": "stand_down"}[phase]
+        if officer.state != wanted:
+            officer.state = wanted
+            officer.route = None
+            officer.idle_until = 0
+        officer.gun_raised = phase in ("pursuit", "containment")
+    for car in police.cars:
+        car.siren_on = phase in ("pursuit", "containment") or (
+            car.parked and phase != "stand_down" and phase != "standby")
+    if phase == "search" and world.tick >= d.next_assign:
+        d.next_assign = world.tick + int(t.search_assign_seconds * world.tick_hz)
+        _assign_search(world)
+    if phase in ("pursuit", "containment") and d.last_known is not None:
+        target = _walkable_near(world, math.floor(d.last_known[0]),
+                                math.floor(d.last_known[1]))
+        if target is not None:
+            _shared(world, "pursuit", "foot", target)
+        road = stage.road_near(target)
+        for car in police.cars:
+            if not car.crew or car.parked:
+                continue
+            close = math.hypot(car.x - d.last_known[0], car.y - d.last_known[1])
+            if phase == "containment" or close <= CAR_DROP_DISTANCE or road is None:
+                if road is not None and close > CAR_DROP_DISTANCE and car.route != road:
+                    car.route = road  # drive to the road nearest him, then get out
+                elif car.stride is None:
+                    _deploy(world, car, events)
+            elif car.route != road:
+                car.route = road
+    if phase == "containment" and d.last_known is not None:
+        centre = (math.floor(d.last_known[0]), math.floor(d.last_known[1]))
+        walkers = frozenset(o.id for o in police.officers
+                            if o.car is None and o.state == "perimeter")
+        moved = police.slots_around is None or max(
+            abs(centre[0] - police.slots_around[0]), abs(centre[1] - police.slots_around[1])) >= 3
+        if moved or police.slots_for != walkers:
+            _perimeter_slots(world)
+            police.slots_around, police.slots_for = centre, frozenset(walkers)
+
+
+# -- shooting and catching --------------------------------------------------------------------
+
+
+def _clear_line(world: World, officer: Officer) -> bool:
+    """No one (Mila, a passer-by) stands within a step of the line from the gun to Rex."""
+    rex = world.rex
+    people = [(world.mila.x, world.mila.y)]
+    if world.crowd is not None:
+        people += [(c.x, c.y) for c in world.crowd.civilians
+                   if c.state not in ("indoors", "gone")]
+    ax, ay, bx, by = officer.x, officer.y, rex.x, rex.y
+    length2 = (bx - ax) ** 2 + (by - ay) ** 2
+    for px, py in people:
+        along = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / max(length2, 1e-9)
+        if 0.0 < along < 1.0 + LINE_OF_FIRE / max(math.sqrt(length2), 1e-9):
+            cx, cy = ax + along * (bx - ax), ay + along * (by - ay)
+            if math.hypot(px - cx, py - cy) < LINE_OF_FIRE:
+                return False
+    return True
+
+
+def _wants_to_fire(world: World, officer: Officer) -> bool:
+    t, rex = world.tuning, world.rex
+    phase = world.police.phase
+    if phase == "pursuit":
+        return t.pursuit_fire and rex.state not in ("wary", "calming", "bonded")
+    if phase == "containment":
+        waited = (world.tick - world.police.dispatcher.phase_tick) / world.tick_hz
+        return (rex.stress >= t.fire_stress or rex.state == "cornered"
+                or waited >= t.containment_patience)
+    return False
+
+
+def _shoot(world: World, events: list[ev.Event]) -> None:
+    police, t, rex = world.police, world.tuning, world.rex
+    dt = VISION_EVERY / world.tick_hz
+    for officer in police.officers:
+        if officer.car is not None:
+            continue
+        distance = math.hypot(rex.x - officer.x, rex.y - officer.y)
+        in_reach = officer.sees and distance <= t.tranq_range
+        if officer.aim is not None:
+            if police.phase == "stand_down" or not officer.gun_raised:
+                officer.aim = None
+                events.append(ev.AimCancelled(world.tick, officer.id, "stand down"))
+                continue
+            if not in_reach:
+                officer.aim = None
+                events.append(ev.AimCancelled(world.tick, officer.id, "lost sight"))
+                continue
+            officer.aim.target_x, officer.aim.target_y = rex.x, rex.y
+            _face(officer, rex.x, rex.y)
+            if not _clear_line(world, officer):
+                continue  # holds the aim, does not fire through people
+            officer.aim.progress = min(1.0, officer.aim.progress + dt / t.aim_seconds)
+            if officer.aim.progress >= 1.0:
+                _fire(world, officer, distance, events)
+                if world.ending is not None:
+                    return
+        elif (officer.gun_raised and in_reach and world.tick >= officer.reload_until
+              and police.phase not in ("stand_down", "standby") and _wants_to_fire(world,
+                                                                                   officer)):
+            officer.aim = Aim(rex.x, rex.y)
+            police.counts["aims"] += 1
+            events.append(ev.AimStarted(world.tick, officer.id, officer.x, officer.y))
+
+
+def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event]) -> None:
+    t, rex = world.tuning, world.rex
+    officer.aim = None
+    officer.reload_until = world.tick + int(t.reload_seconds * world.tick_hz)
+    moving = rex.state in ("escaping", "evading") and rex.leap is None
+    chance = t.tranq_accuracy * (1.0 - 0.5 * distance / t.tranq_range) * (0.6 if moving
+                                                                          else 1.0)
+    hit = bool(world.rng.random() < chance)
+    world.police.counts["shots"] += 1
+    events.append(ev.ShotFired(world.tick, officer.id, officer.x, officer.y, hit))
+    radio(world, events, f"Unit {officer.id + 1}", "Shot fired!")
+    if hit:
+        world.end("tranquilized", f"unit {officer.id + 1}'s dart hit Rex", events)
+    else:
+        rex.stress = min(1.0, rex.stress + 0.25)
+
+
+def _catch(world: World, events: list[ev.Event]) -> None:
+    """Officers who reach a cornered or exhausted Rex before he bonds take him back."""
+    rex, t = world.rex, world.tuning
+    if world.police.phase == "stand_down" or rex.state == "bonded":
+        return
+    if rex.state != "cornered" and not rex.exhausted:
+        return
+    for officer in world.police.officers:
+        if officer.car is None and math.hypot(rex.x - officer.x,
+                                              rex.y - officer.y) <= t.catch_radius:
+            events.append(ev.Caught(world.tick, officer.id))
+            radio(world, events, f"Unit {officer.id + 1}", "We've got him. Bringing the K9 "
+                                                           "back to the kennel.")
+            world.end("kennel", f"unit {officer.id + 1} caught Rex", events)
+            return
+
+
+# -- the tick ---------------------------------------------------------------------------------
+
+
+def create(world: World) -> PoliceForce:
+    return PoliceForce(world)
+
+
+def update(world: World, events: list[ev.Event]) -> None:
+    _dispatch(world, events)
+    if world.tick % VISION_EVERY == 0:
+        _watch(world, events)
+    _orders(world, events)
+    taken = {(math.floor(o.stride.gx), math.floor(o.stride.gy)) for o in world.police.officers
+             if o.stride is not None}
+    taken |= {o.cell for o in world.police.officers if o.car is None}
+    for officer in world.police.officers:
+        if officer.car is None:
+            _move_officer(world, officer, taken)
+    for car in world.police.cars:
+        _move_car(world, car, events)
+    if world.tick % VISION_EVERY == 0:
+        _shoot(world, events)
+        if world.ending is None:
+            _catch(world, events)
+
+
+def stand_down(world: World, events: list[ev.Event]) -> None:
+    """Dylan's order: guns down, no shot from now on."""
+    police = world.police
+    for officer in police.officers:
+        if officer.aim is not None:
+            officer.aim = None
+            events.append(ev.AimCancelled(world.tick, officer.id, "stand down"))
+        officer.gun_raised = False
+    set_phase(world, "stand_down", events)
