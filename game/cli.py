@@ -53,11 +53,28 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--policy", default="wait",
                      help="Mila's policy: wait, idle, wander, or package.module:function")
     sim.add_argument("--no-police", action="store_true", help="play without the police")
+    sim.add_argument("--no-civilians", action="store_true", help="play without passers-by")
     sim.add_argument("--max-minutes", type=_positive_float, metavar="M",
                      help="stop after M minutes of play if nothing has ended the chase")
     sim.add_argument("--trace", type=Path, metavar="FILE",
                      help="write per-tick positions and states (.npz, or JSON lines)")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+
+    batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise")
+    batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
+    batch.add_argument("--policy", action="append", required=True,
+                       help="Mila's policy (repeat to compare several)")
+    batch.add_argument("--seeds", type=_positive_int, required=True,
+                       help="games per policy, seeds 0 to N-1")
+    batch.add_argument("--jobs", type=_positive_int,
+                       help="worker processes (default: all cores)")
+    batch.add_argument("--no-police", action="store_true", help="play without the police")
+    batch.add_argument("--no-civilians", action="store_true", help="play without passers-by")
+    batch.add_argument("--max-minutes", type=_positive_float, metavar="M",
+                       help="stop each game after M minutes of play")
+    batch.add_argument("--json", action="store_true", help="print the summary as JSON")
+    batch.add_argument("--report", type=Path, metavar="DIR",
+                       help="write per-game JSON lines and plots into DIR")
     return parser
 
 
@@ -120,7 +137,7 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     if args.trace is not None:
         _check_writable(args.trace)
     level = load_checked(args.map)
-    options = GameOptions(police=not args.no_police,
+    options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
     result = Runner(level).play(args.seed, args.policy, options=options, trace=args.trace)
     if args.json:
@@ -145,7 +162,41 @@ def _check_policy(name: str) -> None:
         raise UsageError(str(err)) from None
 
 
-COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim}
+def _cmd_batch(args: argparse.Namespace) -> int:
+    import json
+
+    from game import report
+    from game.batch import GameSpec, ProgressBar, run_games
+    from game.headless import GameOptions
+    from game.mapcheck import load_checked
+
+    for name in args.policy:
+        _check_policy(name)
+    if args.report is not None and args.report.exists() and not args.report.is_dir():
+        raise UsageError(f"--report {args.report} is a file, not a folder")
+    level = load_checked(args.map)
+    options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
+                          max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
+    specs = [GameSpec(str(args.map), seed, policy, options=options)
+             for policy in args.policy for seed in range(args.seeds)]
+    results = run_games(specs, args.jobs, ProgressBar(f"rex batch {level.name}"))
+    per_policy = report.summarise(results)
+    if args.json:
+        print(json.dumps({"map": level.name, "seeds": args.seeds, "per_policy": per_policy}))
+    else:
+        print(report.table(per_policy))
+    if args.report is not None:
+        for path in report.write_report(args.report, results, per_policy, level):
+            print(f"wrote {path}", file=sys.stderr)
+    failed = [r for r in results if "error" in r]
+    for game in failed:
+        print(f"game {game['policy']} seed {game['seed']} failed: {game['error']}",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
+            "batch": _cmd_batch}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -118,6 +118,7 @@ def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds:
         "clock": world.clock_text(),
         "rex_reached_mila_tick": world.rex.reached_tick,
         "rex_escaped_tick": world.rex.escaped_tick,
+        "rex_end": [round(world.rex.x, 2), round(world.rex.y, 2)],
         "state_hash": world.state_hash(),
         "event_counts": ev.counts(events),
         "phases": [] if police is None else [[tick, phase] for tick, phase in
@@ -127,6 +128,8 @@ def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds:
         "aims": 0 if police is None else police.counts["aims"],
         "shots": 0 if police is None else police.counts["shots"],
         "civilians_indoors": 0 if crowd is None else crowd.counts["indoors"],
+        "score": world.score,
+        "views": None if world.score is None else world.score["views"],
         "filming_peak": 0 if crowd is None else crowd.counts["filming_peak"],
         "wall_seconds": round(wall_seconds, 3),
     }

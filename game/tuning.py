@@ -69,9 +69,9 @@ class Tuning:
     rex_sight: float = knob(10.0, 1.0, 60.0, "tiles within which he notices police")
     rex_evade_calm_seconds: float = knob(3.0, 0.1, 60.0,
                                          "police out of sight this long: back to tracking")
-    rex_flee_weight: float = knob(1.5, 0.0, 20.0,
+    rex_flee_weight: float = knob(3.0, 0.0, 20.0,
                                   "weight of running from police against following the scent")
-    rex_cornered_radius: float = knob(4.5, 1.0, 20.0, "threats this close may corner him")
+    rex_cornered_radius: float = knob(3.5, 1.0, 20.0, "threats this close may corner him")
     rex_stamina_seconds: float = knob(120.0, 5.0, 3600.0,
                                       "seconds of sprinting before he is exhausted")
     rex_recover_seconds: float = knob(90.0, 5.0, 3600.0, "seconds to recover from exhaustion")
@@ -111,15 +111,62 @@ class Tuning:
     tranq_range: float = knob(11.0, 1.0, 60.0, "tiles a tranquilizer dart carries")
     tranq_accuracy: float = knob(0.8, 0.0, 1.0, "chance to hit at point blank")
     reload_seconds: float = knob(4.0, 0.1, 120.0, "seconds between an officer's shots")
-    pursuit_fire: bool = field(default=True, metadata={
+    pursuit_fire: bool = field(default=False, metadata={
         "low": 0, "high": 1, "doc": "whether officers may shoot in pursuit, not only when "
                                     "containing him"})
-    fire_stress: float = knob(0.8, 0.0, 1.01, "Rex's stress at which a perimeter aims")
+    fire_stress: float = knob(0.85, 0.0, 1.01, "Rex's stress at which a perimeter aims")
     containment_patience: float = knob(150.0, 5.0, 3600.0,
                                        "seconds a perimeter waits before it aims anyway")
     catch_radius: float = knob(1.0, 0.2, 10.0, "tiles at which officers catch him")
     refield_cells: int = knob(4, 1, 100, "cells a shared target moves before its field is "
                                          "computed again")
+
+    # -- the calm-down: stress, trust and Mila's calm actions ---------------------------------
+    calm_range: float = knob(6.0, 1.0, 30.0, "tiles within which her calm reaches him")
+    calm_facing: float = knob(0.3, -1.0, 1.0,
+                              "how squarely she must face him (cosine) for actions to work")
+    still_trust: float = knob(0.0012, 0.0, 1.0, "trust per second while she stands still")
+    still_calm: float = knob(0.01, 0.0, 1.0, "stress removed per second standing still")
+    whisper_trust: float = knob(0.005, 0.0, 1.0, "trust per second while she whispers")
+    whisper_calm: float = knob(0.05, 0.0, 1.0, "stress removed per second whispering")
+    whisper_range: float = knob(5.0, 0.5, 30.0, "tiles a whisper carries")
+    breath_seconds: float = knob(6.0, 0.5, 120.0, "seconds of whispering in one breath")
+    breath_refill_seconds: float = knob(4.0, 0.5, 120.0,
+                                        "seconds for her breath to refill when she stops")
+    kneel_trust: float = knob(0.0025, 0.0, 1.0, "trust per second while she kneels")
+    kneel_calm: float = knob(0.02, 0.0, 1.0, "stress removed per second kneeling")
+    hand_trust: float = knob(0.0055, 0.0, 1.0, "trust per second with her hand slowly lifted")
+    hand_range: float = knob(3.5, 0.5, 30.0, "tiles within which a lifted hand helps")
+    hand_settle: float = knob(1.0, 0.0, 10.0, "seconds a hand is held before it counts")
+    collar_trust: float = knob(0.6, 0.0, 1.0, "trust he needs to recognise the collar")
+    collar_stress: float = knob(0.35, 0.0, 1.0, "stress above which the collar startles him")
+    collar_startle: float = knob(0.25, 0.0, 1.0, "stress a collar shown too early adds")
+    collar_trust_loss: float = knob(0.15, 0.0, 1.0, "trust a collar shown too early costs")
+    bond_trust: float = knob(0.95, 0.0, 1.01, "trust at which he bonds without the collar")
+    bond_seconds: float = knob(5.0, 0.0, 120.0, "seconds at that trust before he does")
+    calming_trust: float = knob(0.3, 0.0, 1.0, "trust at which wary turns to calming")
+    calming_stress: float = knob(0.6, 0.0, 1.0, "stress above which he cannot be calming")
+    shield_trust: float = knob(0.6, 0.0, 1.01, "trust at which he shields her from guns")
+    trust_damping: float = knob(0.7, 0.0, 1.0, "share of every stressor that full trust "
+                                               "takes away")
+    cornered_stress: float = knob(0.85, 0.0, 1.01,
+                                  "stress that, with threats close, corners him by Mila")
+    siren_stress: float = knob(0.04, 0.0, 1.0, "stress per second per siren in earshot")
+    gun_stress: float = knob(0.03, 0.0, 1.0, "stress per second per raised gun he sees")
+    aim_stress: float = knob(0.10, 0.0, 1.0, "stress per second per gun aimed at him")
+    crowd_stress: float = knob(0.03, 0.0, 1.0, "stress per second per panicking person near")
+    mila_run_stress: float = knob(0.25, 0.0, 5.0, "stress per second when Mila runs near him")
+    mila_approach_stress: float = knob(0.08, 0.0, 5.0,
+                                       "stress per second when she walks at him up close")
+    grab_stress: float = knob(0.3, 0.0, 1.0, "stress when the passer-by grabs her")
+    home_hold_seconds: float = knob(20.0, 1.0, 600.0,
+                                    "seconds bonded and shielding her before the police lower "
+                                    "their guns without an order")
+
+    # -- Dylan --------------------------------------------------------------------------------
+    dylan_speed: float = knob(3.0, 0.2, 15.0, "tiles per second running to the scene")
+    dylan_earshot: float = knob(12.0, 1.0, 100.0,
+                                "tiles within which his order reaches the perimeter")
 
     # -- civilians ----------------------------------------------------------------------------
     civilian_walk_speed: float = knob(1.0, 0.1, 10.0, "tiles per second strolling")

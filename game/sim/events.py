@@ -89,6 +89,47 @@ class RexTell(Event):
     caption: ClassVar[str] = ""
 
 
+@dataclass(frozen=True, slots=True)
+class MetersChanged(Event):
+    """Rex's stress or trust crossed a step of 0.1: the HUD shows the tell."""
+
+    stress: float
+    trust: float
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class RexStartled(Event):
+    """Something Mila did too soon or too fast: the collar too early, a broken gesture."""
+
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollarRecognised(Event):
+    """Rex knows the scent: Bolt's collar."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shielding(Event):
+    """Rex plants himself between Mila and a raised gun (or steps aside again)."""
+
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Speech(Event):
+    """Something said aloud at the scene (Mila, Dylan, a passer-by), shown as a caption."""
+
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StandDown(Event):
+    """Dylan's order: every gun is lowered and no shot can be fired any more."""
+
+
 # -- the chase ------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from game.sim import events as ev
 from game.sim.commands import Commands
 from game.sim.motion import fits, slide
 
@@ -23,6 +24,14 @@ class Mila:
     grabbed_until: int = 0  # a passer-by pulls her away from Rex until this tick
     grabbed_by: int | None = None
     grabbed: bool = False
+    posture: str = "stand"  # or "kneel"
+    whispering: bool = False
+    breath: float = 1.0  # whispering spends it; it refills when she stops
+    out_of_breath: bool = False  # until it refills to BREATH_AGAIN
+    hand_up: bool = False
+    hand_since: int = 0  # when she started lifting her hand (it counts after a moment)
+    showing_collar: bool = False
+    collar_shown: bool = False  # this showing has been judged already
 
     @property
     def cell(self) -> tuple[int, int]:
@@ -35,17 +44,32 @@ def create(world: World) -> Mila:
 
 
 PULL_SPEED = 1.5  # tiles per second a passer-by drags her
+BREATH_AGAIN = 0.3  # breath she needs back before she can whisper again
+WATCH_RANGE = 10.0  # standing still, she turns to face Rex when he is this close
 
 
-def update(world: World, commands: Commands) -> None:
+def update(world: World, commands: Commands, events: list[ev.Event]) -> None:
     mila = world.mila
     mila.grabbed = world.tick < mila.grabbed_until
     if mila.grabbed:
+        mila.posture, mila.whispering = "stand", False
+        _drop_hand(world, events)
         _pulled(world)
         return
     mila.moving = commands.moving
     mila.running = commands.moving and commands.run
-    if not commands.moving:
+    _breathe(world, commands.whisper and not mila.running)
+    mila.showing_collar = commands.show_collar and not commands.moving
+    if commands.moving:
+        mila.posture = "stand"  # moving stands her up and drops her hand
+        _drop_hand(world, events)
+    else:
+        mila.posture = "kneel" if commands.kneel else "stand"
+        if commands.lift_hand and not mila.hand_up:
+            mila.hand_up, mila.hand_since = True, world.tick
+        elif not commands.lift_hand:
+            mila.hand_up = False
+        _watch_rex(world)
         return
     t = world.tuning
     x, y = mila.cell
@@ -71,3 +95,39 @@ def _pulled(world: World) -> None:
         px, py = mila.x + dx / length * 0.6, mila.y + dy / length * 0.6
         if fits(world.stage.walkable, px, py):
             person.x, person.y = px, py
+
+
+def _breathe(world: World, wants: bool) -> None:
+    """Whispering spends breath; when it runs out she must stop until it comes back."""
+    mila, t = world.mila, world.tuning
+    dt = 1.0 / world.tick_hz
+    mila.whispering = wants and not mila.out_of_breath and mila.breath > 0.0
+    if mila.whispering:
+        mila.breath = max(0.0, mila.breath - dt / t.breath_seconds)
+        if mila.breath <= 0.0:
+            mila.out_of_breath = True
+    else:
+        mila.breath = min(1.0, mila.breath + dt / t.breath_refill_seconds)
+        if mila.breath >= BREATH_AGAIN:
+            mila.out_of_breath = False
+
+
+def _drop_hand(world: World, events: list[ev.Event]) -> None:
+    """A lifted hand is broken by moving; if Rex was watching it, it startles him a little."""
+    mila, rex = world.mila, world.rex
+    if not mila.hand_up:
+        return
+    mila.hand_up = False
+    if math.hypot(rex.x - mila.x, rex.y - mila.y) <= world.tuning.hand_range * 1.5 and (
+            rex.state in ("wary", "calming")):
+        rex.stress = min(1.0, rex.stress + 0.05)
+        events.append(ev.RexStartled(world.tick, "her hand dropped as she moved"))
+
+
+def _watch_rex(world: World) -> None:
+    """Standing still, she keeps her eyes on him when he is near."""
+    mila, rex = world.mila, world.rex
+    dx, dy = rex.x - mila.x, rex.y - mila.y
+    distance = math.hypot(dx, dy)
+    if rex.state != "restless" and 1e-6 < distance <= WATCH_RANGE:
+        mila.facing = (dx / distance, dy / distance)

@@ -43,8 +43,10 @@ SPREAD_STEPS = 2  # blur passes per update: the map widens about as fast as Rex 
 CHASE_DIRECT = 6.0  # tiles within which an officer who sees Rex runs straight at him
 REFIELD_TICKS = 30  # at least this long between recomputing a shared field
 SIGHTING_GAP = 3.0  # seconds an officer must lose Rex before seeing him again is news
+CATCH_AFTER = 1.0  # seconds cornered before officers can take him: he stands, they close in
 CAR_DROP_DISTANCE = 12.0  # tiles from the target at which a car stops to let its crew out
 LINE_OF_FIRE = 1.0  # no shot with Mila or a passer-by this close to the line of fire
+BEHIND_TARGET = 3.0  # ...or this far beyond Rex, where a miss would fly
 ALL_STEPS = STEP_SETS[255]
 
 
@@ -134,6 +136,7 @@ class PoliceForce:
         self.slots_for: frozenset[int] = frozenset()  # the officers they were set for
         self.seen_by_rex: list[tuple[float, float]] = []  # units Rex can see
         self.counts = {"sightings": 0, "phone_reports": 0, "aims": 0, "shots": 0}
+        self.tension_ticks = 0  # perimeter up, guns raised, no shot yet
         half = math.radians(t.vision_half_angle)
         for spawn, car_cell in zip(world.level.of_kind("police_spawn"),
                                    world.stage.police_car_cells, strict=True):
@@ -678,8 +681,9 @@ def _orders(world: World, events: list[ev.Event]) -> None:
             officer.idle_until = 0
         officer.gun_raised = phase in ("pursuit", "containment")
     for car in police.cars:
-        car.siren_on = phase in ("pursuit", "containment") or (
-            car.parked and phase != "stand_down" and phase != "standby")
+        # Sirens while driving to him; a car parked at the scene keeps its lights, not its
+        # siren (the view flashes the light bar of every car out on a call).
+        car.siren_on = phase in ("pursuit", "containment") and not car.parked
     if phase == "search" and world.tick >= d.next_assign:
         d.next_assign = world.tick + int(t.search_assign_seconds * world.tick_hz)
         _assign_search(world)
@@ -725,7 +729,7 @@ def _clear_line(world: World, officer: Officer) -> bool:
     length2 = (bx - ax) ** 2 + (by - ay) ** 2
     for px, py in people:
         along = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / max(length2, 1e-9)
-        if 0.0 < along < 1.0 + LINE_OF_FIRE / max(math.sqrt(length2), 1e-9):
+        if 0.0 < along < 1.0 + BEHIND_TARGET / max(math.sqrt(length2), 1e-9):
             cx, cy = ax + along * (bx - ax), ay + along * (by - ay)
             if math.hypot(px - cx, py - cy) < LINE_OF_FIRE:
                 return False
@@ -751,7 +755,8 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
         if officer.car is not None:
             continue
         distance = math.hypot(rex.x - officer.x, rex.y - officer.y)
-        in_reach = officer.sees and distance <= t.tranq_range
+        # Nobody aims a dart rifle on the run: only an officer standing at his place can.
+        in_reach = officer.sees and distance <= t.tranq_range and officer.stride is None
         if officer.aim is not None:
             if police.phase == "stand_down" or not officer.gun_raised:
                 officer.aim = None
@@ -800,8 +805,11 @@ def _catch(world: World, events: list[ev.Event]) -> None:
     rex, t = world.rex, world.tuning
     if world.police.phase == "stand_down" or rex.state == "bonded":
         return
-    if rex.state != "cornered" and not rex.exhausted:
+    cornered_for = (world.tick - rex.cornered_tick) / world.tick_hz
+    if not (rex.state == "cornered" and cornered_for >= CATCH_AFTER) and not rex.exhausted:
         return
+    if world.police.phase == "containment":
+        return  # the perimeter holds its distance; nobody closes in
     for officer in world.police.officers:
         if officer.car is None and math.hypot(rex.x - officer.x,
                                               rex.y - officer.y) <= t.catch_radius:
@@ -821,6 +829,8 @@ def create(world: World) -> PoliceForce:
 
 def update(world: World, events: list[ev.Event]) -> None:
     _dispatch(world, events)
+    if world.police.phase == "containment" and world.police.counts["shots"] == 0:
+        world.police.tension_ticks += 1
     if world.tick % VISION_EVERY == 0:
         _watch(world, events)
     _orders(world, events)

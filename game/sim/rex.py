@@ -56,6 +56,7 @@ TELL_SECONDS = (4.0, 9.0)  # restless growls and whines come this often
 FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
 ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
 GROWL_SECONDS = 2.0
+CLOSE_THREAT = 2.0  # tiles: an evading Rex does not step this close to an officer
 LOOSE = ("escaping", "tracking", "evading", "cornered")
 
 
@@ -108,11 +109,19 @@ class Rex:
     flee: WindowField | None = None
     exhausted: bool = False
     threat_tick: int = -1_000_000  # last tick he saw police
+    trust: float = 0.0
+    calm_since: int = -1  # since when he has been calm enough to bond without the collar
+    shield_target: tuple[float, float] | None = None  # where he stands to shield her
+    cornered_tick: int = -1  # when he was last cornered
     flee_threats: tuple[tuple[int, int], ...] = ()
 
     @property
     def cell(self) -> tuple[int, int]:
         return math.floor(self.x), math.floor(self.y)
+
+    @property
+    def shielding(self) -> bool:
+        return self.shield_target is not None
 
 
 def create(world: World) -> Rex:
@@ -216,7 +225,7 @@ def _check_state(world: World, rex: Rex, events: list[ev.Event]) -> None:
             events.append(ev.RexEscaped(world.tick, rex.x, rex.y))
         set_state(world, rex, "wary", events)
         set_search(world, rex, "follow", events)
-    elif rex.state == "wary" and distance > t.rex_wary_exit_radius:
+    elif rex.state in ("wary", "calming") and distance > t.rex_wary_exit_radius:
         set_state(world, rex, "tracking", events)
 
 
@@ -253,6 +262,8 @@ def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
     if police is None or rex.state not in LOOSE:
         return
     t = world.tuning
+    if rex.reached_tick is not None and mila_distance(world, rex) <= t.rex_wary_exit_radius:
+        return  # by Mila he holds his ground; the calm-down decides how he feels
     if police.seen_by_rex:
         rex.threat_tick = world.tick
     calm_for = (world.tick - rex.threat_tick) / world.tick_hz
@@ -267,6 +278,7 @@ def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
             set_state(world, rex, "cornered", events)
             rex.stress = min(1.0, rex.stress + t.rex_cornered_stress)
             rex.next_tell = world.tick
+            rex.cornered_tick = world.tick
         elif not trapped and rex.state == "cornered":
             set_state(world, rex, "evading", events)
     if rex.state == "evading":
@@ -274,18 +286,18 @@ def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
 
 
 def _trapped(world: World, rex: Rex) -> bool:
-    """Threats close and at most two clear ways out."""
+    """Threats close and no clear way away from them (or one, with two threats or more).
+
+    A way out is a direction he can run three tiles down that ends farther from every threat
+    than he stands now: one officer at one end of a bridge does not trap him, two do."""
     t = world.tuning
     threats = [(x, y) for x, y in world.police.seen_by_rex
                if math.hypot(x - rex.x, y - rex.y) <= t.rex_cornered_radius]
     if not threats:
         return False
-    nearest = min(math.hypot(x - rex.x, y - rex.y) for x, y in threats)
-    if len(threats) < 2 and nearest > 2.5:
-        return False
     x, y = rex.cell
     height, width = world.rex_passable.shape
-    open_ways = 0
+    ways = 0
     for dx, dy in STEPS:
         ok = True
         for reach in range(1, ESCAPE_LOOK + 1):
@@ -293,9 +305,11 @@ def _trapped(world: World, rex: Rex) -> bool:
             if not (0 <= nx < width and 0 <= ny < height) or not world.rex_passable[ny, nx]:
                 ok = False
                 break
-        if ok and all(math.hypot(nx + 0.5 - tx, ny + 0.5 - ty) > 2.5 for tx, ty in threats):
-            open_ways += 1
-    return open_ways <= 2
+        if ok and all(math.hypot(nx + 0.5 - tx, ny + 0.5 - ty) > math.hypot(rex.x - tx,
+                                                                             rex.y - ty) + 1.0
+                      for tx, ty in threats):
+            ways += 1
+    return ways == 0 or (ways <= 1 and len(threats) >= 2)
 
 
 def _walk(world: World, rex: Rex) -> bool:
@@ -360,11 +374,11 @@ def _pace(world: World, rex: Rex, events: list[ev.Event]) -> None:
 
 def _decide(world: World, rex: Rex, events: list[ev.Event]) -> None:
     remember(world, rex, rex.cell)
-    if rex.state == "wary":
+    if rex.state in ("wary", "calming", "bonded"):
         _keep_distance(world, rex)
         return
     x, y = rex.cell
-    if rex.state == "evading":
+    if rex.state == "evading" and rex.search != "skirt":
         _evade(world, rex, events)
         return
     if rex.state == "escaping" and world.stage.kennel[y, x]:
@@ -560,6 +574,20 @@ def _water_contact(world: World, x: int, y: int, index: int, hand: int) -> int:
     return contact
 
 
+def _near_threat(world: World, x: float, y: float) -> bool:
+    """Whether a spot is within CLOSE_THREAT of police Rex can see (while he evades them)."""
+    if world.police is None or world.rex.state != "evading":
+        return False
+    return any(math.hypot(x - tx, y - ty) < CLOSE_THREAT for tx, ty in world.police.seen_by_rex)
+
+
+def _side_away(x: int, y: int, index: int, tx: float, ty: float) -> float:
+    """How much setting off in direction ``index`` moves away from (tx, ty), -1..1."""
+    dx, dy = STEPS[index]
+    gap = math.hypot(x + 0.5 - tx, y + 0.5 - ty) or 1.0
+    return (dx * (x + 0.5 - tx) + dy * (y + 0.5 - ty)) / (math.hypot(dx, dy) * gap)
+
+
 def _start_skirt(world: World, rex: Rex, toward_index: int, here: float,
                  events: list[ev.Event]) -> None:
     """Choose the side of the obstacle to follow: the one that keeps water beside him (a
@@ -568,6 +596,12 @@ def _start_skirt(world: World, rex: Rex, toward_index: int, here: float,
     sides = {hand: _water_contact(world, x, y, (toward_index - 2 * hand) % 8, hand)
              for hand in (1, -1)}
     coin = 1 if world.rng.random() < 0.5 else -1
+    if rex.state == "evading" and world.police is not None and world.police.seen_by_rex:
+        # Choose the side that leads away from the police he sees.
+        tx = sum(p[0] for p in world.police.seen_by_rex) / len(world.police.seen_by_rex)
+        ty = sum(p[1] for p in world.police.seen_by_rex) / len(world.police.seen_by_rex)
+        away = {hand: _side_away(x, y, (toward_index - 2 * hand) % 8, tx, ty) for hand in (1, -1)}
+        sides = {hand: sides[hand] + 4 * away[hand] for hand in (1, -1)}
     rex.hand = coin if sides[1] == sides[-1] else max(sides, key=sides.__getitem__)
     rex.skirt_dir = (toward_index - 2 * rex.hand) % 8  # the obstacle on his hand side
     rex.skirt_hit = rex.cell
@@ -601,13 +635,16 @@ def _skirt(world: World, rex: Rex, events: list[ev.Event]) -> None:
         rex.skirt_dir = (rex.skirt_dir + 4) % 8
         rex.skirt_reversed = True
         rex.skirt_start, rex.skirt_steps, rex.skirt_dry = world.tick, 1, 0
-    allowed = {index for _, _, index in _neighbours(world, x, y)}
+    allowed = {index for dx, dy, index in _neighbours(world, x, y)
+               if not _near_threat(world, x + dx + 0.5, y + dy + 0.5)}
     for index in _wall_turns(rex.skirt_dir, rex.hand):
         if index in allowed:
             rex.skirt_dir = index
             dx, dy = STEPS[index]
             _go(world, rex, x, y, dx, dy, events)
             return
+    if not rex.skirt_reversed:  # an officer blocks the way along the edge: turn back
+        rex.hand, rex.skirt_dir, rex.skirt_reversed = -rex.hand, (rex.skirt_dir + 4) % 8, True
 
 
 # -- casting about ----------------------------------------------------------------------------
@@ -696,6 +733,12 @@ def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
         return
     here = log_scent(world, x, y)
     scent = _gains(world, x, y, here, options)
+    blocked = _blocked_uphill(world, x, y, here)
+    if blocked is not None and max(scent) <= 0:
+        # Pinned against water the scent crosses: run along its edge, away from them.
+        _start_skirt(world, rex, blocked, here, events)
+        _skirt(world, rex, events)
+        return
     scent_scale = max(abs(g) for g in scent) or 1.0
     flee = _flee_map(world, rex)
     away = [0.0] * len(options)
@@ -707,6 +750,7 @@ def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
     away_scale = max(abs(a) for a in away) or 1.0
     noise = world.rng.standard_normal(len(options))
     hx, hy = rex.heading
+    threats = world.police.seen_by_rex
     best, best_score = options[0], -math.inf
     for (dx, dy, _), gain, run, jitter in zip(options, scent, away, noise, strict=True):
         length = math.hypot(dx, dy)
@@ -714,6 +758,9 @@ def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
                  + t.rex_momentum * (dx * hx + dy * hy) / length + t.rex_noise * float(jitter))
         if (x + dx, y + dy) in rex.recent:
             score -= t.rex_memory_penalty
+        cx, cy = x + dx + 0.5, y + dy + 0.5
+        if any(math.hypot(cx - tx, cy - ty) < CLOSE_THREAT for tx, ty in threats):
+            score -= 2.0 * t.rex_flee_weight  # never run into an officer's arms
         if score > best_score:
             best, best_score = (dx, dy), score
     _go(world, rex, x, y, best[0], best[1], events)
@@ -722,12 +769,19 @@ def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
 # -- near Mila --------------------------------------------------------------------------------
 
 
+KEEP = {"wary": 1.0, "calming": 0.65, "bonded": 0.45}  # shares of rex_keep_distance
+
+
 def _keep_distance(world: World, rex: Rex) -> None:
-    """Wary: come to a few steps from Mila and stop, facing her."""
-    keep = world.tuning.rex_keep_distance
+    """Near Mila: wary, he keeps a few steps off; calming, he comes closer; bonded, he stays
+    at her side and follows her. Shielding, he stands between her and the gun."""
     mx, my = world.mila.x, world.mila.y
-    distance = mila_distance(world, rex)
-    gap = max(distance, 1e-6)
+    if rex.shield_target is not None:
+        tx, ty, keep = rex.shield_target[0], rex.shield_target[1], 0.0
+    else:
+        tx, ty, keep = mx, my, world.tuning.rex_keep_distance * KEEP[rex.state]
+    distance = math.hypot(tx - rex.x, ty - rex.y)
+    gap = max(math.hypot(mx - rex.x, my - rex.y), 1e-6)
     rex.heading = ((mx - rex.x) / gap, (my - rex.y) / gap)
     if abs(distance - keep) < 0.5:
         return
@@ -736,7 +790,7 @@ def _keep_distance(world: World, rex: Rex) -> None:
     for dx, dy, _ in _neighbours(world, x, y):
         if world.stage.fence[y + dy, x + dx]:
             continue
-        error = abs(math.hypot(mx - (x + dx + 0.5), my - (y + dy + 0.5)) - keep)
+        error = abs(math.hypot(tx - (x + dx + 0.5), ty - (y + dy + 0.5)) - keep)
         if error < best_error - 0.1:
             best, best_error = (dx, dy), error
     if best is not None:

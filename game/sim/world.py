@@ -17,11 +17,14 @@ from typing import Any
 import numpy as np
 
 from game.level import Level
+from game.sim import bond as bond_mod
 from game.sim import civilians as civilians_mod
+from game.sim import dylan as dylan_mod
 from game.sim import events as ev
 from game.sim import mila as mila_mod
 from game.sim import police as police_mod
 from game.sim import rex as rex_mod
+from game.sim import score as score_mod
 from game.sim.commands import Commands
 from game.sim.motion import step_masks
 from game.sim.scent import TICK_HZ, ScentField
@@ -54,6 +57,9 @@ class World:
         self.broadcast_tick: int | None = None  # the last loudspeaker warning
         self.police = police_mod.create(self) if police else None
         self.crowd = civilians_mod.create(self) if civilians else None
+        self.dylan = dylan_mod.create(self)
+        self.score: dict | None = None
+        self.bonded_since: int | None = None
 
     # -- time -------------------------------------------------------------------------------
 
@@ -89,6 +95,7 @@ class World:
 
     def end(self, ending: str, reason: str, events: list[ev.Event]) -> None:
         if self.ending is None:
+            self.score = score_mod.score(self, ending)
             self.ending = ev.Ending(self.tick, ending, reason)
             events.append(self.ending)
 
@@ -102,8 +109,9 @@ class World:
         h.update(self.scent.collar.tobytes())
         h.update(self.scent.layer_weight.tobytes())
         h.update(self.rex_passable.tobytes())
-        for agent in (self.mila, self.rex):
+        for agent in (self.mila, self.rex, self.dylan):
             _feed(h, dataclasses.asdict(agent))
+        _feed(h, self.bonded_since)
         if self.police is not None:
             police = self.police
             _feed(h, [dataclasses.asdict(o) for o in police.officers])
@@ -113,6 +121,7 @@ class World:
             _feed(h, [[name, f.target, f.tick] for name, f in sorted(police.shared.items())])
             _feed(h, police.seen_by_rex)
             _feed(h, police.counts)
+            _feed(h, police.tension_ticks)
         if self.crowd is not None:
             crowd = self.crowd
             _feed(h, [dataclasses.asdict(c) for c in crowd.civilians])
@@ -153,18 +162,40 @@ def _feed(h: Any, value: Any) -> None:
         raise TypeError(f"cannot hash {type(value).__name__}")
 
 
+def _home(world: World, events: list[ev.Event]) -> None:
+    """Home: Rex bonded with Mila and the guns down, by Dylan's order or because he has stood
+    at her side, shielding her, long enough that the perimeter lowers them of its own accord.
+    (A dart that missed does not forbid it; it costs the ending its "no shot" bonus.)"""
+    rex, police = world.rex, world.police
+    if rex.state != "bonded":
+        world.bonded_since = None
+        return
+    if world.bonded_since is None:
+        world.bonded_since = world.tick
+    held = (world.tick - world.bonded_since) / world.tick_hz
+    armed = police is not None and any(o.gun_raised for o in police.officers)
+    if police is None or police.phase == "stand_down" or not armed or (
+            held >= world.tuning.home_hold_seconds and rex.shielding):
+        events.append(ev.Speech(world.tick, "Mila", "Rex, you're Bolt's son."))
+        world.end("home", "Rex bonded with Mila and nobody fired", events)
+
+
 def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
     """Advance the world by one tick."""
     events: list[ev.Event] = []
     if world.ending is not None:
         return ()
-    mila_mod.update(world, commands)
+    mila_mod.update(world, commands, events)
     world.scent.step(world.mila.cell)
     rex_mod.update(world, events)
     if world.police is not None:
         police_mod.update(world, events)
     if world.crowd is not None and world.ending is None:
         civilians_mod.update(world, events)
+    if world.ending is None:
+        bond_mod.update(world, events)
+        dylan_mod.update(world, events)
+        _home(world, events)
     world.tick += 1
     if world.ending is None and world.clock_seconds >= world.level.settings.sunset_clock_s:
         world.end("dusk", "the sun set with Rex still out", events)

@@ -1,0 +1,104 @@
+"""Dylan Mercer, Rex's handler: from the command center to the scene, and the order that ends
+the shooting.
+
+He waits at the command center until the dispatcher's containment puts Rex near a civilian,
+then runs to the scene along the police's shared field toward Rex's last known position. Once
+within earshot of the perimeter, seeing Rex calm (calming or bonded) or shielding Mila, he
+orders the stand-down: guns lowered, and no shot possible afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from game.sim import events as ev
+from game.sim import police as police_mod
+from game.sim.motion import STEP_SETS, Stride
+from game.sim.perception import line_of_sight
+
+if TYPE_CHECKING:
+    from game.sim.world import World
+
+CALM_STRESS = 0.5  # Rex's stress under which Dylan calls him calm
+STOP_SHORT = 4.0  # tiles from Rex where he stops, so as not to crowd him
+
+
+@dataclass
+class Dylan:
+    x: float
+    y: float
+    heading: tuple[float, float] = (0.0, 1.0)
+    state: str = "command_center"  # running, arrived, ordering, done
+    stride: Stride | None = None
+    order_tick: int | None = None
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        return math.floor(self.x), math.floor(self.y)
+
+
+def create(world: World) -> Dylan:
+    x, y = world.level.one("dylan_spawn").cell
+    return Dylan(x + 0.5, y + 0.5)
+
+
+def update(world: World, events: list[ev.Event]) -> None:
+    dylan, police, rex = world.dylan, world.police, world.rex
+    if police is None or dylan.state == "done":
+        return
+    if dylan.state == "command_center":
+        if police.phase == "containment":
+            dylan.state = "running"
+            events.append(ev.Radio(world.tick, "Dylan", "I'm going to him. Nobody fires."))
+        return
+    distance = math.hypot(rex.x - dylan.x, rex.y - dylan.y)
+    in_earshot = distance <= world.tuning.dylan_earshot and line_of_sight(
+        world.level.blocks_sight, np.array([dylan.x]), np.array([dylan.y]), rex.x, rex.y)[0]
+    if dylan.state == "running" and in_earshot:
+        dylan.state = "arrived"
+    if dylan.state == "arrived":
+        _face(dylan, rex.x, rex.y)
+        calm = rex.state in ("calming", "bonded") and rex.stress <= CALM_STRESS
+        if (calm or rex.shielding) and police.phase != "stand_down":
+            events.append(ev.Speech(world.tick, "Dylan", "Lower your weapons. I repeat, lower "
+                                                         "your weapons."))
+            police_mod.stand_down(world, events)
+            events.append(ev.StandDown(world.tick))
+            dylan.state, dylan.order_tick = "done", world.tick
+        if not in_earshot:
+            dylan.state = "running"
+    if dylan.state == "running" or (dylan.state == "arrived" and distance > STOP_SHORT * 2):
+        _run(world, dylan)
+
+
+def _run(world: World, dylan: Dylan) -> None:
+    rex = world.rex
+    if dylan.stride is None:
+        shared = world.police.shared.get("pursuit")
+        if shared is None or math.hypot(rex.x - dylan.x, rex.y - dylan.y) <= STOP_SHORT:
+            return
+        x, y = dylan.cell
+        here = float(shared.values[y, x])
+        best, best_value = None, here
+        for dx, dy, _ in STEP_SETS[world.stage.moves["foot"][y, x]]:
+            value = float(shared.values[y + dy, x + dx])
+            if value < best_value:
+                best, best_value = (dx, dy), value
+        if best is None:
+            return
+        speed = world.tuning.dylan_speed * float(world.stage.speed["foot"][y, x]) / world.tick_hz
+        dylan.stride = Stride.into(dylan.x, dylan.y, (x + best[0], y + best[1]), speed)
+        dylan.heading = dylan.stride.heading() or dylan.heading
+    if dylan.stride.advance(dylan):
+        dylan.stride = None
+
+
+def _face(dylan: Dylan, tx: float, ty: float) -> None:
+    dx, dy = tx - dylan.x, ty - dylan.y
+    length = math.hypot(dx, dy)
+    if length > 1e-6:
+        dylan.heading = (dx / length, dy / length)

@@ -1,0 +1,154 @@
+"""Mila policies: built-ins, your own by module:function, and rex batch that compares them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from game import policies
+from game.level import read_level
+from game.sim.commands import Commands
+from game.sim.world import World, step
+from game.tuning import Tuning
+from tests import mapkit
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = Tuning(prewarm_seconds=60.0)
+
+USER_POLICY = '''
+from game.sim.commands import Commands
+
+def go_east(obs):
+    """Walks east, whatever happens."""
+    return Commands.walk(1, 0)
+
+class Counter:
+    def __init__(self):
+        self.ticks = 0
+
+    def __call__(self, obs):
+        self.ticks += 1
+        return Commands(kneel=self.ticks > 30)
+'''
+
+
+@pytest.fixture()
+def user_module(tmp_path, monkeypatch):
+    (tmp_path / "my_mila.py").write_text(USER_POLICY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_a_user_policy_by_module_and_function(user_module, tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path / "map"))
+    world = World(level, 0, FAST, police=False, civilians=False)
+    start = world.mila.x
+    go = policies.make("my_mila:go_east", 0)
+    for _ in range(30):
+        step(world, go(policies.Observation(world)))
+    assert world.mila.x > start + 1.0
+
+
+def test_a_user_policy_class_is_made_once_per_game(user_module):
+    first, second = policies.make("my_mila:Counter", 0), policies.make("my_mila:Counter", 0)
+    assert first is not second and first.ticks == 0
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("nonsense", "unknown policy 'nonsense'"),
+    ("no_such_module_here:go", "cannot import 'no_such_module_here'"),
+    ("json:nothing_like_this", "'json' has no 'nothing_like_this'"),
+    (":go", "is not package.module:function"),
+    ("json:decoder", "is not callable"),
+])
+def test_bad_policy_names_are_refused_clearly(spec, message):
+    with pytest.raises(policies.PolicyError) as caught:
+        policies.make(spec, 0)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("name", sorted(policies.BUILT_IN))
+def test_every_built_in_policy_plays_a_minute(name, tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 3, FAST)
+    act = policies.make(name, 3)
+    for _ in range(60 * 30):
+        commands = act(policies.Observation(world))
+        assert isinstance(commands, Commands)
+        step(world, commands)
+        if world.ending is not None:
+            break
+
+
+def test_the_calm_policy_steps_back_from_the_grab(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 0, FAST, police=False)
+    calm = policies.make("calm", 0)
+    person = world.crowd.civilians[0]
+    world.crowd.grabber, person.grab_until = person.id, world.tick + 10
+    person.x, person.y = world.mila.x + 1.0, world.mila.y
+    move = calm(policies.Observation(world))
+    assert move.move_x < 0  # away from him
+
+
+def rex(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    return subprocess.run([sys.executable, "-m", "game", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_batch_json_is_one_object_and_the_same_whatever_the_jobs(tmp_path):
+    path = mapkit.write(mapkit.MapSpec(), tmp_path)
+    common = ["batch", "--map", str(path), "--policy", "calm", "--policy", "panicky",
+              "--seeds", "3", "--max-minutes", "3", "--json"]
+    one = rex(*common, "--jobs", "1")
+    two = rex(*common, "--jobs", "2")
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    assert one.stdout.count("\n") == 1
+    summary = json.loads(one.stdout)
+    assert summary == json.loads(two.stdout)
+    calm = summary["per_policy"]["calm"]
+    assert calm["seeds"] == 3 and sum(calm["endings"].values()) == 3
+    for name in ("endings", "seeds", "median_minutes", "mean_views", "ending_rates"):
+        assert name in calm
+    assert "rex batch" in one.stderr  # the progress bar, on stderr only
+
+
+def test_batch_report_writes_games_and_plots(tmp_path):
+    path = mapkit.write(mapkit.MapSpec(), tmp_path)
+    out = tmp_path / "report"
+    result = rex("batch", "--map", str(path), "--policy", "wait", "--seeds", "2",
+                 "--max-minutes", "2", "--report", str(out))
+    assert result.returncode == 0, result.stderr
+    games = (out / "games.jsonl").read_text().splitlines()
+    assert len(games) == 2 and json.loads(games[0])["policy"] == "wait"
+    for plot in ("endings.png", "where_chases_ended.png"):
+        assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wait: 2 games" in result.stdout
+
+
+def test_batch_refuses_a_bad_policy_before_playing(tmp_path):
+    path = mapkit.write(mapkit.MapSpec(), tmp_path)
+    result = rex("batch", "--map", str(path), "--policy", "calm", "--policy", "nope:x",
+                 "--seeds", "2")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "rex batch: error: cannot import 'nope': No module named 'nope'"]
+
+
+def test_a_user_policy_runs_in_batch_workers(tmp_path):
+    (tmp_path / "my_mila.py").write_text(textwrap.dedent(USER_POLICY))
+    path = mapkit.write(mapkit.MapSpec(), tmp_path / "map")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    result = subprocess.run([sys.executable, "-m", "game", "batch", "--map", str(path),
+                             "--policy", "my_mila:go_east", "--seeds", "2", "--jobs", "2",
+                             "--max-minutes", "1", "--json"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["per_policy"]["my_mila:go_east"]["seeds"] == 2
