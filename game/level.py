@@ -169,6 +169,7 @@ class Level:
     tilesets: tuple[TilesetArt, ...] = ()
     art_layers: tuple[TileLayerArt, ...] = ()
     warnings: tuple[MapProblem, ...] = field(default=())
+    sources: tuple[str, ...] = ()  # every file read: the map, its tilesets and templates
 
     def of_kind(self, kind: str) -> tuple[MapObject, ...]:
         return tuple(o for o in self.objects if o.kind == kind)
@@ -240,6 +241,7 @@ def _read_xml(path: Path, what: str, problems: list[MapProblem], hasher: Any
         problems.append(MapProblem(where, f"cannot read {path}: {err.strerror or err}"))
         return None
     hasher.update(data)
+    hasher.sources.append(str(path))
     if not data.strip():
         problems.append(MapProblem(where, "the file is empty"))
         return None
@@ -904,12 +906,26 @@ def _clock(value: str, name: str, problems: list[MapProblem]) -> int:
     return int(match.group(1)) * 3600 + int(match.group(2)) * 60
 
 
+class _SourceHasher:
+    """A sha256 of every file a map reads, remembering which files those were."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self.sources: list[str] = []
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
 def read_level(path: str | os.PathLike) -> Level:
     """Read a TMX map into a Level, or raise MapError listing every problem found."""
     path = Path(path)
     problems: list[MapProblem] = []
     warnings: list[MapProblem] = []
-    hasher = hashlib.sha256()
+    hasher = _SourceHasher()
     root = _read_xml(path, "map", problems, hasher)
     if root is None:
         raise MapError(path, problems)
@@ -1051,4 +1067,5 @@ def read_level(path: str | os.PathLike) -> Level:
         tilesets=_tileset_art(tmx, map_dir, counts),
         art_layers=art_layers,
         warnings=tuple(warnings),
+        sources=tuple(dict.fromkeys(hasher.sources)),
     )
