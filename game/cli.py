@@ -14,6 +14,7 @@ from pathlib import Path
 
 from game import __version__
 from game.level import MapError
+from game.replay import Replay, ReplayError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
@@ -59,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--trace", type=Path, metavar="FILE",
                      help="write per-tick positions and states (.npz, or JSON lines)")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
+    sim.add_argument("--replay", type=Path, metavar="FILE",
+                     help="play a recorded replay instead of a policy (seed and policy are "
+                          "the recording's; --map defaults to the recorded map)")
+    sim.add_argument("--record", type=Path, metavar="FILE",
+                     help="save the game's commands as a replay")
 
     batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise")
     batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
@@ -133,13 +139,25 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     from game.headless import GameOptions, Runner
     from game.mapcheck import load_checked
 
-    _check_policy(args.policy)
-    if args.trace is not None:
-        _check_writable(args.trace)
-    level = load_checked(args.map)
-    options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
-                          max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
-    result = Runner(level).play(args.seed, args.policy, options=options, trace=args.trace)
+    for path in (args.trace, args.record):
+        if path is not None:
+            _check_writable(path)
+    if args.replay is not None:
+        result = _replay_headless(args)
+    else:
+        _check_policy(args.policy)
+        level = load_checked(args.map)
+        options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
+                              max_seconds=None if args.max_minutes is None
+                              else args.max_minutes * 60)
+        record = None
+        if args.record is not None:
+            record = Replay(level.name, str(args.map), level.content_hash, args.seed,
+                            options.police, options.civilians)
+        result = Runner(level).play(args.seed, args.policy, options=options,
+                                    trace=args.trace, record=record)
+        if record is not None:
+            record.save(args.record)
     if args.json:
         print(json.dumps(result))
     else:
@@ -151,6 +169,21 @@ def _cmd_sim(args: argparse.Namespace) -> int:
                                      else "never"))
         print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
     return 0
+
+
+def _replay_headless(args: argparse.Namespace) -> dict:
+    from game.headless import Runner
+    from game.mapcheck import load_checked
+    from game.replay import load
+
+    replay = load(args.replay)
+    map_path = args.map if args.map != DEFAULT_MAP else Path(replay.map_path)
+    if not map_path.exists() and args.map == DEFAULT_MAP:
+        map_path = DEFAULT_MAP
+    result = Runner(load_checked(map_path)).replay(replay, trace=args.trace)
+    result["replay_matches"] = (replay.final_state_hash is None
+                                or replay.final_state_hash == result["state_hash"])
+    return result
 
 
 def _check_policy(name: str) -> None:
@@ -206,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except MapError as err:
         return _report_map_error(err)
+    except ReplayError as err:
+        print(f"rex {args.command}: {err}", file=sys.stderr)
+        return 1
     except UsageError as err:
         print(f"rex {args.command}: error: {err}", file=sys.stderr)
         return 2

@@ -16,11 +16,14 @@ from typing import IO, Any
 import numpy as np
 
 from game import policies
+from game import replay as replay_mod
 from game.level import Level
+from game.replay import Replay
 from game.sim import events as ev
+from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
 from game.sim.world import World, step
-from game.tuning import DEFAULT, Tuning
+from game.tuning import DEFAULT, Tuning, TuningError
 
 
 @dataclass(frozen=True)
@@ -82,26 +85,53 @@ class Runner:
         return self._stages[key]
 
     def play(self, seed: int, policy_name: str, *, tuning: Tuning = DEFAULT,
-             options: GameOptions = GameOptions(), trace: Path | None = None
-             ) -> dict[str, Any]:
+             options: GameOptions = GameOptions(), trace: Path | None = None,
+             record: Replay | None = None) -> dict[str, Any]:
+        """One game with a Mila policy; ``record`` collects its commands as a replay."""
+        policy = policies.make(policy_name, seed)
+        return self._run(seed, tuning, options, lambda world: policy(
+            policies.Observation(world)), policy_name, trace, record)
+
+    def replay(self, replay: Replay, *, trace: Path | None = None) -> dict[str, Any]:
+        """The recorded game again, tick by tick; its state_hash matches the recording's."""
+        replay_mod.check_map(replay, self.level)
+        try:
+            tuning = DEFAULT.replace(**replay.tuning)
+        except TuningError as err:
+            raise replay_mod.ReplayError(f"the replay's tuning does not fit this game: {err}"
+                                         ) from None
+        commands = replay.commands()
+        options = GameOptions(police=replay.police, civilians=replay.civilians,
+                              max_seconds=replay.ticks / TICK_HZ)
+        return self._run(replay.seed, tuning, options, lambda world: next(commands),
+                         "replay", trace, None)
+
+    def _run(self, seed: int, tuning: Tuning, options: GameOptions, act, label: str,
+             trace: Path | None, record: Replay | None) -> dict[str, Any]:
         stage = self.stage(tuning)
         started = time.perf_counter()
         world = World(self.level, seed, tuning, stage=stage, police=options.police,
                       civilians=options.civilians)
-        policy = policies.make(policy_name, seed)
         recorder = Trace(trace) if trace is not None else None
         all_events: list[ev.Event] = []
-        limit = None if options.max_seconds is None else int(options.max_seconds
-                                                              * world.tick_hz)
+        limit = None if options.max_seconds is None else round(options.max_seconds
+                                                               * world.tick_hz)
         try:
             while world.ending is None and (limit is None or world.tick < limit):
-                all_events.extend(step(world, policy(policies.Observation(world))))
+                commands = act(world)
+                if record is not None:
+                    record.record(commands)
+                all_events.extend(step(world, commands))
                 if recorder is not None:
                     recorder.record(world)
         finally:
             if recorder is not None:
                 recorder.close()
-        return result(world, policy_name, all_events, time.perf_counter() - started)
+        outcome = result(world, label, all_events, time.perf_counter() - started)
+        if record is not None:
+            record.final_state_hash = outcome["state_hash"]
+            record.ending = outcome["ending"]
+        return outcome
 
 
 def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds: float

@@ -1,0 +1,158 @@
+"""Replays: the seed, the map's content hash, the version and every tick's commands.
+
+A replay file is one JSON object. The commands are run-length encoded: ``[ticks, move_x,
+move_y, flags]`` where flags packs run, whisper, kneel, lift_hand, show_collar as bits, so a
+ten-minute game is a few kilobytes. Replaying the commands with the same seed on the same map
+gives the same game, which ``final_state_hash`` lets anyone check. Reading never trusts the
+file: a replay for another map or a newer format, or a truncated or corrupt file, is one clear
+``ReplayError``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from game import __version__
+from game.sim.commands import Commands
+
+FORMAT = "rex-replay"
+FORMAT_VERSION = 1
+FLAGS = ("run", "whisper", "kneel", "lift_hand", "show_collar")
+MAX_REPLAY_BYTES = 64 << 20
+
+
+class ReplayError(Exception):
+    """A replay that cannot be used, with the reason in one line."""
+
+
+def _pack(commands: Commands) -> tuple[float, float, int]:
+    bits = sum(1 << i for i, name in enumerate(FLAGS) if getattr(commands, name))
+    return commands.move_x, commands.move_y, bits
+
+
+def _unpack(move_x: float, move_y: float, bits: int) -> Commands:
+    return Commands(move_x=move_x, move_y=move_y,
+                    **{name: bool(bits >> i & 1) for i, name in enumerate(FLAGS)})
+
+
+@dataclass
+class Replay:
+    map_name: str
+    map_path: str
+    map_hash: str
+    seed: int
+    police: bool = True
+    civilians: bool = True
+    tuning: dict[str, Any] = field(default_factory=dict)  # knobs that differ from the default
+    runs: list[list] = field(default_factory=list)  # [ticks, move_x, move_y, flags]
+    final_state_hash: str | None = None
+    ending: str | None = None
+    game_version: str = __version__
+
+    @property
+    def ticks(self) -> int:
+        return sum(run[0] for run in self.runs)
+
+    def record(self, commands: Commands) -> None:
+        """Append one tick's commands."""
+        packed = list(_pack(commands))
+        if self.runs and self.runs[-1][1:] == packed:
+            self.runs[-1][0] += 1
+        else:
+            self.runs.append([1, *packed])
+
+    def commands(self) -> Iterator[Commands]:
+        for ticks, move_x, move_y, bits in self.runs:
+            command = _unpack(move_x, move_y, bits)
+            for _ in range(ticks):
+                yield command
+
+    def as_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "format_version": FORMAT_VERSION,
+                "game_version": self.game_version, "map": self.map_name,
+                "map_path": self.map_path, "map_hash": self.map_hash, "seed": self.seed,
+                "police": self.police, "civilians": self.civilians, "tuning": self.tuning,
+                "ticks": self.ticks, "final_state_hash": self.final_state_hash,
+                "ending": self.ending, "commands": self.runs}
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write atomically: a crash mid-write never leaves a half replay behind."""
+        path = Path(path)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(self.as_json(), separators=(",", ":")) + "\n")
+        os.replace(temporary, path)
+
+
+def load(path: str | os.PathLike) -> Replay:
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_REPLAY_BYTES:
+            raise ReplayError(f"{path}: too large to be a replay")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReplayError(f"{path}: no such replay file") from None
+    except IsADirectoryError:
+        raise ReplayError(f"{path}: is a directory, not a replay") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ReplayError(f"{path}: cannot read the replay ({err})") from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise ReplayError(f"{path}: corrupt or truncated replay (not valid JSON)") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ReplayError(f"{path}: not a Rex replay")
+    version = data.get("format_version")
+    if not isinstance(version, int):
+        raise ReplayError(f"{path}: corrupt replay (no format version)")
+    if version > FORMAT_VERSION:
+        raise ReplayError(f"{path}: replay format {version} is newer than this game reads "
+                          f"({FORMAT_VERSION}); update Rex to play it")
+    try:
+        replay = Replay(
+            map_name=_typed(data, "map", str), map_path=_typed(data, "map_path", str),
+            map_hash=_typed(data, "map_hash", str), seed=_typed(data, "seed", int),
+            police=_typed(data, "police", bool), civilians=_typed(data, "civilians", bool),
+            tuning=_typed(data, "tuning", dict), runs=_runs(data.get("commands")),
+            final_state_hash=data.get("final_state_hash"), ending=data.get("ending"),
+            game_version=str(data.get("game_version", "?")))
+    except (KeyError, TypeError, ValueError) as err:
+        raise ReplayError(f"{path}: corrupt replay ({err})") from None
+    if replay.ticks != data.get("ticks"):
+        raise ReplayError(f"{path}: truncated replay ({replay.ticks} of {data.get('ticks')} "
+                          "ticks of commands)")
+    return replay
+
+
+def _typed(data: dict, key: str, kind: type) -> Any:
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise TypeError(f"'{key}' should be {kind.__name__}")
+    return value
+
+
+def _runs(runs: Any) -> list[list]:
+    if not isinstance(runs, list):
+        raise TypeError("'commands' should be a list")
+    checked = []
+    for run in runs:
+        if (not isinstance(run, list) or len(run) != 4 or not isinstance(run[0], int)
+                or run[0] < 1 or not isinstance(run[3], int) or not 0 <= run[3] < 1 << len(FLAGS)
+                or not all(isinstance(v, int | float) and math.isfinite(v) and abs(v) <= 1.0
+                           for v in run[1:3])):
+            raise ValueError(f"bad command run {str(run)[:40]}")
+        checked.append(run)
+    return checked
+
+
+def check_map(replay: Replay, level) -> None:
+    """The replay must have been recorded on this very map content."""
+    if level.content_hash != replay.map_hash:
+        raise ReplayError(f"the replay was recorded on a different version of map "
+                          f"'{replay.map_name}' (map hash {replay.map_hash[:12]}, this one "
+                          f"{level.content_hash[:12]})")
