@@ -49,9 +49,35 @@ def mutations(draw):
     target = draw(st.sampled_from(["map", "map", "map", "tsx"])) if external else "map"
     body = text if target == "map" else tsx
     kind = draw(st.sampled_from(["attribute", "drop_line", "duplicate_line", "truncate",
-                                 "inject", "flip", "swap_gid", "doctype"]))
+                                 "inject", "flip", "swap_gid", "doctype", "drop_object",
+                                 "duplicate_object", "property", "reencode"]))
     lines = body.split("\n")
-    if kind == "attribute":
+    objects = [m.span() for m in re.finditer(r"<object [^>]*?(/>|>.*?</object>)", body,
+                                             re.DOTALL)]
+    if kind in ("drop_object", "duplicate_object") and objects:
+        start, end = draw(st.sampled_from(objects))
+        piece = body[start:end]
+        body = body[:start] + (piece * 2 if kind == "duplicate_object" else "") + body[end:]
+    elif kind == "property":
+        spots = [m.span() for m in re.finditer(r"<property [^>]*/>", body)]
+        if spots:
+            start, end = draw(st.sampled_from(spots))
+            ptype = draw(st.sampled_from(["int", "float", "bool", "string", "class", "color",
+                                          "file", "object", "enum", "banana"]))
+            value = draw(st.sampled_from(ODD_VALUES))
+            name = draw(st.sampled_from(["officers", "cars", "latch_s", "count", "radius",
+                                         "strength", "terrain", "cost_foot", "name", "x",
+                                         "ignore", "wind_speed", "start_clock"]))
+            body = (body[:start] + f'<property name="{name}" type="{ptype}" value="{value}"/>'
+                    + body[end:])
+    elif kind == "reencode" and target == "map":
+        other = draw(st.sampled_from([e for e in ENCODINGS if e != encoding] + ["zstd"]))
+        if other == "zstd":
+            body = body.replace('encoding="base64" compression="zlib"',
+                                'encoding="base64" compression="zstd"')
+        else:
+            body = base_files(other, external)[0]
+    elif kind == "attribute":
         attr = draw(st.sampled_from(ATTRIBUTES))
         spots = [m.start() for m in re.finditer(rf'\b{attr}="[^"]*"', body)]
         if spots:
