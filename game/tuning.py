@@ -34,8 +34,6 @@ class Tuning:
     collar_emission: float = knob(100.0, 1.0, 10000.0, "scent units per second from the collar")
     distractor_weight: float = knob(1.0, 0.0, 10.0,
                                     "how much scent_source objects count next to the collar")
-    distractor_habituation: float = knob(0.3, 0.0, 1.0,
-                                         "distractor weight kept after Rex checks one")
     prewarm_seconds: float = knob(400.0, 0.0, 3000.0,
                                   "simulated seconds of scent before the first tick, at most")
 
