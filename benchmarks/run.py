@@ -96,17 +96,34 @@ def bench_scent(sizes: tuple[int, ...], repeat: int) -> list[tuple]:
 # -- whole ticks on the default map ----------------------------------------------------------
 
 
-def bench_ticks(map_path: Path, seconds: float, police: bool) -> dict[str, float]:
+def with_police(level, officers: int):
+    """The level with its police replaced by ``officers`` units on foot, spread over its
+    stations (no cars), for the scaling comparison."""
+    import dataclasses
+
+    spawns = level.of_kind("police_spawn")
+    share = [officers // len(spawns) + (i < officers % len(spawns)) for i in range(len(spawns))]
+    counts = dict(zip((s.id for s in spawns), share, strict=True))
+    objects = tuple(
+        dataclasses.replace(o, properties={**o.properties, "officers": counts[o.id], "cars": 0})
+        if o.kind == "police_spawn" else o for o in level.objects)
+    return dataclasses.replace(level, objects=objects)
+
+
+def bench_ticks(map_path: Path, seconds: float, police: bool, civilians: bool = True,
+                officers: int | None = None, policy_name: str = "wait") -> dict[str, float]:
     from game import policies
     from game.sim.stage import Stage
     from game.sim.world import World, step
 
     level = read_level(map_path)
+    if officers is not None:
+        level = with_police(level, officers)
     t = time.perf_counter()
     stage = Stage(level, DEFAULT)
     stage_seconds = time.perf_counter() - t
-    world = World(level, 7, DEFAULT, stage=stage)
-    policy = policies.make("wait", 7)
+    world = World(level, 7, DEFAULT, stage=stage, police=police, civilians=civilians)
+    policy = policies.make(policy_name, 7)
     ticks = int(seconds * TICK_HZ)
     times = []
     wall = time.perf_counter()
@@ -115,7 +132,10 @@ def bench_ticks(map_path: Path, seconds: float, police: bool) -> dict[str, float
         t = time.perf_counter()
         step(world, commands)
         times.append(time.perf_counter() - t)
+        if world.ending is not None:
+            break
     wall = time.perf_counter() - wall
+    ticks = len(times)
     times_us = np.array(times) * 1e6
     return {
         "median_us": float(np.median(times_us)),
@@ -124,10 +144,13 @@ def bench_ticks(map_path: Path, seconds: float, police: bool) -> dict[str, float
         "realtime": ticks / TICK_HZ / wall,
         "stage_s": stage_seconds,
         "cells": level.width * level.height,
+        "officers": 0 if world.police is None else len(world.police.officers),
+        "civilians": 0 if world.crowd is None else len(world.crowd.civilians),
     }
 
 
-def table(scent: list[tuple], ticks: dict[str, float]) -> str:
+def table(scent: list[tuple], ticks: dict[str, float], cast: dict[str, float],
+          scaling: tuple[dict[str, float], dict[str, float]]) -> str:
     lines = [
         f"Measured on {platform.machine()} with Python {platform.python_version()}, "
         f"numpy {np.__version__} (`make bench`).",
@@ -146,7 +169,23 @@ def table(scent: list[tuple], ticks: dict[str, float]) -> str:
         f"| 95th percentile | {ticks['p95_us']:.0f} µs |",
         f"| headless speed | {ticks['realtime']:.0f}x real time |",
         f"| stage build (scent pre-warm, once per map and tuning) | {ticks['stage_s']:.2f} s |",
+        "",
+        f"| full cast, default map ({cast['officers']} officers, {cast['civilians']} "
+        "passers-by, Dylan, calm Mila) | value |",
+        "| --- | ---: |",
+        f"| median tick | {cast['median_us']:.0f} µs |",
+        f"| mean tick | {cast['mean_us']:.0f} µs |",
+        f"| 95th percentile | {cast['p95_us']:.0f} µs |",
+        f"| headless speed | {cast['realtime']:.0f}x real time |",
+        "",
+        "| police on foot (no passers-by) | median tick | mean tick |",
+        "| --- | ---: | ---: |",
     ]
+    for run in scaling:
+        lines.append(f"| {run['officers']} | {run['median_us']:.0f} µs | {run['mean_us']:.0f} µs |")
+    ratio = scaling[1]["median_us"] / scaling[0]["median_us"]
+    lines.append(f"| 64 / 8 | {ratio:.2f}x | "
+                 f"{scaling[1]['mean_us'] / scaling[0]['mean_us']:.2f}x |")
     return "\n".join(lines)
 
 
@@ -168,8 +207,11 @@ def main() -> None:
                         help="seconds of play for the tick benchmark")
     args = parser.parse_args()
     scent = bench_scent((128, 256, 512), args.repeat)
-    ticks = bench_ticks(DEFAULT_MAP, args.seconds, police=False)
-    text = table(scent, ticks)
+    ticks = bench_ticks(DEFAULT_MAP, args.seconds, police=False, civilians=False)
+    cast = bench_ticks(DEFAULT_MAP, args.seconds, police=True, policy_name="calm")
+    scaling = tuple(bench_ticks(DEFAULT_MAP, args.seconds, police=True, civilians=False,
+                                officers=n) for n in (8, 64))
+    text = table(scent, ticks, cast, scaling)
     print(text)
     if args.write_readme:
         write_readme(text)

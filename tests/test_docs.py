@@ -23,11 +23,11 @@ def test_the_example_policy_in_the_docs_runs(tmp_path, monkeypatch):
     text = (Path(make_docs.ROOT) / "docs" / "POLICIES.md").read_text()
     code = next(block for block in re.findall(r"```python\n(.*?)```", text, re.DOTALL)
                 if "class Brave" in block)
-    (tmp_path / "my_mila.py").write_text(code)
+    (tmp_path / "doc_example_mila.py").write_text(code)
     monkeypatch.syspath_prepend(str(tmp_path))
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path / "map"))
     world = World(level, 1, Tuning(prewarm_seconds=30.0))
-    brave = policies.make("my_mila:Brave", 1)
+    brave = policies.make("doc_example_mila:Brave", 1)
     for _ in range(900):
         step(world, brave(policies.Observation(world)))
     assert world.tick > 0

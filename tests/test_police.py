@@ -30,7 +30,7 @@ sssssssssssssssssssssssssssssssssssssssssssssssss
 sssssssssssssssssssssssssssssssssssssssssssssssss
 ....P...........................O#####...........
 ................................######...........
-..........C........................M............A
+.....D....C........................M............A
 """
 
 
@@ -238,7 +238,7 @@ def test_never_a_shot_after_stand_down(town):
 
 FIELD = "\n".join(["wwwww" + "." * 35, "w_R_G" + "." * 35, "wwwww" + "." * 35]
                   + ["." * 40] * 12 + ["." * 20 + "M" + "." * 19] + ["." * 40] * 12
-                  + ["....PP" + "." * 33 + "A"])
+                  + ["....PP..D" + "." * 30 + "A"])
 
 
 def test_the_perimeter_is_spread_and_keeps_its_radius(tmp_path):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from game.sim import events as ev
+from game.sim.fields import WindowField, window_route
 from game.sim.motion import STEP_SETS, STEPS, Stride
 from game.sim.perception import in_cone, line_of_sight, seen_cells
 
@@ -131,6 +132,8 @@ class PoliceForce:
         self.dispatcher = Dispatcher()
         self.fields: dict[str, np.ndarray] = {}
         self.shared: dict[str, SharedField] = {}
+        # Each unit's route: (destination, field toward it), kept until the destination changes.
+        self.routes: dict[tuple[str, int], tuple[tuple[int, int], WindowField]] = {}
         self.slots: dict[int, tuple[int, int]] = {}
         self.slots_around: tuple[int, int] | None = None  # where Rex was when they were set
         self.slots_for: frozenset[int] = frozenset()  # the officers they were set for
@@ -179,10 +182,11 @@ class PoliceForce:
             cells.append((x, y))
         return cells
 
-    def _field_for(self, officer: Officer) -> np.ndarray | None:
+    def _field_for(self, officer: Officer) -> np.ndarray | WindowField | None:
         if officer.state == "pursuit" and "pursuit" in self.shared:
             return self.shared["pursuit"].values
-        return self.fields.get(f"route {officer.route}")
+        known = self.routes.get(("Officer", officer.id))
+        return None if known is None else known[1]
 
 
 def _spread(world: World, x: int, y: int, k: int) -> tuple[float, float]:
@@ -194,21 +198,27 @@ def _spread(world: World, x: int, y: int, k: int) -> tuple[float, float]:
     return x + 0.5, y + 0.5
 
 
-def _downhill(values: np.ndarray, moves: np.ndarray | None, x: int, y: int,
+def _downhill(field: np.ndarray | WindowField, moves: np.ndarray | None, x: int, y: int,
               taken: set[tuple[int, int]]) -> tuple[int, int] | None:
-    """The step down a field from (x, y), avoiding cells other officers hold."""
+    """The step down a field (whole-map or windowed) from (x, y), round other officers."""
+    if isinstance(field, WindowField):
+        values, x0, y0 = field.values, field.x0, field.y0
+    else:
+        values, x0, y0 = field, 0, 0
     height, width = values.shape
-    here = float(values[y, x])
+    if not (0 <= y - y0 < height and 0 <= x - x0 < width):
+        return None
+    here = float(values[y - y0, x - x0])
     best, best_value = None, here
     steps = STEP_SETS[moves[y, x]] if moves is not None else ALL_STEPS
     for dx, dy, _ in steps:
-        nx, ny = x + dx, y + dy
+        nx, ny = x + dx - x0, y + dy - y0
         if not (0 <= nx < width and 0 <= ny < height):
             continue
         value = float(values[ny, nx])
         if not math.isfinite(value):
             continue
-        if (nx, ny) in taken:
+        if (nx + x0, ny + y0) in taken:
             value += 2.0  # crowding: go round a colleague rather than into him
         if value < best_value:
             best, best_value = (dx, dy), value
@@ -487,15 +497,25 @@ def _spread_out(blocks, weights: np.ndarray, index: int) -> None:
                 weights[ny * blocks.cols + nx] *= 0.3
 
 
-def _route_values(world: World, unit: Officer | Car, mover: str) -> np.ndarray | None:
+ROUTE_MARGIN = 16  # tiles around a unit and its destination that its route may use
+
+
+def _route_values(world: World, unit: Officer | Car, mover: str) -> WindowField | None:
+    """The unit's field toward its route's end: computed over the box around the two when
+    it is given a new destination (a few times cheaper than the whole map), the whole map's
+    when the way leaves that box."""
     if unit.route is None:
         return None
-    values = world.stage.route_field(mover, unit.route)
-    world.police.fields[f"route {unit.route}"] = values
-    if len(world.police.fields) > 48:
-        for key in [k for k in world.police.fields if k.startswith("route ")][:16]:
-            del world.police.fields[key]
-    return values
+    police, stage = world.police, world.stage
+    key = (type(unit).__name__, unit.id)
+    known = police.routes.get(key)
+    if known is not None and known[0] == unit.route:
+        return known[1]
+    field = window_route(world.level.cost[mover], unit.route, unit.cell, ROUTE_MARGIN)
+    if field is None:
+        field = WindowField(0, 0, stage.route_field(mover, unit.route))
+    police.routes[key] = (unit.route, field)
+    return field
 
 
 def _perimeter_slots(world: World) -> None:
