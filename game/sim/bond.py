@@ -39,6 +39,7 @@ APPROACH_NEAR = 3.0  # tiles within which her walking straight at him frightens 
 GUN_SIGHT = 20.0  # tiles within which he minds a raised gun
 SHIELD_GAP = 1.2  # tiles in front of her where he stands to shield her
 CALM_BOND_STRESS = 0.2
+STRESS_EVERY = 3  # ticks between looks around for what frightens him
 
 
 def stressors(world: World) -> tuple[float, str]:
@@ -115,7 +116,9 @@ def update(world: World, events: list[ev.Event]) -> None:
         return
     dt = 1.0 / world.tick_hz
     before = (int(rex.stress * 10), int(rex.trust * 10))
-    pressure, cause = stressors(world)
+    if world.tick % STRESS_EVERY == 0:  # what frightens him changes slower than ticks
+        rex.pressure, rex.pressure_cause = stressors(world)
+    pressure, cause = rex.pressure, rex.pressure_cause
     pressure *= 1.0 - t.trust_damping * rex.trust
     gain, calm = calming(world)
     quiet = max(0.0, 1.0 - pressure * 5.0)  # a frightened dog barely takes in a whisper

@@ -26,20 +26,18 @@ def _fractions(steps: int) -> np.ndarray:
 def line_of_sight(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, tx: float, ty: float
                   ) -> np.ndarray:
     """For viewers at (xs, ys): True where nothing blocks the view to (tx, ty)."""
-    n = len(xs)
-    if n == 0:
+    if len(xs) == 0:
         return np.zeros(0, bool)
+    width = blocks.shape[1]
     dx, dy = tx - xs, ty - ys
-    length = np.hypot(dx, dy)
-    t = _fractions(max(2, math.ceil(float(length.max()) * SAMPLES_PER_TILE) + 1))
-    px = (xs[:, None] + dx[:, None] * t[None, :]).astype(np.intp)  # coordinates are >= 0,
-    py = (ys[:, None] + dy[:, None] * t[None, :]).astype(np.intp)  # so truncation is floor
-    hit = blocks[py, px]
-    # Samples in the viewer's or target's own cell never block.
-    own = ((px == np.floor(xs)[:, None].astype(np.intp)) & (py == np.floor(ys)[:, None]
-                                                                .astype(np.intp)))
-    own |= (px == math.floor(tx)) & (py == math.floor(ty))
-    return ~(hit & ~own).any(axis=1)
+    t = _fractions(max(2, math.ceil(math.sqrt(float((dx * dx + dy * dy).max()))
+                                    * SAMPLES_PER_TILE) + 1))
+    # Coordinates are never negative, so truncation is floor; flat indices make one lookup.
+    cells = ((ys[:, None] + dy[:, None] * t).astype(np.intp) * width
+             + (xs[:, None] + dx[:, None] * t).astype(np.intp))
+    own = cells == (ys.astype(np.intp) * width + xs.astype(np.intp))[:, None]
+    own |= cells == math.floor(ty) * width + math.floor(tx)
+    return ~(blocks.ravel()[cells] & ~own).any(axis=1)
 
 
 def in_cone(xs: np.ndarray, ys: np.ndarray, hx: np.ndarray, hy: np.ndarray, tx: float,

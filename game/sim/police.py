@@ -134,6 +134,7 @@ class PoliceForce:
         self.shared: dict[str, SharedField] = {}
         # Each unit's route: (destination, field toward it), kept until the destination changes.
         self.routes: dict[tuple[str, int], tuple[tuple[int, int], WindowField]] = {}
+        self._scratch: np.ndarray | None = None
         self.slots: dict[int, tuple[int, int]] = {}
         self.slots_around: tuple[int, int] | None = None  # where Rex was when they were set
         self.slots_for: frozenset[int] = frozenset()  # the officers they were set for
@@ -164,6 +165,12 @@ class PoliceForce:
     @property
     def phase(self) -> str:
         return self.dispatcher.phase
+
+    def scratch(self, like: np.ndarray) -> np.ndarray:
+        """A working array shaped like the search map, kept between updates."""
+        if self._scratch is None or self._scratch.shape != like.shape:
+            self._scratch = np.empty_like(like)
+        return self._scratch
 
     def on_foot(self) -> list[Officer]:
         return [o for o in self.officers if o.car is None]
@@ -263,6 +270,7 @@ def seed_belief(world: World, x: float, y: float, spread: float) -> None:
     blob[~stage.dog_passable] = 0.0
     total = blob.sum()
     world.police.dispatcher.belief = (blob / total if total > 0 else blob).astype(np.float32)
+    # (the belief is updated in place from here on; _spread_belief never replaces it)
 
 
 def _spread_belief(world: World) -> None:
@@ -270,11 +278,19 @@ def _spread_belief(world: World) -> None:
     belief = world.police.dispatcher.belief
     if belief is None:
         return
-    passable = world.stage.dog_passable
+    spread = world.police.scratch(belief)
+    passable = world.stage.dog_passable_f32
     for _ in range(SPREAD_STEPS):
-        padded = np.pad(belief, 1)
-        mean = (padded[:-2, 1:-1] + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]) / 4
-        belief = np.where(passable, 0.5 * belief + 0.5 * mean, 0.0).astype(np.float32)
+        # Half stays, half is shared out among the four neighbours; walls keep nothing.
+        spread.fill(0.0)
+        spread[1:, :] += belief[:-1, :]
+        spread[:-1, :] += belief[1:, :]
+        spread[:, 1:] += belief[:, :-1]
+        spread[:, :-1] += belief[:, 1:]
+        spread *= 0.125
+        belief *= 0.5
+        belief += spread
+        belief *= passable
     units = [o for o in world.police.officers if o.state != "in_car"] + [
         c for c in world.police.cars if c.crew]
     if units:
@@ -391,16 +407,20 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     hy = np.array([v.heading[1] for v in viewers])
     reach = np.array([t.vision_range if isinstance(v, Officer) else t.car_vision_range
                       for v in viewers]) * _light(world)
-    clear = line_of_sight(world.level.blocks_sight, xs, ys, rex.x, rex.y)
-    seeing = clear & in_cone(xs, ys, hx, hy, rex.x, rex.y, reach,
-                             math.radians(t.vision_half_angle))
     distance = np.hypot(xs - rex.x, ys - rex.y)
-    rx, ry = rex.cell
-    cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
-    dt = VISION_EVERY / hz
     # Rex notices officers within his sight and cars (sirens, engines) a little farther.
     notice = np.array([t.rex_sight if isinstance(v, Officer) else t.rex_sight * 1.5
                        for v in viewers])
+    near = distance <= np.maximum(reach, notice)
+    clear = np.zeros(len(viewers), bool)
+    if near.any():  # line of sight only where it could matter
+        clear[near] = line_of_sight(world.level.blocks_sight, xs[near], ys[near], rex.x,
+                                    rex.y)
+    seeing = clear & in_cone(xs, ys, hx, hy, rex.x, rex.y, reach,
+                             math.radians(t.vision_half_angle))
+    rx, ry = rex.cell
+    cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
+    dt = VISION_EVERY / hz
     police.seen_by_rex = [(v.x, v.y) for i, v in enumerate(viewers)
                           if clear[i] and distance[i] <= notice[i]]
     d = police.dispatcher

@@ -110,6 +110,8 @@ class Rex:
     exhausted: bool = False
     threat_tick: int = -1_000_000  # last tick he saw police
     trust: float = 0.0
+    pressure: float = 0.0  # stress per second from what is around him, refreshed 10 times a second
+    pressure_cause: str = "nothing"
     calm_since: int = -1  # since when he has been calm enough to bond without the collar
     shield_target: tuple[float, float] | None = None  # where he stands to shield her
     cornered_tick: int = -1  # when he was last cornered

@@ -91,6 +91,7 @@ class Stage:
         terrain = level.terrain
         self.walkable = np.isfinite(level.cost["foot"])
         self.dog_passable = np.isfinite(level.cost["dog"])
+        self.dog_passable_f32 = self.dog_passable.astype(np.float32)
         self.drivable = np.isfinite(level.cost["car"])
         self.fence = terrain == TERRAIN_ID["fence"]
         self.speed = {mover: speed_factor(level.cost[mover], terrain) for mover in level.cost}
