@@ -15,6 +15,7 @@ from pathlib import Path
 from game import __version__
 from game.level import MapError
 from game.replay import Replay, ReplayError
+from game.view.cli_play import add_play_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
@@ -41,9 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     play = sub.add_parser("play", help="play in a window")
-    play.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
-    play.add_argument("--frames", type=_positive_int, help="quit after N frames")
-    play.add_argument("--screenshot", type=Path, help="save the last frame as a PNG")
+    add_play_arguments(play, DEFAULT_MAP)
 
     check = sub.add_parser("check-map", help="check Tiled maps against the map contract")
     check.add_argument("files", nargs="+", metavar="FILE", help=".tmx files")
@@ -81,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
+
     return parser
 
 
@@ -117,14 +117,9 @@ def _cmd_check_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_play(args: argparse.Namespace) -> int:
-    from game.mapcheck import load_checked
+    from game.view.cli_play import run_play
 
-    level = load_checked(args.map)
-    if args.screenshot is not None:
-        _check_writable(args.screenshot)
-    from game.view.app import PlayOptions, run
-
-    return run(level, PlayOptions(frames=args.frames, screenshot=args.screenshot))
+    return run_play(args)  # a bad map raises MapError, reported below like check-map
 
 
 def _check_writable(path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -45,6 +46,11 @@ class Camera:
         self.x += (tx - self.x) * ease
         self.y += (ty - self.y) * ease
         self.clamp()
+
+    def glide(self, tx: float, ty: float, dt: float, half_life: float) -> None:
+        """Follow a target smoothly: halve the distance every ``half_life`` seconds, whatever
+        the frame rate (a fixed ease per frame would follow faster at higher rates)."""
+        self.follow(tx, ty, 1.0 - math.pow(0.5, dt / max(half_life, 1e-6)))
 
     def clamp(self) -> None:
         half_w = self.view_w / (2 * self.tile_px)

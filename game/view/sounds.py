@@ -1,0 +1,152 @@
+"""Events in, sounds out: which sound each event makes, where it is heard, and its caption.
+
+``EVENT_SOUNDS`` maps an event kind to a sound; an event with a position (x, y), or one about
+Rex, is played in the world: quieter with distance from the camera and panned to its side.
+Loops follow the world every frame (one siren per patrol car with its siren on, the kennel
+alarm for a while after the latch gives, the evening wind), as do footsteps. Every sound that
+is heard puts its caption (audio.CAPTIONS) on screen, except Mila's own footsteps, which the
+player sees; an event that makes no sound shows its own caption, if it has one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from game.view import cast
+from game.view.audio import CAPTIONS, AudioMixer, spatialize
+from game.view.radio import Captions
+
+HEARING_RADIUS = 34.0  # tiles from the camera's centre at which a sound fades out
+CAPTION_GAIN = 0.08  # sounds quieter than this are not captioned
+ALARM_SECONDS = 14.0
+STEP_SECONDS = {False: 0.42, True: 0.27}  # Mila's footsteps walking and running
+PAW_SECONDS = 0.3
+
+EVENT_SOUNDS: dict[str, str] = {
+    "Radio": "radio_squelch",
+    "PhaseChanged": "radio_chirp",
+    "Sighting": "radio_chirp",
+    "PhoneReport": "radio_chirp",
+    "AimStarted": "radio_chirp",
+    "ShotFired": "tranq_shot",
+    "Panic": "crowd_panic",
+    "Filming": "phone_camera",
+    "StandDown": "whistle",
+    "RexLeapt": "paw_1",
+    "RexStartled": "bark_2",
+    "CollarRecognised": "whine",
+}
+SPEECH_CAPTION_SECONDS = 5.0
+TELL_SOUNDS: dict[str, tuple[str, ...]] = {
+    "growl": ("growl",),
+    "whine": ("whine",),
+    "bark": ("bark_0", "bark_1", "bark_2"),
+}
+REX_EVENTS = frozenset({"RexTell", "RexLeapt", "RexStartled", "CollarRecognised",
+                        "Shielding"})  # heard where Rex is
+
+
+def sound_for(event: Any) -> str | None:
+    """The sound an event makes, or None."""
+    if event.kind == "RexTell":
+        choices = TELL_SOUNDS.get(getattr(event, "tell", ""))
+        return None if choices is None else choices[event.tick % len(choices)]
+    if event.kind == "Radio" and str(getattr(event, "speaker", "")).lower() == "loudspeaker":
+        return "loudspeaker_chime"  # a warning over the streets, not over the police radio
+    if event.kind == "Shielding":  # he growls at the guns as he steps in front of her
+        return "growl" if getattr(event, "active", False) else None
+    return EVENT_SOUNDS.get(event.kind)
+
+
+class SoundDirector:
+    def __init__(self, mixer: AudioMixer, captions: Captions):
+        self.mixer = mixer
+        self.captions = captions
+        self.alarm_until = -1.0
+        self.alarm_at: tuple[float, float] | None = None
+        self._next_step = 0.0
+        self._next_paw = 0.0
+        self._wind = False
+
+    def _play(self, name: str, at: tuple[float, float] | None,
+              listener: tuple[float, float], now: float, volume: float = 1.0,
+              caption: bool = True) -> None:
+        if at is None:
+            gain, pan = 1.0, 0.0
+            self.mixer.play(name, volume)
+        else:
+            gain, pan = spatialize(at, listener, HEARING_RADIUS)
+            self.mixer.play_at(name, at, listener, HEARING_RADIUS, volume)
+        if caption and gain * volume >= CAPTION_GAIN:
+            self.captions.show(CAPTIONS[name], now, pan)
+
+    def on_events(self, events: Iterable[Any], world: Any, listener: tuple[float, float],
+                  now: float) -> None:
+        for event in events:
+            if event.kind == "LatchGave":
+                self.alarm_until = now + ALARM_SECONDS
+                gate = world.level.one("kennel_gate")
+                self.alarm_at = gate.centre
+            if event.kind == "Speech":  # words said aloud: captioned whoever said them
+                text = f'{getattr(event, "speaker", "")}: "{getattr(event, "text", "")}"'
+                self.captions.show(text, now, seconds=SPEECH_CAPTION_SECONDS)
+                continue
+            name = sound_for(event)
+            if name is None:
+                self.captions.show(getattr(type(event), "caption", ""), now)
+                continue
+            at = None
+            if event.kind in REX_EVENTS:
+                at = (world.rex.x, world.rex.y)
+            elif hasattr(event, "x") and hasattr(event, "y"):
+                at = (float(event.x), float(event.y))
+            self._play(name, at, listener, now)
+
+    def update(self, world: Any, listener: tuple[float, float], now: float,
+               rex_moving: bool) -> None:
+        """Keep the loops in step with the world, and walk the footsteps."""
+        if not self._wind:
+            self.mixer.loop("wind", "wind", 0.35)
+            self.captions.show(CAPTIONS["wind"], now)
+            self._wind = True
+        self._loop_at("alarm", "kennel_alarm", self.alarm_at if now < self.alarm_until else None,
+                      listener, now, 0.8)
+        sirens = {("siren", car.id): (car.x, car.y) for car in cast.cars(world)
+                  if getattr(car, "siren_on", False)}
+        for key in self.mixer.loop_keys():
+            if isinstance(key, tuple) and key[0] == "siren" and key not in sirens:
+                self.mixer.stop(key)
+        for key, at in sirens.items():
+            self._loop_at(key, "siren", at, listener, now, 0.7)
+        mila = world.mila
+        if mila.moving and now >= self._next_step:
+            step = int(now * 10) % 4
+            self.mixer.play(f"footstep_{step}", 0.22 if not mila.running else 0.32)
+            self._next_step = now + STEP_SECONDS[bool(mila.running)]
+        rex = world.rex
+        if rex_moving and now >= self._next_paw:
+            if math.hypot(rex.x - listener[0], rex.y - listener[1]) < HEARING_RADIUS / 3:
+                self._play(f"paw_{int(now * 10) % 2}", (rex.x, rex.y), listener, now, 0.5)
+            self._next_paw = now + PAW_SECONDS
+
+    def _loop_at(self, key: Any, name: str, at: tuple[float, float] | None,
+                 listener: tuple[float, float], now: float, volume: float) -> None:
+        if at is None:
+            if key in self.mixer.loop_keys():
+                self.mixer.stop(key)
+            return
+        gain, pan = spatialize(at, listener, HEARING_RADIUS)
+        self.mixer.loop(key, name, gain * volume, pan)
+        if gain * volume >= CAPTION_GAIN:
+            self.captions.show(CAPTIONS[name], now, pan, seconds=1.5)
+
+    def music(self, name: str, now: float) -> None:
+        if self.mixer.current_music != name:
+            self.mixer.music(name)
+            self.captions.show(CAPTIONS[name], now)
+
+    def stop(self) -> None:
+        self.mixer.stop_all()
+        self._wind = False

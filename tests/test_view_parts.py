@@ -1,0 +1,199 @@
+"""The window's parts that need no window: the radio log, captions, sounds from events, meter
+tells, interpolation, overlay colour indices, lamps and the command-center map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from game.level import read_level
+from game.sim import events as ev
+from game.sim.world import World
+from game.view import cast
+from game.view.audio import CAPTIONS
+from game.view.hud import MeterWatch
+from game.view.minimap import terrain_picture
+from game.view.overlays import field_indices, scent_indices, scent_stops
+from game.view.radio import Captions, RadioLog
+from game.view.scene import lamp_cells
+from game.view.sounds import SoundDirector, sound_for
+from tests import mapkit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeMixer:
+    """Records what the director asks of the mixer."""
+
+    def __init__(self) -> None:
+        self.played: list[tuple[str, float, float]] = []
+        self.loops: dict = {}
+        self.current_music = None
+
+    def play(self, name: str, volume: float = 1.0, pan: float = 0.0) -> None:
+        self.played.append((name, volume, pan))
+
+    def play_at(self, name, source_xy, listener_xy, hearing_radius, volume=1.0) -> None:
+        from game.view.audio import spatialize
+
+        gain, pan = spatialize(source_xy, listener_xy, hearing_radius)
+        self.played.append((name, volume * gain, pan))
+
+    def loop(self, key, name, volume=1.0, pan=0.0) -> None:
+        self.loops[key] = (name, volume, pan)
+
+    def stop(self, key) -> None:
+        self.loops.pop(key, None)
+
+    def loop_keys(self) -> list:
+        return list(self.loops)
+
+    def music(self, name: str, loop: bool = True) -> None:
+        self.current_music = name
+
+    def stop_all(self) -> None:
+        self.loops.clear()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return World(read_level(mapkit.write(mapkit.MapSpec(), tmp_path_factory.mktemp("m"))), 1)
+
+
+def test_the_radio_log_shows_radio_lines_and_short_lines_for_big_events():
+    log = RadioLog()
+    log.add_events([ev.Radio(1, "dispatch", "K9 Rex has escaped. All units, stand by."),
+                    ev.RexTell(2, "growl"),
+                    SimpleNamespace(kind="PhaseChanged", tick=3, old="search", new="pursuit")],
+                   now=0.0)
+    lines = [(line.speaker, line.shown) for line, _ in log.visible(1.0)]
+    assert lines == [("DISPATCH", "K9 Rex has escaped. All units, stand by."),
+                     ("DISPATCH", "Alert phase: pursuit.")]
+
+
+def test_the_same_line_again_is_counted_not_repeated():
+    log = RadioLog()
+    for tick in range(3):
+        log.add_events([SimpleNamespace(kind="AimStarted", tick=tick)], now=float(tick))
+    assert [line.shown for line, _ in log.visible(3.0)] == ["Taking aim. (x3)"]
+
+
+def test_log_lines_fade_out():
+    log = RadioLog()
+    log.add("DISPATCH", "All units.", 0.0)
+    assert log.visible(1.0)[0][1] == 1.0
+    assert log.visible(1000.0) == []
+
+
+def test_captions_refresh_instead_of_repeating_and_expire():
+    captions = Captions()
+    captions.show("[Rex growls]", 0.0, side=-1.0)
+    captions.show("[Rex growls]", 1.0, side=-1.0)
+    assert [c.text for c in captions.visible(2.0)] == ["[Rex growls]"]
+    assert captions.visible(10.0) == []
+
+
+def test_events_make_their_sounds_where_they_happen_with_captions(world):
+    mixer, captions = FakeMixer(), Captions()
+    director = SoundDirector(mixer, captions)
+    listener = (world.rex.x + 10.0, world.rex.y)
+    director.on_events([ev.RexTell(0, "growl"), ev.LatchGave(1)], world, listener, now=0.0)
+    names = [name for name, _, _ in mixer.played]
+    assert names == ["growl"]
+    _, volume, pan = mixer.played[0]
+    assert 0.0 < volume < 1.0 and pan < 0.0  # Rex is to the listener's left
+    shown = [c.text for c in captions.visible(0.5)]
+    assert CAPTIONS["growl"] in shown
+    assert ev.LatchGave.caption in shown  # an event with no sound shows its own caption
+    assert director.alarm_at is not None
+
+
+def test_every_mapped_sound_exists_and_has_a_caption():
+    for kind in ("Radio", "ShotFired", "Panic", "Filming", "StandDown", "PhaseChanged"):
+        name = sound_for(SimpleNamespace(kind=kind, tick=0))
+        assert name in CAPTIONS
+    for tell in ("growl", "whine", "bark"):
+        assert sound_for(SimpleNamespace(kind="RexTell", tick=5, tell=tell)) in CAPTIONS
+    assert sound_for(SimpleNamespace(kind="RexTell", tick=5, tell="ears_up")) is None
+    warning = SimpleNamespace(kind="Radio", tick=0, speaker="Loudspeaker", text="Stay indoors.")
+    assert sound_for(warning) == "loudspeaker_chime"
+
+
+def test_one_siren_loop_per_car_with_its_siren_on(world):
+    mixer = FakeMixer()
+    director = SoundDirector(mixer, Captions())
+    cars = [SimpleNamespace(id=0, x=world.rex.x, y=world.rex.y, siren_on=True),
+            SimpleNamespace(id=1, x=world.rex.x, y=world.rex.y, siren_on=False)]
+    world.police = SimpleNamespace(officers=[], cars=cars, dispatcher=None)
+    try:
+        director.update(world, (world.rex.x, world.rex.y), now=0.0, rex_moving=False)
+        assert ("siren", 0) in mixer.loops and ("siren", 1) not in mixer.loops
+        cars[0].siren_on = False
+        director.update(world, (world.rex.x, world.rex.y), now=0.1, rex_moving=False)
+        assert ("siren", 0) not in mixer.loops
+    finally:
+        del world.police
+
+
+def test_a_meter_change_is_announced_once_with_its_direction():
+    watch = MeterWatch("trust")
+    announced = [watch.observe(0.1 + 0.01 * i, i / 30) for i in range(30)]
+    assert announced.count(1) == 1 and -1 not in announced and watch.trend == 1
+    steady = [watch.observe(0.4, 1.0 + i / 30) for i in range(30)]
+    assert watch.trend == 0 and not any(steady)
+    assert watch.observe(None, 3.0) == 0  # a Rex without the meter yet
+
+
+def test_interpolation_blends_between_ticks_but_not_across_jumps():
+    snapshot = cast.Snapshot({("rex", 0): (1.0, 1.0)}, tick=0)
+    assert snapshot.blend(("rex", 0), 2.0, 1.0, 0.25) == (1.25, 1.0)
+    assert snapshot.blend(("rex", 0), 9.0, 1.0, 0.25) == (9.0, 1.0)
+    assert snapshot.blend(("mila", 0), 3.0, 4.0, 0.5) == (3.0, 4.0)
+
+
+def test_scent_indices_are_log_scaled_with_contours():
+    floor = 1e-30
+    x = np.arange(40, dtype=np.float64)
+    total = np.tile(10.0 ** (-x / 4.0), (5, 1)).astype(np.float32)  # a decade every 4 cells
+    total[:, 30:] = floor  # where no scent reaches
+    stops = scent_stops(total, floor)
+    index = scent_indices(total, (0, 0, 40, 5), floor, stops)
+    assert index.dtype == np.uint8 and (index[:, 30:] == 0).all()
+    row = index[2, :30].astype(int)
+    colours = row[row > 1]
+    assert (np.diff(colours) <= 0).all() and colours[0] == 255  # fainter away from the source
+    assert (row == 1).sum() >= 5  # a contour at each power of ten
+
+
+def test_field_indices_leave_unreachable_cells_clear():
+    field = np.array([[0.0, 2.0, np.inf]], np.float32)
+    index = field_indices(field, (0, 0, 3, 1))
+    assert index[0, 2] == 0 and index[0, 0] > index[0, 1] > 0
+
+
+def test_the_default_map_has_street_lamps_and_a_command_center_picture():
+    level = read_level(ROOT / "maps" / "lakeside.tmx")
+    lamps = lamp_cells(level)
+    assert len(lamps) > 20
+    picture = terrain_picture(level.terrain)
+    assert picture.shape == (level.height, level.width, 3)
+    assert len(np.unique(picture.reshape(-1, 3), axis=0)) >= 6
+
+
+def test_lines_said_together_follow_one_another_over_the_speaker():
+    import pygame
+
+    from game.view.hud import SPEECH_SECONDS, Hud
+    from game.view.ui import NORMAL, Fonts
+
+    pygame.font.init()
+    hud = Hud(Fonts(), NORMAL)
+    hud.note_events([ev.Speech(0, "Mila", "This belonged to Bolt."),
+                     ev.Speech(0, "Mila", "You know this scent, don't you?"),
+                     ev.Speech(0, "Dylan", "Lower your weapons.")], now=10.0)
+    borns = [(s.speaker, s.born) for s in hud.said]
+    assert borns[0] == ("Mila", 10.0) and borns[2] == ("Dylan", 10.0)
+    assert borns[1][1] == pytest.approx(10.0 + SPEECH_SECONDS * 0.8)
