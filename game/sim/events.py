@@ -140,6 +140,16 @@ class Ending(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class Announcement(Event):
+    """A loudspeaker plays the police warning: heard within ``radius`` of (x, y)."""
+
+    x: float
+    y: float
+    radius: float
+    caption: ClassVar[str] = "[a loudspeaker crackles a warning]"
+
+
+@dataclass(frozen=True, slots=True)
 class Radio(Event):
     """A line of radio chatter or a loudspeaker announcement."""
 

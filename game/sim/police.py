@@ -353,6 +353,10 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
         radio(world, events, "Loudspeaker", "Warning: a trained German Shepherd K9 has "
                                             "escaped. Do not approach. Stay indoors until "
                                             "further notice.")
+        for speaker in world.level.of_kind("loudspeaker"):
+            x, y = speaker.centre
+            events.append(ev.Announcement(world.tick, x, y,
+                                          float(speaker.properties["radius"])))
         world.broadcast_tick = world.tick
     if d.phase == "pursuit" and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
         set_phase(world, "search", events)

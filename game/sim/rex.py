@@ -771,7 +771,9 @@ def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
 # -- near Mila --------------------------------------------------------------------------------
 
 
-KEEP = {"wary": 1.0, "calming": 0.65, "bonded": 0.45}  # shares of rex_keep_distance
+# Shares of rex_keep_distance: closer as he calms, and bonded about a tile and a bit away,
+# beside her (so the head press reads on screen), not on top of her.
+KEEP = {"wary": 1.0, "calming": 0.85, "bonded": 0.75}
 
 
 def _keep_distance(world: World, rex: Rex) -> None:

@@ -10,8 +10,9 @@ views = VIEWS_BASE x (1 + phones)^2 x (1 + tension / 60) x (1 + 2 x quickness)
 - quickness: the share of the time before sunset left when the chase ended (from the escape);
 - the ending: Home is the story people share, Tranquilized and Back to the kennel less so, and
   Lost at dusk has almost nothing to show.
-A calm Home with four phones, ninety seconds of standoff and most of the evening left is
-several million views; a dusk with nobody filming, a few thousand.
+VIEWS_BASE is 20,000: a calm Home nobody filmed still passes a million views (a neighbour's
+doorbell camera, the police bodycams), one with four phones and a long standoff tens of
+millions; a dusk with nobody filming, a few thousand.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from game.sim.perception import line_of_sight
 if TYPE_CHECKING:
     from game.sim.world import World
 
-VIEWS_BASE = 5_000
+VIEWS_BASE = 20_000
 ENDING_FACTOR = {"home": 10.0, "tranquilized": 2.0, "kennel": 1.0, "dusk": 0.3}
 NO_SHOT_BONUS = 1.5
 
