@@ -17,7 +17,7 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim import police as police_mod
-from game.sim.motion import STEP_SETS, Stride
+from game.sim.motion import STEP_SETS, Stride, face
 from game.sim.perception import line_of_sight
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def update(world: World, events: list[ev.Event]) -> None:
     if dylan.state == "running" and in_earshot:
         dylan.state = "arrived"
     if dylan.state == "arrived":
-        _face(dylan, rex.x, rex.y)
+        face(dylan, rex.x, rex.y)
         calm = rex.state in ("calming", "bonded") and rex.stress <= CALM_STRESS
         if (calm or rex.shielding) and police.phase != "stand_down":
             events.append(ev.Speech(world.tick, "Dylan", "Lower your weapons. I repeat, lower "
@@ -96,9 +96,3 @@ def _run(world: World, dylan: Dylan) -> None:
     if dylan.stride.advance(dylan):
         dylan.stride = None
 
-
-def _face(dylan: Dylan, tx: float, ty: float) -> None:
-    dx, dy = tx - dylan.x, ty - dylan.y
-    length = math.hypot(dx, dy)
-    if length > 1e-6:
-        dylan.heading = (dx / length, dy / length)

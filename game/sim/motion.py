@@ -47,6 +47,14 @@ def toward(x: float, y: float, tx: float, ty: float, distance: float
     return x + dx / gap * distance, y + dy / gap * distance, False
 
 
+def face(agent, tx: float, ty: float) -> None:
+    """Turn an agent (anything with x, y and heading) to look at (tx, ty)."""
+    dx, dy = tx - agent.x, ty - agent.y
+    length = math.hypot(dx, dy)
+    if length > 1e-6:
+        agent.heading = (dx / length, dy / length)
+
+
 # The eight neighbour steps, clockwise from east (y grows southward).
 STEPS: tuple[tuple[int, int], ...] = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1),
                                       (0, -1), (1, -1))

@@ -31,7 +31,7 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim.fields import WindowField, window_route
-from game.sim.motion import STEP_SETS, STEPS, Stride
+from game.sim.motion import STEP_SETS, STEPS, Stride, face
 from game.sim.perception import in_cone, line_of_sight, seen_cells
 
 if TYPE_CHECKING:
@@ -615,7 +615,7 @@ def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> N
             # No place on the ring (walls, the map's edge): close in to its radius and hold.
             step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
         if step is None:  # at his place: face Rex, gun up
-            _face(officer, rex.x, rex.y)
+            face(officer, rex.x, rex.y)
     elif officer.state == "search":
         values = _route_values(world, officer, "foot")
         if values is not None:
@@ -624,7 +624,7 @@ def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> N
             angle = math.atan2(officer.heading[1], officer.heading[0]) + 0.9
             officer.heading = (math.cos(angle), math.sin(angle))
     elif officer.state == "stand_down":
-        _face(officer, rex.x, rex.y)
+        face(officer, rex.x, rex.y)
     if step is None:
         return
     running = officer.state in ("pursuit", "perimeter")
@@ -657,13 +657,6 @@ def _toward_point(moves: np.ndarray, x: int, y: int, tx: float, ty: float,
             if gap < best_gap - 0.05:
                 best, best_gap = (dx, dy), gap
     return best
-
-
-def _face(unit: Officer | Car, tx: float, ty: float) -> None:
-    dx, dy = tx - unit.x, ty - unit.y
-    length = math.hypot(dx, dy)
-    if length > 1e-6:
-        unit.heading = (dx / length, dy / length)
 
 
 def _move_car(world: World, car: Car, events: list[ev.Event]) -> None:
@@ -811,7 +804,7 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
                 events.append(ev.AimCancelled(world.tick, officer.id, "lost sight"))
                 continue
             officer.aim.target_x, officer.aim.target_y = rex.x, rex.y
-            _face(officer, rex.x, rex.y)
+            face(officer, rex.x, rex.y)
             if not _clear_line(world, officer):
                 continue  # holds the aim, does not fire through people
             officer.aim.progress = min(1.0, officer.aim.progress + dt / t.aim_seconds)
