@@ -17,7 +17,7 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim import police as police_mod
-from game.sim.motion import STEP_SETS, Stride, face
+from game.sim.motion import Stride, downhill, face
 from game.sim.perception import line_of_sight
 
 if TYPE_CHECKING:
@@ -82,12 +82,7 @@ def _run(world: World, dylan: Dylan) -> None:
         if shared is None or math.hypot(rex.x - dylan.x, rex.y - dylan.y) <= STOP_SHORT:
             return
         x, y = dylan.cell
-        here = float(shared.values[y, x])
-        best, best_value = None, here
-        for dx, dy, _ in STEP_SETS[world.stage.moves["foot"][y, x]]:
-            value = float(shared.values[y + dy, x + dx])
-            if value < best_value:
-                best, best_value = (dx, dy), value
+        best = downhill(shared.values, world.stage.moves["foot"], x, y)
         if best is None:
             return
         speed = world.tuning.dylan_speed * float(world.stage.speed["foot"][y, x]) / world.tick_hz
