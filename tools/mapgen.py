@@ -25,6 +25,17 @@ TILE = 16
 MASK_BITS = ((0, -1, 1), (1, 0, 2), (0, 1, 4), (-1, 0, 8))  # dx, dy, bit: N E S W
 
 
+def run_lengths(mask: np.ndarray) -> np.ndarray:
+    """For every True cell, the length of the unbroken run of True cells along its row."""
+    runs = np.zeros(mask.shape, np.int32)
+    for y in np.nonzero(mask.any(axis=1))[0]:
+        row = np.concatenate(([False], mask[y], [False])).astype(np.int8)
+        edges = np.nonzero(np.diff(row))[0]
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            runs[y, start:stop] = stop - start
+    return runs
+
+
 @dataclass
 class Manifest:
     """Tile names -> tile ids and terrains, from the art script's manifest."""
@@ -132,9 +143,10 @@ class Canvas:
         """Sidewalk around every road, over open ground only."""
         road = self.terrain == "road"
         near = np.zeros_like(road)
-        for dy in range(-width, width + 1):
-            for dx in range(-width, width + 1):
-                near |= np.roll(np.roll(road, dy, axis=0), dx, axis=1)
+        padded = np.pad(road, width)
+        for dy in range(2 * width + 1):
+            for dx in range(2 * width + 1):
+                near |= padded[dy:dy + self.height, dx:dx + self.width]
         open_ground = np.isin(self.terrain, ["grass", "forest", "path"])
         self.terrain[near & open_ground & ~road] = "sidewalk"
 
@@ -259,10 +271,13 @@ class Canvas:
         for mask in np.unique(masks[water]):
             ground[water & (masks == mask)] = manifest.gid(f"water_{mask}")
         bridge = t == "bridge"
-        horizontal_run = self.neighbour_mask(bridge)
+        links = self.neighbour_mask(bridge)
+        along_ns, along_ew = run_lengths(bridge.T).T, run_lengths(bridge)
         for y, x in zip(*np.nonzero(bridge), strict=True):
-            m = horizontal_run[y, x]
-            runs_ns = bool(m & 5) and not (m & 10 == 10 and not m & 5)
+            m = links[y, x]
+            # A bridge runs the way it is longer: planks across it, rails along its sides.
+            runs_ns = along_ns[y, x] > along_ew[y, x] or (
+                along_ns[y, x] == along_ew[y, x] and bool(m & 5))
             if runs_ns:
                 name = ("bridge_rail_w" if not m & 8 else "bridge_rail_e" if not m & 2
                         else "bridge_v")
