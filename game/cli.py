@@ -1,4 +1,4 @@
-"""The ``rex`` command: play, check-map, sim and batch.
+"""The ``rex`` command: play, replay, check-map, sim and batch.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
 non-zero exit: 1 for a bad input file, 2 for bad usage. Machine-readable output goes to stdout
@@ -15,7 +15,7 @@ from pathlib import Path
 from game import __version__
 from game.level import MapError
 from game.replay import Replay, ReplayError
-from game.view.cli_play import add_play_arguments
+from game.view.cli_play import add_play_arguments, add_replay_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", help="play in a window")
     add_play_arguments(play, DEFAULT_MAP)
+    replay = sub.add_parser("replay", help="watch a recorded game in the window")
+    add_replay_arguments(replay)
 
     check = sub.add_parser("check-map", help="check Tiled maps against the map contract")
     check.add_argument("files", nargs="+", metavar="FILE", help=".tmx files")
@@ -120,6 +122,12 @@ def _cmd_play(args: argparse.Namespace) -> int:
     from game.view.cli_play import run_play
 
     return run_play(args)  # a bad map raises MapError, reported below like check-map
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from game.view.cli_play import run_replay
+
+    return run_replay(args)  # a replay that does not fit raises ReplayError: one line, exit 1
 
 
 def _check_writable(path: Path) -> None:
@@ -224,6 +232,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
+            "replay": _cmd_replay,
             "batch": _cmd_batch}
 
 

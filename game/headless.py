@@ -23,7 +23,7 @@ from game.sim import events as ev
 from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
 from game.sim.world import World, step
-from game.tuning import DEFAULT, Tuning, TuningError
+from game.tuning import DEFAULT, Tuning
 
 
 @dataclass(frozen=True)
@@ -95,11 +95,7 @@ class Runner:
     def replay(self, replay: Replay, *, trace: Path | None = None) -> dict[str, Any]:
         """The recorded game again, tick by tick; its state_hash matches the recording's."""
         replay_mod.check_map(replay, self.level)
-        try:
-            tuning = DEFAULT.replace(**replay.tuning)
-        except TuningError as err:
-            raise replay_mod.ReplayError(f"the replay's tuning does not fit this game: {err}"
-                                         ) from None
+        tuning = replay_mod.tuning_of(replay)
         commands = replay.commands()
         options = GameOptions(police=replay.police, civilians=replay.civilians,
                               max_seconds=replay.ticks / TICK_HZ)

@@ -20,6 +20,7 @@ from typing import Any
 
 from game import __version__
 from game.sim.commands import Commands
+from game.tuning import DEFAULT, Tuning, TuningError
 
 FORMAT = "rex-replay"
 FORMAT_VERSION = 1
@@ -148,6 +149,14 @@ def _runs(runs: Any) -> list[list]:
             raise ValueError(f"bad command run {str(run)[:40]}")
         checked.append(run)
     return checked
+
+
+def tuning_of(replay: Replay) -> Tuning:
+    """The tuning the replay was recorded with (defaults plus its changes)."""
+    try:
+        return DEFAULT.replace(**replay.tuning)
+    except TuningError as err:
+        raise ReplayError(f"the replay's tuning does not fit this game: {err}") from None
 
 
 def check_map(replay: Replay, level) -> None:

@@ -58,7 +58,7 @@ def expected_frames() -> list[str]:
             names += [f"civilian{k}_walk_{d}_{f}" for f in range(4)]
             names.append(f"civilian{k}_phone_{d}")
         names += [f"car_{d}", f"car_{d}_lights_a", f"car_{d}_lights_b"]
-    names += ["rex_headpress_left", "rex_headpress_right"]
+    names += ["rex_headpress_left", "rex_headpress_right", "rex_lie_left", "rex_lie_right"]
     return names
 
 

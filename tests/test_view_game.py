@@ -12,16 +12,20 @@ import numpy as np
 import pygame
 import pytest
 
+from game.headless import Runner
 from game.level import read_level
+from game.replay import Replay
 from game.sim import events as ev
 from game.sim.commands import Commands
 from game.sim.stage import Stage
 from game.sim.world import World, step
 from game.tuning import DEFAULT
 from game.view.app import App, PlayOptions
+from game.view.cast import Snapshot
 from game.view.endings import ENDINGS, EndingScreen, views_at
 from game.view.menus import KeyBindingsScreen, PauseScreen, SettingsScreen, TitleScreen
 from game.view.play import GameScreen
+from game.view.scene import PRESS_SPOT
 from game.view.session import Session
 from tests import mapkit
 
@@ -71,7 +75,7 @@ def test_the_accumulator_spends_real_time_in_whole_ticks(level):
 def test_the_window_and_the_headless_replay_reach_the_same_state(level, tmp_path):
     """Keys through the real input layer and the real loop, at irregular frame times; the
     recorded Commands replayed by ``step`` alone give the same world."""
-    app = make_app(level, tmp_path, seed=11)
+    app = make_app(level, tmp_path, seed=11, record=tmp_path / "game.replay")
     script = {3: [(pygame.K_d, True)], 20: [(pygame.K_w, True)], 45: [(pygame.K_LSHIFT, True)],
               70: [(pygame.K_d, False), (pygame.K_SPACE, True)], 95: [(pygame.K_w, False)],
               110: [(pygame.K_LSHIFT, False), (pygame.K_c, True)], 130: [(pygame.K_a, True)],
@@ -83,7 +87,7 @@ def test_the_window_and_the_headless_replay_reach_the_same_state(level, tmp_path
                 press(key, down)
             app.frame(float(rng.uniform(0.004, 0.05)))  # drawing speed varies; the game not
         session = app.game.session
-        recorded = list(session.recorded)
+        recorded = list(session.record.commands())
         window_hash = session.world.state_hash()
         window_tick = session.world.tick
     finally:
@@ -220,6 +224,56 @@ def test_the_coming_cast_is_drawn_from_its_attributes(level, tmp_path):
         app.close()
 
 
+def draw_still(app: App, seconds: float) -> tuple[dict, list[str]]:
+    """Draw the scene over ``seconds`` with the world standing still: where each actor was
+    drawn, and the sprite names used on the last frame."""
+    game = app.game
+    world = game.session.world
+    still = Snapshot.take(world)
+    names: list[str] = []
+    real = app.scene.sprites.draw
+
+    def record(target, name, x, y):
+        names.append(name)
+        return real(target, name, x, y)
+
+    app.scene.sprites.draw = record
+    for i in range(round(seconds * 30)):
+        names.clear()
+        placed = app.scene.draw(app.surface, game.camera, world, still, 1.0, 50 + i / 30, False)
+    return placed, list(names)
+
+
+def test_a_bonded_rex_beside_a_still_mila_presses_his_head_to_hers(level, tmp_path):
+    app = make_app(level, tmp_path, seed=3)
+    try:
+        app.frame(1 / 30)
+        world = app.game.session.world
+        mila, rex = world.mila, world.rex
+        rex.x, rex.y, rex.state = mila.x + 0.3, mila.y + 1.0, "bonded"  # a tile below her
+        placed, names = draw_still(app, 1.0)
+        px = app.game.camera.tile_px
+        (rx, ry), (mx, my) = placed[("rex", 0)], placed[("mila", 0)]
+        assert rx - mx == pytest.approx(PRESS_SPOT[0] * px, abs=1.0)  # beside her, on her right
+        assert ry - my == pytest.approx(PRESS_SPOT[1] * px, abs=1.0)
+        assert "rex_headpress_left" in names  # his head to hers
+        assert any(name.startswith("mila_") and "_right" in name for name in names)  # she turns
+    finally:
+        app.close()
+
+
+def test_a_darted_rex_lies_down(level, tmp_path):
+    app = make_app(level, tmp_path, seed=3)
+    try:
+        app.frame(1 / 30)
+        world = app.game.session.world
+        world.ending = ev.Ending(world.tick, "tranquilized", "test")
+        _, names = draw_still(app, 0.1)
+        assert any(name.startswith("rex_lie_") for name in names)
+    finally:
+        app.close()
+
+
 def test_reduced_flashing_keeps_the_siren_glow_steady(level, tmp_path):
     from game.view.lighting import siren_colours
 
@@ -261,6 +315,24 @@ def test_every_ending_has_its_screens_and_a_way_to_play_again(level, tmp_path, e
         press(pygame.K_RETURN)  # "Play again"
         app.frame(1 / 30)
         assert isinstance(app.screen, GameScreen) and app.game.session.world.seed == 5
+    finally:
+        app.close()
+
+
+def test_a_replay_drives_mila_to_the_recorded_ending_and_offers_to_watch_again(level,
+                                                                              tmp_path):
+    replay = Replay(level.name, level.path, level.content_hash, 3)
+    result = Runner(level).play(3, "calm", record=replay)
+    app = make_app(level, tmp_path, seed=3, replay=replay)
+    try:
+        while not isinstance(app.screen, EndingScreen):
+            app.frame(0.25)
+        world = app.game.session.world
+        assert world.ending.ending == result["ending"]
+        assert world.state_hash() == replay.final_state_hash
+        assert [item.label for item in app.screen.menu.items] == ["Watch again", "Quit"]
+        app.restart()
+        assert app.game.session.world.seed == 3 and app.game.session.world.tick == 0
     finally:
         app.close()
 

@@ -119,7 +119,23 @@ def test_every_mapped_sound_exists_and_has_a_caption():
         assert sound_for(SimpleNamespace(kind="RexTell", tick=5, tell=tell)) in CAPTIONS
     assert sound_for(SimpleNamespace(kind="RexTell", tick=5, tell="ears_up")) is None
     warning = SimpleNamespace(kind="Radio", tick=0, speaker="Loudspeaker", text="Stay indoors.")
-    assert sound_for(warning) == "loudspeaker_chime"
+    assert sound_for(warning) is None  # the loudspeakers themselves are heard (Announcement)
+
+
+def test_a_loudspeaker_warning_is_heard_from_the_nearest_loudspeaker_within_its_reach(world):
+    mixer, captions = FakeMixer(), Captions()
+    director = SoundDirector(mixer, captions)
+    warning = [ev.Radio(0, "Loudspeaker", "Stay indoors."), ev.Announcement(0, 10.0, 5.0, 20.0),
+               ev.Announcement(0, 60.0, 5.0, 20.0)]
+    director.on_events(warning, world, (18.0, 5.0), now=0.0)
+    assert len(mixer.played) == 1  # one warning, however many loudspeakers play it
+    name, volume, pan = mixer.played[0]
+    assert name == "loudspeaker_chime" and 0.0 < volume < 1.0 and pan < 0.0  # to the left
+    assert CAPTIONS["loudspeaker_chime"] in [c.text for c in captions.visible(0.5)]
+    mixer, captions = FakeMixer(), Captions()
+    SoundDirector(mixer, captions).on_events(warning[1:2], world, (40.0, 5.0), now=0.0)
+    assert [v for _, v, _ in mixer.played] == [0.0]  # beyond its 20 tiles: silent, no caption
+    assert captions.visible(0.5) == []
 
 
 def test_one_siren_loop_per_car_with_its_siren_on(world):

@@ -1956,6 +1956,8 @@ REX_HEAD_SIDE = {  # facing right; the neck (bottom-left) overlaps the torso
               "KKTTTtrrr.", "KKKTTtww..", "KKKTT....."],
     "press": ["..........", ".KK.......", "..KKKK....", ".KKkKKK...", ".KuTgKKKK.",
               "KTTTTTKKKN", "KKTTTtKK..", "KKKTT....."],
+    "rest": ["KK........", ".KKKK.....", "KKKkKKK...", "KKuTgKKKK.", "KTTTTTKKKN",
+             "KKTTTtKK..", "KKKTT.....", "KKKTT....."],  # ears laid back, eyes shut
 }
 REX_TORSO_SIDE = [
     "..KKKKKKKKKKK..",
@@ -2065,6 +2067,28 @@ def rex_side_sit() -> Frame:
     soft_shadow(out, 12, ground + 0.3, 7, 1.7, 90)
     over(out, img)
     return out, 13, ground
+
+
+def rex_side_lie() -> Frame:
+    """Rex lying down, facing right (the tranquilizer's work): belly on the ground, front legs
+    stretched out, his head resting on them with the eyes shut, the tail flat behind."""
+    w, h = 32, 24
+    img = blank(w, h)
+    pal = REX
+    ground = 20
+    tx, ty = 6, ground - 6  # the torso lies on the ground
+    draw_rows(img, ["...KKKK", "KKKKKtt", "uttt..."], tx - 6, ground - 3, pal)  # the tail
+    for row, colour in ((ground - 2, pal["t"]), (ground - 1, pal["T"])):  # the front legs
+        rect(img, tx + 12, row, 10, 1, colour)
+    rect(img, tx + 22, ground - 2, 2, 2, pal["u"])
+    draw_rows(img, REX_TORSO_SIDE, tx, ty, pal)
+    draw_rows(img, ["KKKTt", "tTTTu"], tx + 1, ground - 2, pal)  # the hind leg, folded
+    draw_rows(img, REX_HEAD_SIDE["rest"], tx + 13, ground - 11, pal)
+    img = outline(img)
+    out = blank(w, h)
+    soft_shadow(out, 16, ground + 0.3, 13, 1.7, 90)
+    over(out, img)
+    return out, 15, ground
 
 
 
@@ -2229,6 +2253,8 @@ def all_sprites() -> list[tuple[str, Frame]]:
     for d in ("left", "right"):
         frames.append((f"rex_headpress_{d}",
                        directional(lambda v: rex_frame(v, "press"), d)))
+    for d in ("left", "right"):
+        frames.append((f"rex_lie_{d}", directional(lambda v: rex_side_lie(), d)))
     people = [("mila", "mila", ("kneel", "hand", "collar")), ("officer", "officer", ("aim",)),
               ("dylan", "dylan", ())]
     people += [(f"civilian{k}", f"civilian{k}", ("phone",)) for k in range(4)]

@@ -10,6 +10,12 @@ moment on every machine. The simulation's own clock is the session's fixed-step 
 Start-up shows a splash at once, then synthesises the sounds while the Stage (the map's
 pre-warmed scent and fields, a second or two) is built on a worker thread, so the title
 appears quickly and "Play" rarely has to wait; when it does, a loading screen says why.
+
+With ``--watch`` the map is checked again whenever it is saved (watch.py): a save that passes
+the checker replaces the level, the scene and the Stage (built on the same worker, behind the
+loading screen) and restarts the chase with the same seed; a refused save leaves the old map
+running under a panel of the checker's lines. With ``--record`` the first game's commands are
+saved as a replay (session.Recording); ``rex replay`` plays one back, its commands driving Mila.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import os
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,6 +35,7 @@ import pygame
 
 from game import policies
 from game.level import Level
+from game.replay import Replay
 from game.sim.stage import Stage
 from game.sim.world import World
 from game.tuning import DEFAULT, Tuning
@@ -37,9 +45,11 @@ from game.view.endings import EndingScreen
 from game.view.input import Bindings
 from game.view.menus import PauseScreen, SettingsScreen, TitleScreen, draw_city_backdrop
 from game.view.minimap import Minimap
-from game.view.play import GameScreen, draw_notice
+from game.view.play import GameScreen, draw_notice, draw_problems
 from game.view.scene import Scene
+from game.view.session import Recording
 from game.view.ui import AMBER, DIM, Fonts, Palette, palette, panel
+from game.view.watch import MapReloader, Reload, watched_files
 
 WINDOW = (1280, 720)
 TILE_PX = 32  # 16-pixel art at 2x
@@ -59,6 +69,9 @@ class PlayOptions:
     fullscreen: bool | None = None  # None: as in the settings
     settings_path: Path | None = None  # None: the user's config folder
     audio: bool | None = None  # None: synthesise the sounds unless the audio driver is dummy
+    watch: Path | None = None  # reload this map whenever it is saved
+    record: Path | None = None  # save the first game as a replay here
+    replay: Replay | None = None  # play this recorded game instead of a new one
 
 
 class WindowError(RuntimeError):
@@ -74,9 +87,10 @@ def spectator_policy() -> str:
 class LoadingScreen:
     """Shown while the Stage is still being built; starts the game once it is ready."""
 
-    def __init__(self, app: App, then: Callable[[], None]):
+    def __init__(self, app: App, then: Callable[[], None], why: str | None = None):
         self.app = app
         self.then = then
+        self.why = why or "pre-warming the collar's scent across the city"
         self.time = 0.0
 
     def handle(self, event: pygame.event.Event) -> None:
@@ -94,8 +108,8 @@ class LoadingScreen:
         dots = "." * (1 + int(self.time * 3) % 3)
         self.app.fonts.draw(target, "Laying the scent" + dots, (w // 2, h // 2 - 8), "large",
                             AMBER, anchor="center")
-        self.app.fonts.draw(target, "pre-warming the collar's scent across the city",
-                            (w // 2, h // 2 + 22), "small", DIM, anchor="center")
+        self.app.fonts.draw(target, self.why, (w // 2, h // 2 + 22), "small", DIM,
+                            anchor="center")
 
 
 class App:
@@ -114,7 +128,13 @@ class App:
         self.seed = options.seed
         self._stage: Future[Stage] | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
+        # Saved maps are checked on their own thread: a refusal need not wait for a Stage.
+        self._checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-check")
         self._spectating = options.spectator
+        self.recording = Recording(options.record) if options.record is not None else None
+        self.reloader: MapReloader | None = None
+        self.reload_problems: tuple[str, ...] = ()
+        self._reloaded = False  # the map changed since the game began: the loading screen says so
 
     # -- start and stop ---------------------------------------------------------------------
 
@@ -130,12 +150,13 @@ class App:
             raise WindowError(f"cannot open a window: {err}") from None
         pygame.font.init()
         self.bindings = Bindings(self.store.settings.bindings)
-        pygame.display.set_caption(f"Rex - {self.level.name}")
         self.fonts = Fonts()
+        if self.options.watch is not None:  # from before the first frame: no save is missed
+            self.reloader = MapReloader(self.options.watch, self.level, self._checks)
+            names = ", ".join(p.name for p in self.reloader.files.paths)
+            self.say(f"watching {names}: a valid save keeps the seed and restarts the chase")
         self._splash()
-        self._stage = self._workers.submit(Stage, self.level, self.tuning)
-        self.scene = Scene(self.level, TILE_PX)
-        self.minimap = Minimap(self.level, self.fonts, self.palette())
+        self._use_level(self.level)
         s = self.store.settings
         audio = self.options.audio
         if audio is None:  # nothing is heard through the dummy driver: skip the synthesis
@@ -163,8 +184,25 @@ class App:
                         DIM, anchor="center")
         pygame.display.flip()
 
+    def _use_level(self, level: Level) -> None:
+        """Draw and play this level from now on: its Stage starts building at once."""
+        self.level = level
+        if self._stage is not None:
+            self._stage.cancel()  # a Stage for an older save, if it has not started yet
+        self._stage = self._workers.submit(Stage, level, self.tuning)
+        pygame.display.set_caption(f"Rex - {level.name}")
+        self.scene = Scene(level, TILE_PX)
+        self.minimap = Minimap(level, self.fonts, self.palette())
+
+    def say(self, line: str) -> None:
+        """A line for the terminal the game was started from (hot reloads, the replay file)."""
+        print(f"rex play: {line}", file=sys.stderr, flush=True)
+
     def close(self) -> None:
-        self._workers.shutdown(wait=False, cancel_futures=True)
+        if self.screen is not None:  # the window opened: a game may have been recorded
+            self._finish_recording()
+        for workers in (self._workers, self._checks):
+            workers.shutdown(wait=False, cancel_futures=True)
         if hasattr(self, "mixer"):
             self.mixer.close()
         pygame.quit()
@@ -173,8 +211,13 @@ class App:
         try:
             self.start()
             clock = pygame.time.Clock()
+            # A headless check that watches the map keeps real time, so that a test (or a
+            # script) has time to save the map while the frames run.
+            paced = self.headless and self.reloader is not None
             while self.running:
                 dt = HEADLESS_FRAME_SECONDS if self.headless else clock.tick(120) / 1000.0
+                if paced:
+                    clock.tick(round(1.0 / HEADLESS_FRAME_SECONDS))
                 self.frame(dt)
                 if self.options.frames is not None and self.frame_count >= self.options.frames:
                     self.running = False
@@ -190,13 +233,21 @@ class App:
         """One frame: events, update, draw, flip."""
         started = time.perf_counter()
         self.time += dt
+        if self.reloader is not None:
+            reload = self.reloader.update()
+            if reload is not None:
+                self._hot_reload(reload)
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
                 self.quit()
             self.screen.handle(event)
         self.screen.update(dt)
+        if self.recording is not None and self.recording.ended():
+            self._finish_recording()
         self.surface = pygame.display.get_surface()  # resized, or changed by fullscreen
         self.screen.draw(self.surface)
+        if self.reload_problems and self.reloader is not None:
+            draw_problems(self, self.surface, str(self.reloader.path), self.reload_problems)
         pygame.display.flip()
         self.frame_count += 1
         if isinstance(self.screen, GameScreen):
@@ -205,7 +256,41 @@ class App:
     def quit(self) -> None:
         self.running = False
 
+    # -- hot reload and recording -----------------------------------------------------------
+
+    def _hot_reload(self, reload: Reload) -> None:
+        """A save of the watched map was checked: play the new map, or say why not."""
+        if reload.level is None:
+            self.reload_problems = reload.problems
+            self.say(f"kept the old map: {reload.path} has {len(reload.problems)} problem"
+                     + ("s:" if len(reload.problems) != 1 else ":"))
+            for line in reload.problems:
+                print(f"  {line}", file=sys.stderr, flush=True)
+            return
+        self.reload_problems = ()
+        self._use_level(reload.level)
+        names = ", ".join(p.name for p in watched_files(reload.level))
+        restart = f"the chase restarts with seed {self.seed}" if self.game is not None else \
+            "no chase to restart"
+        self.say(f"reloaded {reload.path} (map hash {reload.level.content_hash[:12]}; "
+                 f"watching {names}): {restart}")
+        if self.game is not None:
+            self._end_game()
+            self._reloaded = True
+            self.start_game(self._spectating)
+
+    def _finish_recording(self) -> None:
+        if self.recording is not None:
+            line = self.recording.finish()
+            if line is not None:
+                self.say(line)
+
     # -- screens ------------------------------------------------------------------------------
+
+    @property
+    def replaying(self) -> bool:
+        """A recorded game is being watched: menus offer to watch it again, not a new game."""
+        return self.options.replay is not None
 
     def switch(self, screen: Any) -> None:
         self.screen = screen
@@ -221,29 +306,39 @@ class App:
         """A new game in the given mode, once the Stage is ready."""
         self._spectating = spectator
         if not self.stage_ready():
-            self.switch(LoadingScreen(self, lambda: self.start_game(spectator)))
+            why = f"the map changed: reloading {self.level.name}" if self._reloaded else None
+            self.switch(LoadingScreen(self, lambda: self.start_game(spectator), why))
             return
         self._end_game()
+        self._reloaded = False
         assert self._stage is not None
         stage = self._stage.result()
         if self.seed is None:
             self.seed = random.SystemRandom().randrange(1 << 31) if not self.headless else 0
-        world = World(self.level, self.seed, self.tuning, stage=stage)
+        replay = self.options.replay
+        police, civilians = (replay.police, replay.civilians) if replay else (True, True)
+        world = World(self.level, self.seed, self.tuning, stage=stage, police=police,
+                      civilians=civilians)
         policy = (self.options.policy or spectator_policy()) if spectator else \
             self.options.autoplay
+        record = None if self.recording is None else self.recording.begin(
+            world, self.level.path, police=police, civilians=civilians)
         self.game = GameScreen(self, world, policy=policy, spectator=spectator,
-                               overlays=self.options.overlays)
+                               overlays=self.options.overlays, replay=replay, record=record)
         self.switch(self.game)
 
     def restart(self) -> None:
-        """Play again: the same mode, the next seed."""
-        self.seed = (self.seed or 0) + 1
+        """Play again: the same mode, the next seed (a replay starts over)."""
+        if not self.replaying:
+            self.seed = (self.seed or 0) + 1
         self.start_game(self._spectating)
 
     def _end_game(self) -> None:
+        """Leave the game in progress: its sounds stop, and its recording is saved."""
         if self.game is not None:
             self.game.sounds.stop()
             self.game = None
+            self._finish_recording()
 
     def pause(self, game: GameScreen) -> None:
         self.mixer.stop_all()

@@ -1,11 +1,14 @@
-"""The ``rex play`` command line: its flags, their checks, and the start of the window.
+"""The ``rex play`` and ``rex replay`` command lines: their flags, their checks, and the start
+of the window.
 
-``add_play_arguments`` declares the flags on the ``play`` sub-parser; ``run_play`` checks what
-argparse cannot (a policy that does not exist, flags that contradict each other, a screenshot
-folder that is missing: one line and exit 2), loads the map through the map checker (a bad map
-raises MapError, reported by the caller like ``rex check-map``) and runs the window. With
-``--frames`` it is a headless check: SDL's dummy video and audio drivers unless others are
-asked for, and a fixed virtual frame time.
+``add_play_arguments`` and ``add_replay_arguments`` declare the flags on the sub-parsers;
+``run_play`` and ``run_replay`` check what argparse cannot (a policy that does not exist, flags
+that contradict each other, a folder that is missing for a screenshot or a recording: one line
+and exit 2), load the map through the map checker (a bad map raises MapError, reported by the
+caller like ``rex check-map``; a replay that does not fit raises ReplayError, one line) and run
+the window. Everything a user can get wrong is found before the window opens. With ``--frames``
+it is a headless check: SDL's dummy video and audio drivers unless others are asked for, and a
+fixed virtual frame time.
 """
 
 from __future__ import annotations
@@ -14,27 +17,23 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from game.view import OVERLAYS
 
+if TYPE_CHECKING:
+    from game.level import Level
+    from game.tuning import Tuning
 
-def add_play_arguments(parser: argparse.ArgumentParser, default_map: Path) -> None:
-    # The command's own number types, so every command words a bad number the same way
-    # (imported here: game.cli imports this module while it is being loaded).
-    from game.cli import _positive_int, _whole
 
-    parser.add_argument("--map", type=Path, default=default_map, help="a Tiled .tmx map")
-    parser.add_argument("--seed", type=_whole,
-                        help="the game's seed (default: a new one; 0 with --frames)")
+def _add_window_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags every command that opens the window shares."""
+    from game.cli import _positive_int  # game.cli imports this module while it is loading
+
     parser.add_argument("--frames", type=_positive_int, metavar="N",
                         help="quit after N frames: a headless check with the dummy drivers")
     parser.add_argument("--screenshot", type=Path, metavar="PATH",
                         help="save the last frame as a PNG")
-    parser.add_argument("--autoplay", metavar="POLICY",
-                        help="a policy plays Mila: wait, idle, wander, ... or module:function")
-    parser.add_argument("--spectator", action="store_true",
-                        help="everything AI; the camera follows Rex or roams freely")
-    parser.add_argument("--policy", metavar="P", help="Mila's policy in spectator mode")
     parser.add_argument("--overlay", action="append", choices=OVERLAYS, default=[],
                         metavar="NAME", help="start with a debug overlay on (repeatable): "
                                              + ", ".join(OVERLAYS))
@@ -45,6 +44,48 @@ def add_play_arguments(parser: argparse.ArgumentParser, default_map: Path) -> No
                         help="start in fullscreen")
     screen.add_argument("--windowed", dest="fullscreen", action="store_false",
                         help="start in a window")
+
+
+def add_play_arguments(parser: argparse.ArgumentParser, default_map: Path) -> None:
+    # The command's own number types, so every command words a bad number the same way.
+    from game.cli import _whole
+
+    parser.add_argument("--map", type=Path, default=default_map, help="a Tiled .tmx map")
+    parser.add_argument("--seed", type=_whole,
+                        help="the game's seed (default: a new one; 0 with --frames)")
+    parser.add_argument("--autoplay", metavar="POLICY",
+                        help="a policy plays Mila: wait, idle, wander, ... or module:function")
+    parser.add_argument("--spectator", action="store_true",
+                        help="everything AI; the camera follows Rex or roams freely")
+    parser.add_argument("--policy", metavar="P", help="Mila's policy in spectator mode")
+    parser.add_argument("--watch", action="store_true",
+                        help="reload the map whenever it (or a tileset) is saved: a valid save "
+                             "keeps the seed and restarts the chase; a refused one shows the "
+                             "checker's lines and keeps the old map")
+    parser.add_argument("--record", type=Path, metavar="FILE",
+                        help="save the first game as a replay when it ends or is left "
+                             "(for rex replay and rex sim --replay)")
+    _add_window_arguments(parser)
+
+
+def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE",
+                        help="a replay saved by rex play --record or rex sim --record")
+    parser.add_argument("--map", type=Path,
+                        help="the map to play it on (default: the map it was recorded on)")
+    _add_window_arguments(parser)
+
+
+def _folder_problem(flag: str, path: Path | None) -> str | None:
+    """Why a file cannot be written at ``path``, or None."""
+    if path is None:
+        return None
+    if path.is_dir():
+        return f"{flag} {path} is a folder, not a file"
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        return f"cannot write {path}: folder {folder} does not exist"
+    return None
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
@@ -61,11 +102,27 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
                 policies.check(name)
             except policies.PolicyError as err:
                 return str(err)
-    if args.screenshot is not None:
-        folder = args.screenshot.resolve().parent
-        if not folder.is_dir():
-            return f"cannot write {args.screenshot}: folder {folder} does not exist"
-    return None
+    return (_folder_problem("--screenshot", args.screenshot)
+            or _folder_problem("--record", args.record))
+
+
+def _open_window(command: str, args: argparse.Namespace, level: Level,
+                 tuning: Tuning | None = None, **options: Any) -> int:
+    """Run the window on a checked level; 0 when it closes, 1 when it cannot open."""
+    if args.frames is not None:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from game.tuning import DEFAULT
+    from game.view.app import App, PlayOptions, WindowError
+
+    play = PlayOptions(frames=args.frames, screenshot=args.screenshot,
+                       overlays=tuple(dict.fromkeys(args.overlay)), profile=args.profile,
+                       fullscreen=args.fullscreen, **options)
+    try:
+        return App(level, play, tuning or DEFAULT).run()
+    except WindowError as err:
+        print(f"rex {command}: error: {err}", file=sys.stderr)
+        return 1
 
 
 def run_play(args: argparse.Namespace) -> int:
@@ -77,17 +134,29 @@ def run_play(args: argparse.Namespace) -> int:
     from game.mapcheck import load_checked
 
     level = load_checked(args.map)  # MapError goes to the caller, which prints the checker's lines
-    if args.frames is not None:
-        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from game.view.app import App, PlayOptions, WindowError
+    return _open_window("play", args, level, seed=args.seed, autoplay=args.autoplay,
+                        spectator=args.spectator, policy=args.policy,
+                        watch=args.map if args.watch else None, record=args.record)
 
-    options = PlayOptions(seed=args.seed, frames=args.frames, screenshot=args.screenshot,
-                          autoplay=args.autoplay, spectator=args.spectator, policy=args.policy,
-                          overlays=tuple(dict.fromkeys(args.overlay)), profile=args.profile,
-                          fullscreen=args.fullscreen)
-    try:
-        return App(level, options).run()
-    except WindowError as err:
-        print(f"rex play: error: {err}", file=sys.stderr)
-        return 1
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Run ``rex replay``: 0 when the window closes, 1 for a replay or map that cannot be
+    played (ReplayError or MapError, raised to the caller), 2 for bad usage."""
+    problem = _folder_problem("--screenshot", args.screenshot)
+    if problem is not None:
+        print(f"rex replay: error: {problem}", file=sys.stderr)
+        return 2
+    from game import replay as replay_mod
+    from game.mapcheck import load_checked
+
+    replay = replay_mod.load(args.file)
+    map_path = args.map
+    if map_path is None:
+        map_path = Path(replay.map_path)
+        if not map_path.is_file():
+            raise replay_mod.ReplayError(f"{args.file}: the recorded map {map_path} is not "
+                                         "there; give the map with --map FILE")
+    level = load_checked(map_path)
+    replay_mod.check_map(replay, level)
+    tuning = replay_mod.tuning_of(replay)
+    return _open_window("replay", args, level, tuning, seed=replay.seed, replay=replay)

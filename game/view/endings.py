@@ -103,11 +103,13 @@ class EndingScreen:
         score = game.session.score
         views = score.get("views") if isinstance(score, dict) else None
         self.views: int | None = None if views is None else int(views)
-        self.menu = Menu(app, "", [
-            Item("Play again", choose=app.restart),
-            Item("Title screen", choose=app.show_title),
-            Item("Quit", choose=app.quit),
-        ], on_back=app.show_title, width=340)
+        if app.replaying:  # one recorded game: watch it again or leave
+            items = [Item("Watch again", choose=app.restart), Item("Quit", choose=app.quit)]
+        else:
+            items = [Item("Play again", choose=app.restart),
+                     Item("Title screen", choose=app.show_title), Item("Quit", choose=app.quit)]
+        self.menu = Menu(app, "", items, on_back=app.quit if app.replaying else app.show_title,
+                         width=340)
         app.mixer.stop_all()
         app.mixer.music(self.text.music, loop=self.kind != "home")
 

@@ -142,9 +142,10 @@ class Hud:
 
     def draw(self, target: pygame.Surface, world: Any, placed: dict, log: RadioLog,
              captions: Captions, bindings: Bindings, now: float, *, spectator: bool,
-             autoplay: str | None, show_captions: bool, top: int = 0) -> None:
-        """Draw the HUD; ``top`` is how far down the screen's free area starts (below the
-        chopper's letterbox bar)."""
+             label: str | None, show_captions: bool, top: int = 0,
+             replay: bool = False) -> None:
+        """Draw the HUD; ``label`` says who plays Mila when the player does not; ``top`` is
+        how far down the screen's free area starts (below the chopper's letterbox bar)."""
         w, h = target.get_size()
         self._clock(target, world)
         rex_at = placed.get(("rex", 0))
@@ -160,11 +161,9 @@ class Hud:
         self._log(target, log, now, (16, h - 44))
         if show_captions:
             self._captions(target, captions, now, (w // 2, h - 112))
-        if spectator or autoplay:
-            who = f"policy {autoplay}" if autoplay else "spectator"
-            self.fonts.draw(target, f"AI PLAYING MILA  ·  {who}", (w // 2, top + 14), "small",
-                            AMBER, anchor="midtop")
-        self._hints(target, bindings, (w // 2, h - 10), spectator)
+        if label:
+            self.fonts.draw(target, label, (w // 2, top + 14), "small", AMBER, anchor="midtop")
+        self._hints(target, bindings, (w // 2, h - 10), spectator, replay)
 
     def _clock(self, target: pygame.Surface, world: Any) -> None:
         rect = pygame.Rect(12, 12, 220, 96)
@@ -296,8 +295,13 @@ class Hud:
             y -= rect.height + 3
 
     def _hints(self, target: pygame.Surface, bindings: Bindings, midbottom: tuple[int, int],
-               spectator: bool) -> None:
-        if spectator:
+               spectator: bool, replay: bool) -> None:
+        if replay:  # the recorded commands move Mila: only the camera and the pause are ours
+            parts = [(bindings.label("chopper", 1), "chopper"),
+                     (bindings.label("overlay_scent", 1) + "-"
+                      + bindings.label("overlay_labels", 1), "overlays"),
+                     (bindings.label("pause", 1), "pause")]
+        elif spectator:
             parts = [(bindings.label("move_up", 1) + "/" + bindings.label("move_left", 1) +
                       "/" + bindings.label("move_down", 1) + "/" +
                       bindings.label("move_right", 1), "pan"),

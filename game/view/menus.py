@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -283,9 +284,17 @@ class SettingsScreen(MenuScreen):
     def draw(self, target: pygame.Surface) -> None:
         super().draw(target)
         if self.app.store.path is not None:
-            self.app.fonts.draw(target, f"saved to {self.app.store.path}",
+            self.app.fonts.draw(target, f"saved to {home_relative(self.app.store.path)}",
                                 (target.get_width() // 2, target.get_height() - 14), "tiny",
                                 DIM, anchor="midbottom")
+
+
+def home_relative(path: Path) -> str:
+    """A path as a player writes it: ~/.config/rex/settings.json rather than /home/ana/..."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 class KeyBindingsScreen(MenuScreen):
@@ -339,11 +348,14 @@ class PauseScreen(MenuScreen):
     def __init__(self, app: App, game: Any):
         self.app = app
         self.game = game
+        # A replay is one recorded game: it can start over, but there is no title to go to.
+        leave = [Item("Watch again", choose=app.restart)] if app.replaying else [
+            Item("Restart (new seed)", choose=app.restart),
+            Item("Quit to title", choose=app.show_title)]
         self.menu = Menu(app, "Paused", [
             Item("Resume", choose=self.resume),
             Item("Settings", choose=lambda: app.open_settings(back=lambda: app.switch(self))),
-            Item("Restart (new seed)", choose=app.restart),
-            Item("Quit to title", choose=app.show_title),
+            *leave,
             Item("Quit game", choose=app.quit),
         ], on_back=self.resume, width=380)
 

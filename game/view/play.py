@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from game.replay import Replay
 from game.sim.commands import Commands
 from game.sim.world import World
 from game.view import cast
@@ -22,9 +23,9 @@ from game.view.hud import Hud
 from game.view.input import Controls
 from game.view.overlays import Overlays
 from game.view.radio import Captions, RadioLog
-from game.view.session import Session, policy_driver
+from game.view.session import Session, policy_driver, replay_driver
 from game.view.sounds import SoundDirector
-from game.view.ui import AMBER, INK, panel
+from game.view.ui import AMBER, DIM, INK, panel
 
 if TYPE_CHECKING:
     from game.view.app import App
@@ -34,17 +35,28 @@ CHOPPER_HALF_LIFE = 0.45  # the chopper is heavier: it lags and sways
 FREE_CAMERA_SPEED = 22.0  # tiles per second when a spectator pans
 ENDING_HOLD = 3.0  # seconds the last moment stays before the ending screens
 NOTICE_SECONDS = 12.0
+PROBLEM_EDGE = (230, 90, 70)  # the edge of the refused-reload panel: something is wrong
+MAX_PROBLEM_LINES = 12  # more than this and the panel says how many are left out
 
 
 class GameScreen:
     def __init__(self, app: App, world: World, *, policy: str | None, spectator: bool,
-                 overlays: tuple[str, ...] = ()):
-        """A game of ``world``; Mila is played by the keys, or by ``policy`` when named."""
+                 overlays: tuple[str, ...] = (), replay: Replay | None = None,
+                 record: Replay | None = None):
+        """A game of ``world``; Mila is played by the keys, by ``policy`` when named, or by
+        the commands of ``replay``; every tick's commands go into ``record`` when given."""
         self.app = app
         self.controls = Controls(app.bindings)
-        driver = policy_driver(policy, world.seed) if policy else self.keyboard_commands
-        self.session = Session(world, driver, spectator=spectator,
-                               autoplay=None if spectator else policy)
+        self.replay = replay
+        if replay is not None:
+            self.session = Session(world, replay_driver(replay), last_tick=replay.ticks,
+                                   label=f"REPLAY  ·  seed {world.seed}  ·  Mila as recorded")
+        else:
+            driver = policy_driver(policy, world.seed) if policy else self.keyboard_commands
+            label = None if not (spectator or policy) else \
+                f"AI PLAYING MILA  ·  {'spectator' if spectator else f'policy {policy}'}"
+            self.session = Session(world, driver, spectator=spectator, label=label,
+                                   record=record)
         level = world.level
         self.scene = app.scene
         size = app.surface.get_size()
@@ -131,7 +143,10 @@ class GameScreen:
             camera.pan(dx * FREE_CAMERA_SPEED * dt, dy * FREE_CAMERA_SPEED * dt)
             return
         before, alpha = self.session.before, self.session.alpha
-        if self.chopper:
+        ending = world.ending.ending if world.ending is not None else None
+        if ending == "tranquilized":  # the last moment is his: the camera goes to where he lies
+            camera.glide(world.rex.x, world.rex.y, dt, CAMERA_HALF_LIFE)
+        elif self.chopper:
             x, y = before.blend(("rex", 0), world.rex.x, world.rex.y, alpha)
             t = self.session.time
             # A hovering helicopter never holds still: a slow figure-of-eight drift.
@@ -152,7 +167,7 @@ class GameScreen:
         now = session.time
         self.placed = self.scene.draw(target, self.camera, world, session.before,
                                       session.alpha, now, settings.reduced_flashing)
-        if session.ended_at is not None and self.final_frame is None:
+        if session.ended_at is not None:  # the ending screens start from the last of these
             self.final_frame = target.copy()
         self.overlays.draw(target, self.camera, world, self.placed)
         top = 0
@@ -160,12 +175,15 @@ class GameScreen:
             top = self.hud.chopper_frame(target, now)
         rex_in_view = ("rex", 0) in self.placed and self._on_screen(("rex", 0), target)
         self.hud.draw(target, world, self.placed, self.log, self.captions, self.app.bindings,
-                      now, spectator=session.spectator, autoplay=session.autoplay,
-                      show_captions=settings.captions, top=top)
+                      now, spectator=session.spectator, label=session.label,
+                      show_captions=settings.captions, top=top, replay=self.replay is not None)
         self.app.minimap.draw(target, (target.get_width() - 12, 12), world, self.camera, now,
                               show_rex=session.spectator or rex_in_view,
                               reduced_flashing=settings.reduced_flashing)
         self._notice(target)
+        if session.out_of_commands and world.ending is None:
+            draw_notice(self.app, target, "The recording ends here: the player left the game "
+                                          "before the chase was over. Esc for the menu.")
         if session.ended_at is not None:
             fade = min(1.0, (now - session.ended_at) / ENDING_HOLD)
             shade = pygame.Surface(target.get_size(), pygame.SRCALPHA)
@@ -193,3 +211,29 @@ def draw_notice(app: App, target: pygame.Surface, notice: str) -> None:
     for i, line in enumerate(lines):
         app.fonts.draw(target, line, (rect.centerx, rect.y + 10 + 22 * i), "small", INK,
                        anchor="midtop")
+
+
+def draw_problems(app: App, target: pygame.Surface, path: str,
+                  problems: tuple[str, ...]) -> None:
+    """The panel of a refused hot reload: the map checker's lines, over whatever is on screen,
+    until a save passes the checker."""
+    w, h = target.get_size()
+    fonts = app.fonts
+    width = min(960, w - 40)
+    prefix = f"{path}: "
+    lines: list[str] = []
+    for problem in problems[:MAX_PROBLEM_LINES]:
+        lines += fonts.wrap(problem.removeprefix(prefix), "small", width - 48)
+    hidden = len(problems) - MAX_PROBLEM_LINES
+    if hidden > 0:
+        lines.append(f"... and {hidden} more (rex check-map {path} lists them all)")
+    rect = pygame.Rect(0, 0, width, 86 + 22 * len(lines))
+    rect.midbottom = (w // 2, h - 130)
+    panel(target, rect, alpha=235, edge=PROBLEM_EDGE)
+    count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+    fonts.draw(target, f"Map not reloaded: {count} in {path}", (rect.x + 20, rect.y + 12),
+               "body", AMBER)
+    fonts.draw(target, "The old map keeps running. Fix the map and save it again.",
+               (rect.x + 20, rect.y + 42), "small", DIM)
+    for i, line in enumerate(lines):
+        fonts.draw(target, line, (rect.x + 28, rect.y + 72 + 22 * i), "small", INK)

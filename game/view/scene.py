@@ -6,9 +6,10 @@ before they reach the light map. Positions are blended between the last two tick
 ``Snapshot``), so motion is smooth at any frame rate while the simulation stays at 30 Hz.
 
 Poses follow the simulation's state: Rex walks, sits when still beside Mila, growls when
-cornered (or when he growls), arcs through the air over a fence, and presses his head to
-Mila's once bonded. Officers raise their rifle and show a red aim line while they aim; patrol
-cars flash their light bars; civilians hold their phones up while filming.
+cornered (or when he growls), arcs through the air over a fence, presses his head to Mila's
+once bonded, and lies down when a dart ends the chase. Officers raise their rifle and show a
+red aim line while they aim; patrol cars flash their light bars; civilians hold their phones up
+while filming.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ from game.view.weather import Leaves
 
 STRIDE_TILES = 0.32  # distance walked per animation frame
 GROWL_SECONDS = 1.2  # how long a growl tell shows the bared-teeth pose
-PRESS_RANGE = 1.8  # tiles: a bonded Rex this close to Mila presses his head to hers
+PRESS_RANGE = 1.8  # tiles: a bonded Rex this close to a still Mila presses his head to hers
+# Where a pressing Rex's feet are drawn, from Mila's (tiles: beside her, a hair in front), so
+# his head meets her face whichever side of her the simulation put him; he eases there.
+PRESS_SPOT = (0.95, 0.05)
+PRESS_EASE_SECONDS = 0.5
 LEAP_HEIGHT = 0.9  # tiles at the top of a leap's arc
 CULL_MARGIN = 96  # pixels beyond the view an actor may still show a part of itself in
 WINDOWS_ON = (0.45, 0.9)  # windows light up one by one over this part of the afternoon
@@ -107,6 +112,9 @@ class Scene:
         self._stride: dict[cast.Key, float] = {}
         self._drawn: dict[cast.Key, tuple[float, float]] = {}
         self._growl_until = -1.0
+        self._pressing = False
+        self._press = 0.0  # 0..1: how far Rex is drawn from his own place toward the press spot
+        self._press_side = -1.0  # the side of Mila he presses from: -1 left, 1 right
         self._shadows = {kind: _shadow(w * tile_px // 32, h * tile_px // 32)
                          for kind, (w, h) in SHADOWS.items()}
 
@@ -123,6 +131,7 @@ class Scene:
         """Draw the map, the cast and the light of the hour; returns where each visible actor
         was drawn (screen pixels at its feet), for the HUD and the overlays."""
         self.tiles.draw(target, camera.left_px, camera.top_px)
+        self._ease_press(world, before, min(max(time_s - self._last_time, 0.0), 0.1))
         placed = self._place(camera, world, before, alpha, target.get_rect())
         order = sorted(placed, key=lambda item: item[2][1])
         for actor, (tx, ty), (sx, sy) in order:
@@ -139,7 +148,7 @@ class Scene:
         lights = self._lights(camera, world, placed, fraction, time_s, reduced_flashing)
         self.lighting.apply(target, fraction, lights)
         for actor, _, (sx, sy) in order:
-            self._draw_tells(target, actor, sx, sy, camera, time_s)
+            self._draw_tells(target, actor, sx, sy, camera, time_s, world.ending is None)
         return {actor.key: screen for actor, _, screen in placed}
 
     def _place(self, camera: Camera, world: Any, before: cast.Snapshot, alpha: float,
@@ -151,6 +160,11 @@ class Scene:
         seen = set()
         for actor in cast.actors(world):
             tx, ty = before.blend(actor.key, float(actor.agent.x), float(actor.agent.y), alpha)
+            if actor.kind == "rex" and self._press > 0.0:
+                mx, my = before.blend(("mila", 0), world.mila.x, world.mila.y, alpha)
+                ease = self._press * self._press * (3.0 - 2.0 * self._press)  # smoothstep
+                tx += (mx + self._press_side * PRESS_SPOT[0] - tx) * ease
+                ty += (my + PRESS_SPOT[1] - ty) * ease
             sx = tx * camera.tile_px - camera.left_px
             sy = ty * camera.tile_px - camera.top_px
             seen.add(actor.key)
@@ -166,6 +180,23 @@ class Scene:
             del self._drawn[key]
             self._stride.pop(key, None)
         return placed
+
+    def _ease_press(self, world: Any, before: cast.Snapshot, dt: float) -> None:
+        """Move the drawing of a bonded Rex toward the press spot while both stand still beside
+        each other, and back when either moves off."""
+        rex, mila = world.rex, world.mila
+        near = math.hypot(rex.x - mila.x, rex.y - mila.y) <= PRESS_RANGE
+        still = world.ending is not None or max(  # the last moment holds them still
+            before.moved(("rex", 0), rex.x, rex.y), before.moved(("mila", 0), mila.x, mila.y)
+        ) <= 1e-4
+        self._pressing = rex.state == "bonded" and rex.leap is None and near and still
+        if not near:  # he has gone, or this is a new game: nothing to ease back from
+            self._press = 0.0
+        if self._pressing and self._press == 0.0:  # he keeps the side he came from
+            self._press_side = -1.0 if rex.x < mila.x else 1.0
+        step = dt / PRESS_EASE_SECONDS
+        self._press = min(1.0, self._press + step) if self._pressing else \
+            max(0.0, self._press - step)
 
     def _walk_frame(self, key: cast.Key) -> int:
         return int(self._stride.get(key, 0.0) / STRIDE_TILES) % 4
@@ -189,6 +220,8 @@ class Scene:
             return
         heading = getattr(a, "facing", None) or getattr(a, "heading", (0.0, 1.0))
         view = facing(*heading)
+        if kind == "mila" and self._pressing:  # she turns to him, forehead to forehead
+            view = "left" if self._press_side < 0 else "right"
         frame = self._walk_frame(actor.key) if moving else 0
         if kind == "mila":
             pose = "walk"
@@ -214,18 +247,18 @@ class Scene:
     def _draw_rex(self, target: pygame.Surface, world: Any, rex: Any, at: tuple[float, float],
                   screen: tuple[float, float], moving: bool, time_s: float) -> None:
         view = facing(*rex.heading)
-        mila = world.mila
         (tx, ty), (sx, sy) = at, screen
-        to_mila = math.hypot(mila.x - tx, mila.y - ty)
         leap = rex.leap
         lift = 0.0
-        if leap is not None:
+        if world.ending is not None and world.ending.ending == "tranquilized":
+            pose = f"rex_lie_{'left' if view == 'left' else 'right'}"
+        elif leap is not None:
             pose = f"rex_leap_{view}"
             lift = math.sin(math.pi * _along(leap, tx, ty)) * LEAP_HEIGHT * self.tile_px
         elif rex.state == "cornered" or time_s < self._growl_until:
             pose = f"rex_growl_{view}"
-        elif rex.state == "bonded" and to_mila <= PRESS_RANGE:
-            pose = f"rex_headpress_{'right' if mila.x >= tx else 'left'}"
+        elif self._pressing:
+            pose = f"rex_headpress_{'right' if self._press_side < 0 else 'left'}"
         elif not moving and rex.state in ("wary", "calming", "bonded"):
             pose = f"rex_sit_{view}"
         else:
@@ -281,12 +314,12 @@ class Scene:
     # -- tells drawn over the light ---------------------------------------------------------
 
     def _draw_tells(self, target: pygame.Surface, actor: cast.Actor, sx: float, sy: float,
-                    camera: Camera, time_s: float) -> None:
+                    camera: Camera, time_s: float, chasing: bool) -> None:
         a = actor.agent
         px = camera.tile_px
         if actor.kind == "officer":
             aim = getattr(a, "aim", None)
-            if aim is not None:
+            if aim is not None and chasing:  # once it is over, nobody is aiming any more
                 end = camera.to_screen(aim.target_x, aim.target_y)
                 _aim_line(target, (sx, sy - 0.55 * px), end, float(aim.progress), time_s, px)
         elif actor.kind == "civilian" and getattr(a, "state", "") in ("panic", "flee"):

@@ -1,7 +1,9 @@
 """Events in, sounds out: which sound each event makes, where it is heard, and its caption.
 
 ``EVENT_SOUNDS`` maps an event kind to a sound; an event with a position (x, y), or one about
-Rex, is played in the world: quieter with distance from the camera and panned to its side.
+Rex, is played in the world: quieter with distance from the camera and panned to its side. A
+loudspeaker's warning (an Announcement) carries as far as the loudspeaker's own radius, and of
+the speakers that play it together only the loudest is heard.
 Loops follow the world every frame (one siren per patrol car with its siren on, the kennel
 alarm for a while after the latch gives, the evening wind), as do footsteps. Every sound that
 is heard puts its caption (audio.CAPTIONS) on screen, except Mila's own footsteps, which the
@@ -54,7 +56,7 @@ def sound_for(event: Any) -> str | None:
         choices = TELL_SOUNDS.get(getattr(event, "tell", ""))
         return None if choices is None else choices[event.tick % len(choices)]
     if event.kind == "Radio" and str(getattr(event, "speaker", "")).lower() == "loudspeaker":
-        return "loudspeaker_chime"  # a warning over the streets, not over the police radio
+        return None  # heard from the loudspeakers themselves (Announcement), not the radio
     if event.kind == "Shielding":  # he growls at the guns as he steps in front of her
         return "growl" if getattr(event, "active", False) else None
     return EVENT_SOUNDS.get(event.kind)
@@ -72,19 +74,28 @@ class SoundDirector:
 
     def _play(self, name: str, at: tuple[float, float] | None,
               listener: tuple[float, float], now: float, volume: float = 1.0,
-              caption: bool = True) -> None:
+              caption: bool = True, radius: float = HEARING_RADIUS) -> None:
         if at is None:
             gain, pan = 1.0, 0.0
             self.mixer.play(name, volume)
         else:
-            gain, pan = spatialize(at, listener, HEARING_RADIUS)
-            self.mixer.play_at(name, at, listener, HEARING_RADIUS, volume)
+            gain, pan = spatialize(at, listener, radius)
+            self.mixer.play_at(name, at, listener, radius, volume)
         if caption and gain * volume >= CAPTION_GAIN:
             self.captions.show(CAPTIONS[name], now, pan)
 
     def on_events(self, events: Iterable[Any], world: Any, listener: tuple[float, float],
                   now: float) -> None:
+        events = list(events)
+        heard = [e for e in events if e.kind == "Announcement"]
+        if heard:  # several loudspeakers, one warning: the loudest is the one heard
+            nearest = min(heard, key=lambda e: math.hypot(e.x - listener[0], e.y - listener[1])
+                          / max(float(e.radius), 1e-6))
+            self._play("loudspeaker_chime", (float(nearest.x), float(nearest.y)), listener,
+                       now, radius=float(nearest.radius))
         for event in events:
+            if event.kind == "Announcement":
+                continue
             if event.kind == "LatchGave":
                 self.alarm_until = now + ALARM_SECONDS
                 gate = world.level.one("kennel_gate")
