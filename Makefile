@@ -2,9 +2,13 @@
 # Each creates .venv on first use and re-installs when pyproject.toml changes.
 
 PYTHON ?= python3
+# Optional extras to install with the game: CI adds `scale` (Dask, pyarrow) for the sweep tests.
+EXTRAS ?= dev
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+comma := ,
+# One stamp per set of extras, so that asking for more extras installs them.
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 MAP ?= maps/lakeside.tmx
 
 .PHONY: play test lint slow art maps project bench clean-venv
@@ -13,7 +17,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rex needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 play: $(STAMP)

@@ -1,58 +1,115 @@
-"""Many games in parallel worker processes, with the same results whatever the number of workers.
+"""Many games in parallel, with the same results whatever runs them and on how many workers.
 
-A game is described by a ``GameSpec`` (map, seed, policy, tuning, options) and is a pure
-function of it. Workers keep one ``Runner`` per map, so each pays for loading a map and
-pre-warming its scent once; results come back in the order of the specs.
+A game is described by a ``GameSpec`` (map bundle, seed, policy, tuning, options) and is a pure
+function of it. Two backends play lists of specs and yield (index, result) as games finish:
+``LocalProcesses`` (worker processes on this machine, the default) and ``DaskCluster`` (a
+``dask.distributed`` scheduler, from the optional ``scale`` extra). Workers receive the map's
+content, never a path, and keep one ``Runner`` per map so that each pays for loading it and
+pre-warming its scent once. A game that raises comes back as a result with ``error`` and
+``traceback`` instead of sinking the batch.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import logging
 import multiprocessing
 import os
+import signal
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, Protocol
 
+from game.bundle import MapBundle
 from game.headless import GameOptions, Runner
+from game.mapcheck import load_checked
 from game.tuning import DEFAULT, Tuning
+
+# How long to wait for a Dask scheduler to answer before saying it cannot be reached.
+CONNECT_TIMEOUT = "10s"
+SCALE_HINT = "pip install 'rex-chase[scale]' (or: pip install 'dask[distributed]')"
 
 
 @dataclass(frozen=True)
 class GameSpec:
-    map_path: str
+    bundle: MapBundle
     seed: int
     policy: str
     tuning: Tuning = DEFAULT
     options: GameOptions = field(default_factory=GameOptions)
 
+    def key(self) -> str:
+        """A stable name for the game's inputs: equal keys play equal games, anywhere."""
+        inputs = {"map": self.bundle.content_hash, "policy": self.policy, "seed": self.seed,
+                  "tuning": self.tuning.as_dict(),
+                  "options": dataclasses.asdict(self.options)}
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
-class _Worker:
-    """What one worker process keeps between games: a Runner per map."""
 
-    runners: ClassVar[dict[str, Runner]] = {}
+class BackendError(Exception):
+    """A backend that cannot start: Dask not installed, or its scheduler out of reach."""
 
-    @classmethod
-    def play(cls, indexed: tuple[int, GameSpec]) -> tuple[int, dict[str, Any]]:
-        from game.mapcheck import load_checked
 
-        index, spec = indexed
-        if spec.map_path not in cls.runners:
-            cls.runners.clear()  # one map at a time keeps a worker's memory flat
-            cls.runners[spec.map_path] = Runner(load_checked(spec.map_path))
-        runner = cls.runners[spec.map_path]
-        try:
-            result = runner.play(spec.seed, spec.policy, tuning=spec.tuning,
-                                 options=spec.options)
-        except Exception as err:  # a game that fails is reported, not fatal to the batch
-            import traceback
+class _WorkerCache(threading.local):
+    """What one worker thread keeps between games: a Runner for the map it played last.
 
-            result = {"map": runner.level.name, "seed": spec.seed, "policy": spec.policy,
-                      "error": f"{type(err).__name__}: {err}",
-                      "traceback": traceback.format_exc()}
-        return index, result
+    Thread-local because a Dask worker may run several games at once in threads, and a Runner's
+    caches are not meant to be shared.
+    """
+
+    def __init__(self) -> None:
+        self.map_hash: str | None = None
+        self.runner: Runner | None = None
+
+    def runner_for(self, bundle: MapBundle) -> Runner:
+        if self.runner is None or self.map_hash != bundle.content_hash:
+            self.runner = None  # one map at a time keeps a worker's memory flat
+            # The Level holds everything a game needs, so the files can go once it is read.
+            with tempfile.TemporaryDirectory(prefix="rex-map-") as folder:
+                level = load_checked(bundle.materialize(Path(folder)))
+            self.runner, self.map_hash = Runner(level), bundle.content_hash
+        return self.runner
+
+
+_cache = _WorkerCache()
+
+
+def play_game(bundle: MapBundle, seed: int, policy: str, tuning: Tuning,
+              options: GameOptions) -> dict[str, Any]:
+    """One game's result; a game that raises gives a result with ``error`` and ``traceback``."""
+    try:
+        runner = _cache.runner_for(bundle)
+        return runner.play(seed, policy, tuning=tuning, options=options)
+    except Exception as err:  # a game that fails is reported, not fatal to the batch
+        return _error_result(bundle.name, seed, policy, err)
+
+
+def _error_result(map_name: str, seed: int, policy: str, err: BaseException) -> dict[str, Any]:
+    return {"map": map_name, "seed": seed, "policy": policy,
+            "error": f"{type(err).__name__}: {err}",
+            "traceback": "".join(traceback.format_exception(err))}
+
+
+def _play_spec(spec: GameSpec) -> dict[str, Any]:
+    return play_game(spec.bundle, spec.seed, spec.policy, spec.tuning, spec.options)
+
+
+def _outcome(future: Any, spec: GameSpec) -> dict[str, Any]:
+    """A finished future's result, or an error result if the worker itself failed."""
+    try:
+        return future.result()
+    except Exception as err:  # a worker that died or could not run the task
+        return _error_result(spec.bundle.name, spec.seed, spec.policy, err)
 
 
 def default_jobs() -> int:
@@ -60,29 +117,152 @@ def default_jobs() -> int:
         os.cpu_count() or 1)
 
 
-def run_games(specs: list[GameSpec], jobs: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
-    """Play every spec; results in the specs' order whatever ``jobs`` is."""
-    results: list[dict[str, Any] | None] = [None] * len(specs)
-    for done, (index, result) in enumerate(play_unordered(specs, jobs), start=1):
-        results[index] = result
-        if progress is not None:
-            progress(done, len(specs))
-    return [r for r in results if r is not None]
+class Backend(Protocol):
+    def play(self, specs: list[GameSpec]) -> Iterator[tuple[int, dict[str, Any]]]: ...
+
+    def __enter__(self) -> Backend: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
-def play_unordered(specs: list[GameSpec], jobs: int | None = None
-                   ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index, result) pairs as games finish."""
-    jobs = min(jobs or default_jobs(), max(1, len(specs)))
-    indexed: Iterable[tuple[int, GameSpec]] = list(enumerate(specs))
-    if jobs == 1:
-        for item in indexed:
-            yield _Worker.play(item)
+def _quit_on_interrupt() -> None:
+    """Worker processes leave quietly on Ctrl-C; the client reports the interruption."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(1))
+
+
+class LocalProcesses:
+    """Worker processes on this machine; with one job, games run in this process."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = jobs or default_jobs()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalProcesses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            # After Ctrl-C or an error, games not yet started are dropped, not waited for.
+            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+            self._pool = None
+
+    def play(self, specs: list[GameSpec]) -> Iterator[tuple[int, dict[str, Any]]]:
+        if self.jobs == 1 or len(specs) <= 1:
+            for index, spec in enumerate(specs):
+                yield index, _play_spec(spec)
+            return
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn" if sys.platform == "darwin"
+                                                  else "fork")
+            self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(specs)),
+                                             mp_context=context,
+                                             initializer=_quit_on_interrupt)
+        # Each task carries its map's bytes: tens or hundreds of kB against seconds of play.
+        futures: dict[Future, int] = {self._pool.submit(_play_spec, spec): index
+                                      for index, spec in enumerate(specs)}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                yield index, _outcome(future, specs[index])
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while starting processes, which keep ignoring it.
+
+    Then Ctrl-C reaches only this process, which cancels the games and closes the workers,
+    instead of every worker printing its own KeyboardInterrupt traceback.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may change signal handlers
         return
-    context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(_Worker.play, indexed, chunksize=1)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class DaskCluster:
+    """A ``dask.distributed`` scheduler at an address, or a ``LocalCluster`` for "local"."""
+
+    def __init__(self, scheduler: str, jobs: int | None = None):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise BackendError(f"--scheduler needs Dask, which is not installed: {SCALE_HINT}"
+                               ) from None
+        self._cluster = None
+        if scheduler == "local":
+            with _interrupts_ignored():
+                # One single-threaded worker process per core: games are CPU-bound Python.
+                # No dashboard, and the scheduler's HTTP endpoints on a free port rather than
+                # 8787, so that several sweeps (or a real scheduler) can run side by side.
+                self._cluster = LocalCluster(
+                    n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
+                    dashboard_address=None, silence_logs=logging.ERROR,
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
+            self.client = Client(self._cluster)
+            return
+        try:
+            self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as err:
+            raise BackendError(f"cannot reach the Dask scheduler at {scheduler}: {err}"
+                               ) from None
+
+    def __enter__(self) -> DaskCluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def play(self, specs: list[GameSpec]) -> Iterator[tuple[int, dict[str, Any]]]:
+        from distributed import as_completed as dask_completed
+
+        # Each map's bytes travel to every worker once, not with every game.
+        bundles = {spec.bundle.content_hash: spec.bundle for spec in specs}
+        try:
+            shipped = {key: self.client.scatter(bundle, broadcast=True, hash=False)
+                       for key, bundle in bundles.items()}
+        except TimeoutError:
+            raise BackendError(f"the Dask scheduler has no workers after {CONNECT_TIMEOUT}: start "
+                               "them with `dask worker SCHEDULER-ADDRESS`") from None
+        except OSError as err:
+            raise BackendError(f"cannot send the maps to the Dask workers: {err}") from None
+        futures = self.client.map(
+            play_game, [shipped[spec.bundle.content_hash] for spec in specs],
+            [spec.seed for spec in specs], [spec.policy for spec in specs],
+            [spec.tuning for spec in specs], [spec.options for spec in specs], pure=False)
+        index_of = {future.key: index for index, future in enumerate(futures)}
+        try:
+            for future in dask_completed(futures):
+                index = index_of[future.key]
+                yield index, _outcome(future, specs[index])
+        finally:
+            self.client.cancel(futures + list(shipped.values()))
+
+
+def open_backend(jobs: int | None = None, scheduler: str | None = None) -> Backend:
+    """Local worker processes, or Dask when a scheduler address (or "local") is given."""
+    return LocalProcesses(jobs) if scheduler is None else DaskCluster(scheduler, jobs)
+
+
+def run_games(specs: list[GameSpec], jobs: int | None = None,
+              progress: Callable[[int, int], None] | None = None,
+              scheduler: str | None = None) -> list[dict[str, Any]]:
+    """Play every spec; results in the specs' order whatever the backend and ``jobs``."""
+    results: list[dict[str, Any]] = [{}] * len(specs)
+    with open_backend(jobs, scheduler) as backend:
+        for done, (index, result) in enumerate(backend.play(specs), start=1):
+            results[index] = result
+            if progress is not None:
+                progress(done, len(specs))
+    return results
 
 
 class ProgressBar:

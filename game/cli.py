@@ -1,4 +1,4 @@
-"""The ``rex`` command: play, replay, check-map, sim and batch.
+"""The ``rex`` command: play, check-map, sim, batch and sweep.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
 non-zero exit: 1 for a bad input file, 2 for bad usage. Machine-readable output goes to stdout
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
 
+    from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
+
+    add_sweep_arguments(sub)
     return parser
 
 
@@ -203,6 +206,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     from game import report
     from game.batch import GameSpec, ProgressBar, run_games
+    from game.bundle import MapBundle
     from game.headless import GameOptions
     from game.mapcheck import load_checked
 
@@ -213,7 +217,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     level = load_checked(args.map)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
-    specs = [GameSpec(str(args.map), seed, policy, options=options)
+    bundle = MapBundle.of_level(level)
+    specs = [GameSpec(bundle, seed, policy, options=options)
              for policy in args.policy for seed in range(args.seeds)]
     results = run_games(specs, args.jobs, ProgressBar(f"rex batch {level.name}"))
     per_policy = report.summarise(results)
@@ -231,9 +236,15 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from game.sweep import run_sweep
+
+    return run_sweep(args)
+
+
 COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "replay": _cmd_replay,
-            "batch": _cmd_batch}
+            "batch": _cmd_batch, "sweep": _cmd_sweep}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -56,9 +56,9 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
 def table(per_policy: dict[str, Any]) -> str:
     lines = []
     for policy, s in per_policy.items():
+        views = "-" if s["mean_views"] is None else f"{s['mean_views']:,}"  # all failed
         lines.append(f"{policy}: {s['seeds']} games, median {s['median_minutes']} min, "
-                     f"mean views {s['mean_views']:,}" + (f", {s['errors']} failed"
-                                                          if s["errors"] else ""))
+                     f"mean views {views}" + (f", {s['errors']} failed" if s["errors"] else ""))
         for ending, count in s["endings"].items():
             share, low, high = s["ending_rates"][ending]
             lines.append(f"  {ending:13s} {count:5d}  {100 * share:5.1f}%  "
@@ -88,24 +88,39 @@ def _pygame():
 
 def _endings_plot(path: Path, per_policy: dict[str, Any]) -> Path:
     """One stacked bar per policy: the share of each ending."""
+    return _stacked_bars(path, "Ending mix per policy", list(per_policy.items()))
+
+
+def sweep_plot(path: Path, knob: str, mixes: dict[str, dict[str, Any]]) -> Path:
+    """The ending mix against one swept knob: per policy, one stacked bar per value.
+
+    ``mixes`` maps policy -> value label -> a ``summarise`` entry of the games with that value.
+    """
+    bars = [(f"{policy}  {value}", s) for policy, by_value in mixes.items()
+            for value, s in by_value.items()]
+    return _stacked_bars(path, f"Ending mix against {knob}", bars)
+
+
+def _stacked_bars(path: Path, title: str, bars: list[tuple[str, dict[str, Any]]]) -> Path:
+    """One labelled bar per entry, split into the share of each ending."""
     pygame = _pygame()
     width, bar = 720, 44
-    height = 90 + bar * 2 * len(per_policy)
+    height = 90 + bar * 2 * len(bars)
     surface = pygame.Surface((width, height))
     surface.fill((24, 26, 32))
     font = pygame.font.Font(None, 24)
-    surface.blit(font.render("Ending mix per policy", True, (235, 235, 235)), (20, 16))
+    surface.blit(font.render(title, True, (235, 235, 235)), (20, 16))
     x0, span = 150, width - 180
-    for row, (policy, s) in enumerate(per_policy.items()):
+    for row, (label, s) in enumerate(bars):
         y = 56 + row * bar * 2
-        surface.blit(font.render(policy, True, (220, 220, 220)), (20, y + 12))
+        surface.blit(font.render(label, True, (220, 220, 220)), (20, y + 12))
         x = x0
         for ending, count in s["endings"].items():
             w = round(span * count / max(s["seeds"], 1))
             pygame.draw.rect(surface, ENDING_COLOURS[ending], (x, y, w, bar))
             if w > 40:
-                label = font.render(f"{100 * count / s['seeds']:.0f}%", True, (20, 20, 20))
-                surface.blit(label, (x + 6, y + 12))
+                label_text = font.render(f"{100 * count / s['seeds']:.0f}%", True, (20, 20, 20))
+                surface.blit(label_text, (x + 6, y + 12))
             x += w
     legend_y = height - 28
     x = 20
