@@ -44,8 +44,7 @@ class SweepGrid:
         # (prefix sums, axis, reversed?) for the four directions a sweep can run in.
         self._passes = ((east, 1, False), (south, 0, False), (west, 1, True), (north, 0, True))
         self._work = np.empty(self.shape, np.float64)
-        self._less = np.empty(self.shape, bool)
-        self._real = np.empty(self.shape, bool)
+        self._before = np.empty(self.shape, np.float64)
 
     def distances(self, targets: np.ndarray, max_rounds: int = 1000,
                   start: np.ndarray | None = None) -> np.ndarray:
@@ -76,25 +75,22 @@ class SweepGrid:
         return d.astype(np.float32)
 
     def _relax(self, d: np.ndarray, max_rounds: int) -> None:
-        work, less, real = self._work, self._less, self._real
+        # Unreached cells hold _CUTOFF rather than inf while sweeping: every path through a
+        # wall costs more than that, so such paths never lower a value and need no test.
+        work, before = self._work, self._before
+        np.minimum(d, _CUTOFF, out=d)
         for _ in range(max_rounds):
-            improved = False
+            np.copyto(before, d)
             for sums, axis, reverse in self._passes:
                 view = _oriented(axis, reverse)
                 dv, wv, sv = view(d), view(work), view(sums)
                 np.subtract(dv, sv, out=wv)
                 np.minimum.accumulate(wv, axis=axis, out=wv)
                 np.add(wv, sv, out=wv)
-                # Only a gain below the cut-off counts: paths through walls are not paths.
-                np.less(wv, dv, out=view(less))
-                np.less(wv, _CUTOFF, out=view(real))
-                np.logical_and(less, real, out=less)
-                if less.any():
-                    improved = True
-                    np.minimum(dv, wv, out=dv)
-            d[d >= _CUTOFF] = np.inf
-            if not improved:
+                np.minimum(dv, wv, out=dv)
+            if np.array_equal(before, d):
                 break
+        d[d >= _CUTOFF] = np.inf
 
 
 def _oriented(axis: int, reverse: bool):

@@ -62,13 +62,14 @@ def seen_cells(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, hx: np.ndarra
     px = xs[:, None, None] + np.cos(angles)[:, :, None] * steps[None, None, :]
     py = ys[:, None, None] + np.sin(angles)[:, :, None] * steps[None, None, :]
     height, width = blocks.shape
-    cx = np.floor(px).astype(np.intp)
-    cy = np.floor(py).astype(np.intp)
+    cx = np.floor(px, out=px).astype(np.intp)
+    cy = np.floor(py, out=py).astype(np.intp)
     inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
-    np.minimum(np.maximum(cx, 0, out=cx), width - 1, out=cx)
-    np.minimum(np.maximum(cy, 0, out=cy), height - 1, out=cy)
-    hit = blocks[cy, cx] | ~inside
+    np.clip(cx, 0, width - 1, out=cx)
+    np.clip(cy, 0, height - 1, out=cy)
+    hit = blocks.ravel()[cy * width + cx]
+    hit |= ~inside
     # A ray sees up to and including the first blocking cell (a wall's face), not beyond.
-    behind = np.cumsum(hit, axis=2) - hit
-    visible = (behind == 0) & inside
+    first = np.where(hit.any(axis=2), hit.argmax(axis=2), hit.shape[2])
+    visible = (np.arange(hit.shape[2]) <= first[:, :, None]) & inside
     return cy[visible], cx[visible]

@@ -49,6 +49,9 @@ CAR_DROP_DISTANCE = 12.0  # tiles from the target at which a car stops to let it
 LINE_OF_FIRE = 1.0  # no shot with Mila or a passer-by this close to the line of fire
 BEHIND_TARGET = 3.0  # ...or this far beyond Rex, where a miss would fly
 ALL_STEPS = STEP_SETS[255]
+# What an officer on foot does in each phase.
+OFFICER_STATE = {"standby": "standby", "search": "search", "pursuit": "pursuit",
+                 "containment": "perimeter", "stand_down": "stand_down"}
 
 
 @dataclass
@@ -707,16 +710,16 @@ def _orders(world: World, events: list[ev.Event]) -> None:
     police, t, stage = world.police, world.tuning, world.stage
     d = police.dispatcher
     phase = d.phase
+    wanted = OFFICER_STATE[phase]
+    raised = phase in ("pursuit", "containment")
     for officer in police.officers:
         if officer.car is not None:
             continue
-        wanted = {"standby": "standby", "search": "search", "pursuit": "pursuit",
-                  "containment": "perimeter", "stand_down": "stand_down"}[phase]
         if officer.state != wanted:
             officer.state = wanted
             officer.route = None
             officer.idle_until = 0
-        officer.gun_raised = phase in ("pursuit", "containment")
+        officer.gun_raised = raised
     for car in police.cars:
         # Sirens while driving to him; a car parked at the scene keeps its lights, not its
         # siren (the view flashes the light bar of every car out on a call).
@@ -871,9 +874,13 @@ def update(world: World, events: list[ev.Event]) -> None:
     if world.tick % VISION_EVERY == 0:
         _watch(world, events)
     _orders(world, events)
-    taken = {(math.floor(o.stride.gx), math.floor(o.stride.gy)) for o in world.police.officers
-             if o.stride is not None}
-    taken |= {o.cell for o in world.police.officers if o.car is None}
+    # Cells officers stand on or are stepping into: the others go round them.
+    taken = set()
+    for o in world.police.officers:
+        if o.stride is not None:
+            taken.add((math.floor(o.stride.gx), math.floor(o.stride.gy)))
+        if o.car is None:
+            taken.add((math.floor(o.x), math.floor(o.y)))
     for officer in world.police.officers:
         if officer.car is None:
             _move_officer(world, officer, taken)
