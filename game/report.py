@@ -122,14 +122,19 @@ def _stacked_bars(path: Path, title: str, bars: list[tuple[str, dict[str, Any]]]
                 label_text = font.render(f"{100 * count / s['seeds']:.0f}%", True, (20, 20, 20))
                 surface.blit(label_text, (x + 6, y + 12))
             x += w
-    legend_y = height - 28
-    x = 20
-    for ending in ENDINGS[:-1]:
-        pygame.draw.rect(surface, ENDING_COLOURS[ending], (x, legend_y, 14, 14))
-        surface.blit(font.render(ending, True, (220, 220, 220)), (x + 20, legend_y - 2))
-        x += 150
+    _legend(surface, font, ENDINGS[:-1], height - 28)
     pygame.image.save(surface, str(path))
     return path
+
+
+def _legend(surface, font, endings, y: int) -> None:
+    """A row of coloured squares naming each ending, from the left edge."""
+    pygame = _pygame()
+    x = 20
+    for ending in endings:
+        pygame.draw.rect(surface, ENDING_COLOURS[ending], (x, y, 14, 14))
+        surface.blit(font.render(ending, True, (220, 220, 220)), (x + 20, y - 2))
+        x += 150
 
 
 def _heatmap(path: Path, results: list[dict[str, Any]], level) -> Path:
@@ -148,7 +153,15 @@ def _heatmap(path: Path, results: list[dict[str, Any]], level) -> Path:
         glow = np.exp(-((xs + 0.5 - end[0]) ** 2 + (ys + 0.5 - end[1]) ** 2) / 6.0)
         image += glow[:, :, None] * colour * 0.35
     image = np.clip(image, 0, 255).astype(np.uint8)
-    surface = pygame.surfarray.make_surface(np.ascontiguousarray(image.transpose(1, 0, 2)))
-    surface = pygame.transform.scale(surface, (level.width * scale, level.height * scale))
+    grid = pygame.surfarray.make_surface(np.ascontiguousarray(image.transpose(1, 0, 2)))
+    width, height = level.width * scale, level.height * scale
+    surface = pygame.Surface((max(width, 620), height + 72))
+    surface.fill((24, 26, 32))
+    font = pygame.font.Font(None, 24)
+    surface.blit(font.render("Where the chases ended (Rex's last position)", True,
+                             (235, 235, 235)), (20, 12))
+    surface.blit(pygame.transform.scale(grid, (width, height)), (0, 40))
+    seen = {game["ending"] or "none" for game in results if "error" not in game}
+    _legend(surface, font, [ending for ending in ENDINGS if ending in seen], height + 48)
     pygame.image.save(surface, str(path))
     return path
