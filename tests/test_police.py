@@ -12,7 +12,7 @@ from game.level import read_level
 from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim.commands import IDLE
-from game.sim.perception import in_cone, line_of_sight
+from game.sim.perception import in_cone, line_of_sight, seen_mask
 from game.sim.stage import Stage
 from game.sim.world import World, step
 from game.tuning import Tuning
@@ -93,6 +93,65 @@ def test_detection_takes_a_moment_and_is_slower_in_cover(town):
         ticks += police_mod.VISION_EVERY
         assert ticks < 300
     assert ticks >= FAST.detect_seconds * world.tick_hz * 0.9
+
+
+def test_a_unit_sees_its_cone_up_to_the_first_wall_and_not_beyond(tmp_path):
+    picture = """
+..............
+......#.......
+......#.......
+......#.......
+..............
+"""
+    level = read_level(mapkit.write(mapkit.MapSpec(picture=picture, zones={}), tmp_path))
+    seen = seen_mask(level.blocks_sight, np.array([2.5]), np.array([2.5]), np.array([1.0]),
+                     np.array([0.0]), 10.0, math.radians(20))
+    assert seen[2, 3:7].all()  # the open cells ahead and the wall's face
+    assert not seen[2, 7:].any()  # nothing behind the wall
+    assert not seen[:, :2].any()  # nothing behind him
+    assert not seen[0].any() and not seen[4].any()  # a 20-degree cone stays narrow
+
+
+def test_the_search_map_spreads_where_rex_can_go_and_clears_where_units_look(town):
+    level, stage = town
+    world = World(level, 0, FAST, stage=stage, civilians=False)
+    police = world.police
+    crews = {car.id: car.crew for car in police.cars}
+    for officer in police.officers:  # nobody looking: every officer in a car, no crews
+        officer.state = "in_car"
+    for car in police.cars:
+        car.crew = []
+    belief = np.zeros(stage.dog_passable.shape, np.float32)
+    belief[8, 31] = 1.0  # right by the building's west wall (x 32 to 37)
+    police.dispatcher.belief = belief
+    police_mod._spread_belief(world)
+    belief = police.dispatcher.belief
+    assert belief.sum() == pytest.approx(1.0, rel=1e-5)
+    reach = police_mod.SPREAD_STEPS
+    ys, xs = np.nonzero(belief)
+    assert (np.abs(xs - 31) + np.abs(ys - 8) <= reach).all()  # a cell per step at most
+    assert belief[8, 31 - reach] > 0 and belief[8 - reach, 31] > 0
+    assert (belief[~stage.dog_passable] == 0).all() and belief[8, 32] == 0  # not into walls
+    # Half the probability by the wall, half far east at (45, 9); an officer at (24, 8)
+    # looking east clears the first (what he sees keeps 5%) and cannot see the second;
+    # looking west he sees neither.
+    for car in police.cars:
+        car.crew = crews[car.id]
+    officer = police.officers[0]
+    officer.state, officer.car = "search", None
+    officer.x, officer.y = 24.5, 8.5
+    start = belief.copy()
+    start[9, 45] = 1.0
+    start /= start.sum()
+    ratios = {}
+    for heading in ((-1.0, 0.0), (1.0, 0.0)):
+        officer.heading = heading
+        police.dispatcher.belief = start.copy()
+        police_mod._spread_belief(world)
+        after = police.dispatcher.belief
+        assert after.sum() == pytest.approx(1.0, rel=1e-5)
+        ratios[heading] = after[8, 30:32].sum() / after[9, 44:47].sum()
+    assert ratios[(1.0, 0.0)] == pytest.approx(0.05 * ratios[(-1.0, 0.0)], rel=1e-3)
 
 
 # -- the dispatcher ---------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 Line of sight samples each viewer-to-target segment at half-tile steps and looks the samples
 up in the sight-blocking mask with one fancy-indexing operation for all viewers together; the
 viewer's and the target's own cells do not block (an officer may stand at a forest's edge).
-``seen_cells`` casts rays through each viewer's cone the same way, for the police's search
+``seen_mask`` casts rays through each viewer's cone the same way, for the police's search
 map: what a unit looks at, it clears.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -49,27 +50,39 @@ def in_cone(xs: np.ndarray, ys: np.ndarray, hx: np.ndarray, hy: np.ndarray, tx: 
     return (distance <= reach) & (facing | (distance < 1.0))
 
 
-def seen_cells(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, hx: np.ndarray,
-               hy: np.ndarray, reach: float, half_angle: float, rays: int = 24
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """(ys, xs) of the cells the viewers can see, along ``rays`` rays across each cone."""
-    if len(xs) == 0:
-        return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    heading = np.arctan2(hy, hx)
-    spread = np.linspace(-half_angle, half_angle, rays)
-    angles = heading[:, None] + spread[None, :]  # (viewers, rays)
-    steps = np.arange(1, int(reach * SAMPLES_PER_TILE) + 1) / SAMPLES_PER_TILE
-    px = xs[:, None, None] + np.cos(angles)[:, :, None] * steps[None, None, :]
-    py = ys[:, None, None] + np.sin(angles)[:, :, None] * steps[None, None, :]
+@functools.lru_cache(maxsize=64)
+def _rays(half_angle: float, rays: int, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The angles across a cone and the distances sampled along each ray (read-only)."""
+    fan = np.linspace(-half_angle, half_angle, rays)
+    steps = np.arange(1, samples + 1) / SAMPLES_PER_TILE
+    fan.flags.writeable = steps.flags.writeable = False
+    return fan, steps
+
+
+def seen_mask(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, hx: np.ndarray,
+              hy: np.ndarray, reach: float, half_angle: float, rays: int = 24) -> np.ndarray:
+    """A [y, x] mask of the cells the viewers can see, along ``rays`` rays across each cone.
+
+    A ray sees up to and including the first blocking cell (a wall's face), not beyond it,
+    and stops at the map's edge."""
     height, width = blocks.shape
-    cx = np.floor(px, out=px).astype(np.intp)
-    cy = np.floor(py, out=py).astype(np.intp)
-    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
-    np.clip(cx, 0, width - 1, out=cx)
-    np.clip(cy, 0, height - 1, out=cy)
-    hit = blocks.ravel()[cy * width + cx]
+    seen = np.zeros(height * width, bool)
+    if len(xs) == 0:
+        return seen.reshape(height, width)
+    fan, steps = _rays(half_angle, rays, int(reach * SAMPLES_PER_TILE))
+    angles = np.arctan2(hy, hx)[:, None] + fan
+    px = xs[:, None, None] + np.cos(angles)[:, :, None] * steps  # (viewers, rays, samples)
+    py = ys[:, None, None] + np.sin(angles)[:, :, None] * steps
+    inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    # Inside the map coordinates are not negative, so truncation is floor; outside, cell 0
+    # stands in and the sample counts as blocked.
+    cells = py.astype(np.intp)
+    cells *= width
+    cells += px.astype(np.intp)
+    cells *= inside
+    hit = blocks.ravel()[cells]
     hit |= ~inside
-    # A ray sees up to and including the first blocking cell (a wall's face), not beyond.
     first = np.where(hit.any(axis=2), hit.argmax(axis=2), hit.shape[2])
     visible = (np.arange(hit.shape[2]) <= first[:, :, None]) & inside
-    return cy[visible], cx[visible]
+    seen[cells[visible]] = True
+    return seen.reshape(height, width)

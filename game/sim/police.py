@@ -32,7 +32,7 @@ import numpy as np
 from game.sim import events as ev
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import STEP_SETS, STEPS, Stride, face
-from game.sim.perception import in_cone, line_of_sight, seen_cells
+from game.sim.perception import in_cone, line_of_sight, seen_mask
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -285,8 +285,8 @@ def _spread_belief(world: World) -> None:
     passable = world.stage.dog_passable_f32
     for _ in range(SPREAD_STEPS):
         # Half stays, half is shared out among the four neighbours; walls keep nothing.
-        spread.fill(0.0)
-        spread[1:, :] += belief[:-1, :]
+        spread[0, :] = 0.0
+        spread[1:, :] = belief[:-1, :]
         spread[:-1, :] += belief[1:, :]
         spread[:, 1:] += belief[:, :-1]
         spread[:, :-1] += belief[:, 1:]
@@ -302,9 +302,9 @@ def _spread_belief(world: World) -> None:
         hx = np.array([u.heading[0] for u in units])
         hy = np.array([u.heading[1] for u in units])
         reach = world.tuning.vision_range * _light(world)
-        cy, cx = seen_cells(world.level.blocks_sight, xs, ys, hx, hy, reach,
-                            math.radians(world.tuning.vision_half_angle))
-        belief[cy, cx] *= 0.05  # looked there: he is not there (or not for long)
+        seen = seen_mask(world.level.blocks_sight, xs, ys, hx, hy, reach,
+                         math.radians(world.tuning.vision_half_angle))
+        np.multiply(belief, 0.05, out=belief, where=seen)  # looked there: he is not there
     total = float(belief.sum())
     if total > 0:
         belief /= total
@@ -412,12 +412,12 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     ys = np.array([v.y for v in viewers])
     hx = np.array([v.heading[0] for v in viewers])
     hy = np.array([v.heading[1] for v in viewers])
-    reach = np.array([t.vision_range if isinstance(v, Officer) else t.car_vision_range
-                      for v in viewers]) * _light(world)
+    on_foot = np.array([isinstance(v, Officer) for v in viewers])
+    light = _light(world)
+    reach = np.where(on_foot, t.vision_range, t.car_vision_range) * light
     distance = np.hypot(xs - rex.x, ys - rex.y)
     # Rex notices officers within his sight and cars (sirens, engines) a little farther.
-    notice = np.array([t.rex_sight if isinstance(v, Officer) else t.rex_sight * 1.5
-                       for v in viewers])
+    notice = np.where(on_foot, t.rex_sight, t.rex_sight * 1.5)
     near = distance <= np.maximum(reach, notice)
     clear = np.zeros(len(viewers), bool)
     if near.any():  # line of sight only where it could matter
@@ -428,18 +428,19 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     rx, ry = rex.cell
     cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
     dt = VISION_EVERY / hz
-    police.seen_by_rex = [(v.x, v.y) for i, v in enumerate(viewers)
-                          if clear[i] and distance[i] <= notice[i]]
+    noticed = (clear & (distance <= notice)).tolist()
+    police.seen_by_rex = [(v.x, v.y) for v, seen in zip(viewers, noticed, strict=True) if seen]
     d = police.dispatcher
-    for i, viewer in enumerate(viewers):
+    for viewer, sees, gap, far in zip(viewers, seeing.tolist(), distance.tolist(),
+                                      reach.tolist(), strict=True):
         crew = viewer if isinstance(viewer, Officer) else police.officers[viewer.crew[0]]
-        if seeing[i]:
-            closeness = max(0.2, 1.0 - distance[i] / max(reach[i], 1e-6))
+        if sees:
+            closeness = max(0.2, 1.0 - gap / max(far, 1e-6))
             crew.meter = min(1.0, crew.meter + dt / t.detect_seconds * closeness * cover
-                             * _light(world))
+                             * light)
         else:
             crew.meter = max(0.0, crew.meter - dt * 0.5)
-        crew.sees = bool(seeing[i]) and crew.meter >= 1.0
+        crew.sees = sees and crew.meter >= 1.0
         if crew.sees:
             _know(world, rex.x, rex.y)
             d.last_sighting_tick = world.tick
