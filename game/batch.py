@@ -141,9 +141,17 @@ class LocalProcesses:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._close(wait=exc[0] is None)
+
+    def _close(self, wait: bool) -> None:
+        """Shut the workers down; games not yet started are dropped, not waited for.
+
+        The pool's own thread cancels them. Cancelling futures from this thread instead races
+        with that thread when Ctrl-C has also stopped the workers: it then fails the cancelled
+        futures as a broken pool and prints an InvalidStateError traceback (CPython 3.11).
+        """
         if self._pool is not None:
-            # After Ctrl-C or an error, games not yet started are dropped, not waited for.
-            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
     def play(self, specs: list[GameSpec]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -160,13 +168,15 @@ class LocalProcesses:
         # Each task carries its map's bytes: tens or hundreds of kB against seconds of play.
         futures: dict[Future, int] = {self._pool.submit(_play_spec, spec): index
                                       for index, spec in enumerate(specs)}
+        finished = False
         try:
             for future in as_completed(futures):
                 index = futures[future]
                 yield index, _outcome(future, specs[index])
+            finished = True
         finally:
-            for future in futures:
-                future.cancel()
+            if not finished:  # interrupted, or the caller stopped early
+                self._close(wait=False)
 
 
 @contextmanager
