@@ -25,7 +25,7 @@ play: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
