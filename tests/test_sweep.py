@@ -270,3 +270,40 @@ def test_the_issue_sweep_on_the_shipped_map_has_two_combinations():
     assert [c["tuning"] for c in summary["combinations"]] == [{"vision_range": 9.0},
                                                               {"vision_range": 17.0}]
     assert all(c["per_policy"]["calm"]["seeds"] == 10 for c in summary["combinations"])
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_scheduler_and_workers_started_with_dasks_own_commands(tmp_path):
+    """As on a cluster: `dask scheduler` and `dask worker ADDRESS` started apart from the
+    sweep, the workers in a folder of their own, give the games one process plays alone."""
+    pytest.importorskip("distributed")
+    dask_cli = Path(sys.executable).parent / "dask"
+    if not dask_cli.exists():
+        pytest.skip("the dask command is not installed next to this Python")
+    client_dir, worker_dir = tmp_path / "client", tmp_path / "worker"
+    worker_dir.mkdir()
+    path = mapkit.write(mapkit.MapSpec(), client_dir)
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port",
+                                  address.rsplit(":", 1)[1], "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([dask_cli, "worker", address, "--nworkers", "2", "--nthreads",
+                               "1", "--no-dashboard", "--local-directory", str(worker_dir)],
+                              cwd=worker_dir, **quiet)
+    try:
+        cluster = rex(*sweep_args(path, "--scheduler", address, "--json"))
+        alone = rex(*sweep_args(path, "--jobs", "1", "--json"))
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
+    assert cluster.returncode == alone.returncode == 0, cluster.stderr + alone.stderr
+    assert json.loads(cluster.stdout) == json.loads(alone.stdout)

@@ -112,6 +112,8 @@ def test_pause_stops_the_simulation_clock(level, tmp_path):
         for _ in range(30):
             app.frame(1 / 30)
         assert isinstance(app.screen, PauseScreen) and game.session.world.tick == tick
+        listed = [what for what, _ in app.screen.control_rows()]
+        assert {"Move up", "Whisper (hold)", "Show the collar (hold)", "Pause"} <= set(listed)
         press(pygame.K_ESCAPE)  # Esc backs out of the pause menu: resume
         for _ in range(3):
             app.frame(1 / 30)
@@ -331,6 +333,10 @@ def test_a_replay_drives_mila_to_the_recorded_ending_and_offers_to_watch_again(l
         assert world.ending.ending == result["ending"]
         assert world.state_hash() == replay.final_state_hash
         assert [item.label for item in app.screen.menu.items] == ["Watch again", "Quit"]
+        app.pause(app.game)  # in a replay the keys do not move Mila: the list says so
+        rows = dict(app.screen.control_rows())
+        assert rows["Mila's moves and calm actions"] == "played by the recording"
+        assert "Move up" not in rows and "Whisper (hold)" not in rows and "Pause" in rows
         app.restart()
         assert app.game.session.world.seed == 3 and app.game.session.world.tick == 0
     finally:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from game.view.input import ACTION_LABELS, ALWAYS_PAUSE
+from game.view.input import ACTION_LABELS, ALWAYS_PAUSE, PRESS_ACTIONS
 from game.view.lighting import LAMP_COLOUR, Light
 from game.view.ui import AMBER, CYAN, DIM, INK, panel, vertical_gradient
 
@@ -379,14 +379,25 @@ class PauseScreen(MenuScreen):
                             f"{world.clock_text()}", (w // 2 - 300, h // 2 + 170), "small", DIM,
                             anchor="midtop")
 
+    def control_rows(self) -> list[tuple[str, str]]:
+        """(what, keys) for every control that does something in this game: Mila's own keys
+        only when the player plays her, not in a replay or while an AI plays her."""
+        bindings, mila = self.app.bindings, self.game.player_is_mila
+        rows = [(ACTION_LABELS[a], bindings.label(a)) for a in ACTION_LABELS
+                if mila or a in PRESS_ACTIONS]
+        if not mila:
+            who = "the recording" if self.game.replay is not None else "the AI"
+            rows.insert(0, ("Mila's moves and calm actions", f"played by {who}"))
+        rows.append(("Pause / back", "Esc"))
+        rows.append(("Spectator: follow Rex / free camera", bindings.label("chopper")))
+        rows.append(("Menus", "arrows, Enter, mouse"))
+        return rows
+
     def _controls(self, target: pygame.Surface, rect: pygame.Rect) -> None:
         fonts = self.app.fonts
         panel(target, rect, alpha=215)
         fonts.draw(target, "Controls", (rect.x + 20, rect.y + 14), "large", AMBER)
-        rows = [(ACTION_LABELS[a], self.app.bindings.label(a)) for a in ACTION_LABELS]
-        rows.append(("Pause / back", "Esc"))
-        rows.append(("Spectator: follow Rex / free camera", self.app.bindings.label("chopper")))
-        rows.append(("Menus", "arrows, Enter, mouse"))
+        rows = self.control_rows()
         y = rect.y + 56
         step = min(26, (rect.height - 70) // len(rows))
         for label, keys in rows:

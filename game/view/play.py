@@ -48,6 +48,8 @@ class GameScreen:
         self.app = app
         self.controls = Controls(app.bindings)
         self.replay = replay
+        # Whether the keys move Mila (not when a replay or an AI plays her).
+        self.player_is_mila = replay is None and not (spectator or policy)
         if replay is not None:
             self.session = Session(world, replay_driver(replay), last_tick=replay.ticks,
                                    label=f"REPLAY  ·  seed {world.seed}  ·  Mila as recorded")
