@@ -107,7 +107,7 @@ def play(jobs: list[tuple[int, str, str]]) -> list[tuple[int, str, int]]:
     for seed, path, policy_name in jobs:
         world = World(levels[path], seed, DEFAULT, stage=stages[path])
         act = policies.make(policy_name, seed)
-        limit = int((LONG_SECONDS if seed % 10 == 0 else SHORT_SECONDS) * world.tick_hz)
+        limit = int(seconds_of_play(seed) * world.tick_hz)
         while world.ending is None and world.tick < limit:
             step(world, act(policies.Observation(world)))
             check_positions(world)
@@ -118,12 +118,27 @@ def play(jobs: list[tuple[int, str, str]]) -> list[tuple[int, str, int]]:
     return done
 
 
+def seconds_of_play(seed: int) -> float:
+    return LONG_SECONDS if seed % 10 == 0 else SHORT_SECONDS
+
+
+def shares(jobs: list[tuple[int, str, str]], workers: int) -> list[list[tuple[int, str, str]]]:
+    """The games split so that every worker has about as many seconds of play, each share in
+    seed order (the long games are every tenth seed: dealt in turn, one worker got them all)."""
+    split: list[list[tuple[int, str, str]]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for job in sorted(jobs, key=lambda job: -seconds_of_play(job[0])):
+        least = load.index(min(load))
+        split[least].append(job)
+        load[least] += seconds_of_play(job[0])
+    return [sorted(share) for share in split]
+
+
 def soak(games: int, workers: int = 2) -> dict:
     jobs = [(seed, MAPS[seed % len(MAPS)], POLICIES[seed % len(POLICIES)])
             for seed in range(games)]
-    shares = [jobs[k::workers] for k in range(workers)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(play, shares))
+        results = list(pool.map(play, shares(jobs, workers)))
     memory = []
     for worker in results:
         first = worker[:max(1, min(100, len(worker)) // workers)]
