@@ -143,7 +143,7 @@ class Hud:
     def draw(self, target: pygame.Surface, world: Any, placed: dict, log: RadioLog,
              captions: Captions, bindings: Bindings, now: float, *, spectator: bool,
              label: str | None, show_captions: bool, top: int = 0,
-             replay: bool = False) -> None:
+             mila_played: bool = False) -> None:
         """Draw the HUD; ``label`` says who plays Mila when the player does not; ``top`` is
         how far down the screen's free area starts (below the chopper's letterbox bar)."""
         w, h = target.get_size()
@@ -163,7 +163,7 @@ class Hud:
             self._captions(target, captions, now, (w // 2, h - 112))
         if label:
             self.fonts.draw(target, label, (w // 2, top + 14), "small", AMBER, anchor="midtop")
-        self._hints(target, bindings, (w // 2, h - 10), spectator, replay)
+        self._hints(target, bindings, (w // 2, h - 10), spectator, mila_played)
 
     def _clock(self, target: pygame.Surface, world: Any) -> None:
         rect = pygame.Rect(12, 12, 220, 96)
@@ -295,8 +295,8 @@ class Hud:
             y -= rect.height + 3
 
     def _hints(self, target: pygame.Surface, bindings: Bindings, midbottom: tuple[int, int],
-               spectator: bool, replay: bool) -> None:
-        if replay:  # the recorded commands move Mila: only the camera and the pause are ours
+               spectator: bool, mila_played: bool) -> None:
+        if mila_played:  # a replay or a policy moves Mila: only the camera and the pause are ours
             parts = [(bindings.label("chopper", 1), "chopper"),
                      (bindings.label("overlay_scent", 1) + "-"
                       + bindings.label("overlay_labels", 1), "overlays"),

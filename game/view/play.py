@@ -178,7 +178,8 @@ class GameScreen:
         rex_in_view = ("rex", 0) in self.placed and self._on_screen(("rex", 0), target)
         self.hud.draw(target, world, self.placed, self.log, self.captions, self.app.bindings,
                       now, spectator=session.spectator, label=session.label,
-                      show_captions=settings.captions, top=top, replay=self.replay is not None)
+                      show_captions=settings.captions, top=top,
+                      mila_played=not (self.player_is_mila or session.spectator))
         self.app.minimap.draw(target, (target.get_width() - 12, 12), world, self.camera, now,
                               show_rex=session.spectator or rex_in_view,
                               reduced_flashing=settings.reduced_flashing)
