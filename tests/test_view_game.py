@@ -23,6 +23,7 @@ from game.tuning import DEFAULT
 from game.view.app import App, PlayOptions
 from game.view.cast import Snapshot
 from game.view.endings import ENDINGS, EndingScreen, views_at
+from game.view.hud import hint_parts
 from game.view.menus import KeyBindingsScreen, PauseScreen, SettingsScreen, TitleScreen
 from game.view.play import GameScreen
 from game.view.scene import PRESS_SPOT
@@ -118,6 +119,24 @@ def test_pause_stops_the_simulation_clock(level, tmp_path):
         for _ in range(3):
             app.frame(1 / 30)
         assert app.screen is game and game.session.world.tick > tick
+    finally:
+        app.close()
+
+
+def test_while_a_policy_plays_mila_her_keys_are_not_offered(level, tmp_path):
+    app = make_app(level, tmp_path, seed=2, autoplay="calm")
+    try:
+        app.frame(1 / 30)
+        game = app.game
+        assert not game.player_is_mila
+        words = [word for _, word in hint_parts(app.bindings, False, mila_played=True)]
+        assert words == ["chopper", "overlays", "pause"]
+        played = [word for _, word in hint_parts(app.bindings, False, mila_played=False)]
+        assert "whisper" in played and "move" in played
+        app.pause(game)
+        rows = dict(app.screen.control_rows())
+        assert rows["Mila's moves and calm actions"] == "played by the AI"
+        assert "Kneel (hold)" not in rows and "News chopper camera" in rows
     finally:
         app.close()
 

@@ -881,7 +881,7 @@ def update(world: World, events: list[ev.Event]) -> None:
         if o.stride is not None:
             taken.add((math.floor(o.stride.gx), math.floor(o.stride.gy)))
         if o.car is None:
-            taken.add((math.floor(o.x), math.floor(o.y)))
+            taken.add(o.cell)
     for officer in world.police.officers:
         if officer.car is None:
             _move_officer(world, officer, taken)

@@ -296,25 +296,7 @@ class Hud:
 
     def _hints(self, target: pygame.Surface, bindings: Bindings, midbottom: tuple[int, int],
                spectator: bool, mila_played: bool) -> None:
-        if mila_played:  # a replay or a policy moves Mila: only the camera and the pause are ours
-            parts = [(bindings.label("chopper", 1), "chopper"),
-                     (bindings.label("overlay_scent", 1) + "-"
-                      + bindings.label("overlay_labels", 1), "overlays"),
-                     (bindings.label("pause", 1), "pause")]
-        elif spectator:
-            parts = [(bindings.label("move_up", 1) + "/" + bindings.label("move_left", 1) +
-                      "/" + bindings.label("move_down", 1) + "/" +
-                      bindings.label("move_right", 1), "pan"),
-                     (bindings.label("chopper", 1), "follow Rex / free"),
-                     (bindings.label("pause", 1), "pause")]
-        else:
-            parts = []
-            for action, word in HINTS:
-                key = bindings.label(action, 1)
-                if action == "move_up":
-                    key = "/".join(bindings.label(a, 1) for a in
-                                   ("move_up", "move_left", "move_down", "move_right"))
-                parts.append((key, word))
+        parts = hint_parts(bindings, spectator, mila_played)
         x = 0
         pieces = []
         for key, word in parts:
@@ -353,3 +335,18 @@ def _arrow(target: pygame.Surface, centre: tuple[int, int], direction: int,
     x, y = centre
     d = -direction * 6
     pygame.draw.polygon(target, colour, [(x - 6, y - d // 2), (x + 6, y - d // 2), (x, y + d)])
+
+
+def hint_parts(bindings: Bindings, spectator: bool, mila_played: bool) -> list[tuple[str, str]]:
+    """(keys, word) for the hint bar: the keys that act in this game."""
+    moves = "/".join(bindings.label(a, 1) for a in
+                     ("move_up", "move_left", "move_down", "move_right"))
+    pause = (bindings.label("pause", 1), "pause")
+    if mila_played:  # a replay or a policy moves Mila: only the camera and the pause are ours
+        return [(bindings.label("chopper", 1), "chopper"),
+                (bindings.label("overlay_scent", 1) + "-" + bindings.label("overlay_labels", 1),
+                 "overlays"), pause]
+    if spectator:
+        return [(moves, "pan"), (bindings.label("chopper", 1), "follow Rex / free"), pause]
+    return [(moves if action == "move_up" else bindings.label(action, 1), word)
+            for action, word in HINTS]
