@@ -7,8 +7,12 @@ with a mixer that refuses to start.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pygame
@@ -28,6 +32,11 @@ from game.view.audio import (
 
 SR = 44100
 FULL_SCALE = 32767
+# Every sound as it was recorded (``python -m tests.test_audio --write-reference`` rewrites it,
+# for a change that means to change a sound): the sample count, the loudness of each channel in
+# REFERENCE_BLOCKS equal stretches, and the SHA-256 of the int16 samples.
+REFERENCE = Path(__file__).with_name("data") / "sound_reference.json"
+REFERENCE_BLOCKS = 16
 
 # Sensible lengths in seconds (by name, or by family prefix).
 LENGTHS = {
@@ -191,6 +200,55 @@ def test_captions_cover_every_sound():
     assert "Rex" in CAPTIONS["bark_0"] and "Rex" in CAPTIONS["growl"]
 
 
+def loudness_shape(x: np.ndarray) -> list[list[float]]:
+    """RMS of each channel (in int16 steps) over REFERENCE_BLOCKS equal stretches of a sound."""
+    blocks = np.array_split(x.astype(np.float64), REFERENCE_BLOCKS, axis=0)
+    return [[round(float(np.sqrt(np.mean(b[:, c] ** 2))), 3) for b in blocks] for c in range(2)]
+
+
+def numeric_environment() -> str:
+    """What decides the last bit of a float32 sine or an FFT: numpy's version and the SIMD
+    paths it picked on this machine. The same environment gives bit-identical sounds."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    enabled = [name for name in __cpu_dispatch__ if __cpu_features__.get(name)]
+    return f"numpy {np.__version__} {'+'.join(enabled) or 'baseline'}"
+
+
+def reference_of(sounds: dict[str, np.ndarray]) -> dict:
+    return {"environment": numeric_environment(), "sample_rate": SR, "sounds": {
+        name: {"samples": len(x), "sha256": hashlib.sha256(x.tobytes()).hexdigest(),
+               "loudness": loudness_shape(x)} for name, x in sounds.items()}}
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    return json.loads(REFERENCE.read_text())
+
+
+def test_every_sound_has_a_recorded_reference(reference):
+    assert set(reference["sounds"]) == set(SOUND_NAMES)
+    assert reference["sample_rate"] == SR
+
+
+@pytest.mark.parametrize("name", SOUND_NAMES)
+def test_sound_has_its_recorded_length_and_loudness(sounds, reference, name):
+    """Holds on any machine: a real change to a sound (another recipe, another draw of its
+    random numbers) moves the loudness of its stretches far beyond a last-bit difference."""
+    recorded = reference["sounds"][name]
+    x = sounds[name]
+    assert len(x) == recorded["samples"]
+    assert np.allclose(loudness_shape(x), recorded["loudness"], rtol=1e-4, atol=0.05), name
+
+
+@pytest.mark.parametrize("name", SOUND_NAMES)
+def test_sound_is_bit_identical_to_its_recording(sounds, reference, name):
+    if reference["environment"] != numeric_environment():
+        pytest.skip(f"recorded under {reference['environment']}; float32 sines may differ in "
+                    f"the last bit under {numeric_environment()}")
+    assert hashlib.sha256(sounds[name].tobytes()).hexdigest() == \
+        reference["sounds"][name]["sha256"], name
+
+
 # -- mixing math ------------------------------------------------------------------------------
 
 
@@ -332,3 +390,15 @@ def test_mixer_format_conversion():
     assert floats.dtype == np.float32 and np.abs(floats).max() <= 1.0
     unsigned = audio._to_mixer_format(data, 16, 2)
     assert unsigned.dtype == np.uint16
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write-reference"]:
+        sys.exit("usage: python -m tests.test_audio --write-reference")
+    REFERENCE.parent.mkdir(exist_ok=True)
+    made = reference_of({name: synthesize(name, SR) for name in SOUND_NAMES})
+    rows = ",\n".join(f"  {json.dumps(name)}: {json.dumps(entry)}"
+                       for name, entry in made["sounds"].items())
+    REFERENCE.write_text(f'{{"environment": {json.dumps(made["environment"])}, '
+                         f'"sample_rate": {SR}, "sounds": {{\n{rows}\n}}}}\n')
+    print(f"wrote {REFERENCE} ({made['environment']})")
