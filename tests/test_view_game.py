@@ -19,7 +19,10 @@ from game.sim import events as ev
 from game.sim.commands import Commands
 from game.sim.stage import Stage
 from game.sim.world import World, step
+from game.sound import catalogue
 from game.tuning import DEFAULT
+from game.view import mixer as mixer_mod
+from game.view import play as play_mod
 from game.view.app import App, PlayOptions
 from game.view.cast import Snapshot
 from game.view.endings import ENDINGS, EndingScreen, views_at
@@ -177,6 +180,34 @@ def test_a_corrupt_settings_file_shows_a_notice_and_the_game_runs(level, tmp_pat
         app.open_settings(back=app.show_title)
         app.frame(1 / 30)
         assert (tmp_path / "settings.json.bad").exists()
+    finally:
+        app.close()
+
+
+def test_a_sound_that_cannot_be_made_is_said_on_screen_and_in_the_log(level, tmp_path,
+                                                                      monkeypatch, capsys):
+    def broken(sample_rate, rng):
+        raise ValueError("the whine's envelope is empty")
+
+    monkeypatch.setitem(catalogue.SPECS, "whine", catalogue.Spec(broken, 0.5))
+    monkeypatch.setattr(mixer_mod, "SOUND_NAMES", ("whine", "footstep_0"))  # quick to make
+    shown: list[str] = []
+    real_notice = play_mod.draw_notice
+
+    def spy(app, target, notice):
+        shown.append(notice)
+        real_notice(app, target, notice)
+
+    monkeypatch.setattr(play_mod, "draw_notice", spy)
+    app = App(level, PlayOptions(audio=True, frames=10**6,
+                                 settings_path=tmp_path / "settings.json"))
+    try:
+        app.start()
+        app.frame(1 / 30)
+        logged = [line for line in capsys.readouterr().err.splitlines() if "whine" in line]
+        assert logged == ["rex play: 1 sound could not be made and will not be heard (whine: "
+                          "ValueError: the whine's envelope is empty); everything else plays"]
+        assert shown and shown[-1] == logged[0].removeprefix("rex play: ")
     finally:
         app.close()
 

@@ -12,8 +12,8 @@ import pytest
 from game.level import read_level
 from game.sim import events as ev
 from game.sim.world import World
+from game.sound.catalogue import CAPTIONS
 from game.view import cast
-from game.view.audio import CAPTIONS
 from game.view.hud import MeterWatch
 from game.view.minimap import terrain_picture
 from game.view.overlays import field_indices, scent_indices, scent_stops
@@ -37,7 +37,7 @@ class FakeMixer:
         self.played.append((name, volume, pan))
 
     def play_at(self, name, source_xy, listener_xy, hearing_radius, volume=1.0) -> None:
-        from game.view.audio import spatialize
+        from game.sound.space import spatialize
 
         gain, pan = spatialize(source_xy, listener_xy, hearing_radius)
         self.played.append((name, volume * gain, pan))

@@ -40,11 +40,11 @@ from game.sim.stage import Stage
 from game.sim.world import World
 from game.tuning import DEFAULT, Tuning
 from game.view import settings as settings_mod
-from game.view.audio import AudioMixer
 from game.view.endings import EndingScreen
 from game.view.input import Bindings
 from game.view.menus import PauseScreen, SettingsScreen, TitleScreen, draw_city_backdrop
 from game.view.minimap import Minimap
+from game.view.mixer import AudioMixer
 from game.view.play import GameScreen, draw_notice, draw_problems
 from game.view.scene import Scene
 from game.view.session import Recording
@@ -163,12 +163,23 @@ class App:
             audio = os.environ.get("SDL_AUDIODRIVER") != "dummy"
         names = None if audio else ()
         self.mixer = AudioMixer(s.master_volume, s.effects_volume, s.music_volume, names=names)
+        self._report_sound()
         self.running = True
         if self.headless:
             self._stage.result()  # a check waits here instead of on a loading screen
             self.start_game(spectator=self.options.spectator)
         else:
             self.show_title()
+
+    def _report_sound(self) -> None:
+        """Say why the game is silent (on the terminal), and which sounds a bug left out (on
+        the terminal and on screen): a missing sound must never pass for a quiet moment."""
+        if self.mixer.error is not None:
+            self.say(f"playing without sound: {self.mixer.error}")
+        problem = self.mixer.problem
+        if problem is not None:
+            self.say(problem)
+            self.notice = problem if self.notice is None else f"{self.notice} {problem}"
 
     def _set_mode(self, fullscreen: bool) -> pygame.Surface:
         if fullscreen:
@@ -195,7 +206,8 @@ class App:
         self.minimap = Minimap(level, self.fonts, self.palette())
 
     def say(self, line: str) -> None:
-        """A line for the terminal the game was started from (hot reloads, the replay file)."""
+        """A line for the terminal the game was started from (hot reloads, the replay file, the
+        sound)."""
         print(f"rex play: {line}", file=sys.stderr, flush=True)
 
     def close(self) -> None:

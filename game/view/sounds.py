@@ -6,7 +6,7 @@ loudspeaker's warning (an Announcement) carries as far as the loudspeaker's own 
 the speakers that play it together only the loudest is heard.
 Loops follow the world every frame (one siren per patrol car with its siren on, the kennel
 alarm for a while after the latch gives, the evening wind), as do footsteps. Every sound that
-is heard puts its caption (audio.CAPTIONS) on screen, except Mila's own footsteps, which the
+is heard puts its caption (catalogue.CAPTIONS) on screen, except Mila's own footsteps, which the
 player sees; an event that makes no sound shows its own caption, if it has one.
 """
 
@@ -16,8 +16,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from game.sound.catalogue import CAPTIONS
+from game.sound.space import spatialize
 from game.view import cast
-from game.view.audio import CAPTIONS, AudioMixer, spatialize
+from game.view.mixer import AudioMixer
 from game.view.radio import Captions
 
 HEARING_RADIUS = 34.0  # tiles from the camera's centre at which a sound fades out
