@@ -16,21 +16,25 @@ Numpy only; every function is pure apart from the random generator it is handed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from game.sound.space import pan_gains
 
 TAU = 2.0 * math.pi
 F32 = np.float32
 
+
 def samples(seconds: float, sr: int) -> int:
+    """How many samples last ``seconds`` (at least one)."""
     return max(1, round(seconds * sr))
 
 
 def times(n: int, sr: int) -> np.ndarray:
+    """The time in seconds of each of ``n`` samples."""
     return np.arange(n) / sr
 
 
@@ -87,7 +91,7 @@ def fade_edges(x: np.ndarray, sr: int, fade_in: float = 0.002,
     return x
 
 
-def running_phase(freq, sr: int, n: int | None = None) -> np.ndarray:
+def running_phase(freq: ArrayLike, sr: int, n: int | None = None) -> np.ndarray:
     """Running phase in cycles (float64) of a frequency that may change every sample.
 
     Integrating frequency (rather than computing f(t) * t) is what makes glides smooth.
@@ -98,7 +102,7 @@ def running_phase(freq, sr: int, n: int | None = None) -> np.ndarray:
     return (np.cumsum(f) - f) / sr
 
 
-def loop_phase(freq, sr: int) -> np.ndarray:
+def loop_phase(freq: ArrayLike, sr: int) -> np.ndarray:
     """Like ``running_phase`` but nudges the frequency so the loop holds a whole number of cycles.
 
     The phase one sample past the end is then an integer: the wave continues across the seam.
@@ -109,7 +113,7 @@ def loop_phase(freq, sr: int) -> np.ndarray:
     return running_phase(f, sr)
 
 
-def sines(phase: np.ndarray, partials) -> np.ndarray:
+def sines(phase: np.ndarray, partials: Iterable[tuple[float, float]]) -> np.ndarray:
     """Sum of sines at whole multiples of a running phase: ``partials`` is (multiple, amplitude).
 
     The phase is wrapped in float64 before the float32 sine, which keeps long tones precise.
@@ -120,7 +124,7 @@ def sines(phase: np.ndarray, partials) -> np.ndarray:
     return out
 
 
-def wavetable(amps, phases=None, size: int = 4096) -> np.ndarray:
+def wavetable(amps: ArrayLike, phases: ArrayLike | None = None, size: int = 4096) -> np.ndarray:
     """One cycle of sum(a_h * cos(h * theta + p_h)), built with one inverse FFT."""
     amps = np.asarray(amps, dtype=float)
     phases = np.zeros(len(amps)) if phases is None else np.asarray(phases, dtype=float)
@@ -213,7 +217,7 @@ def bandpass(f: np.ndarray, lo: float, hi: float, order: int = 2) -> np.ndarray:
     return highpass(f, lo, order) * lowpass(f, hi, order)
 
 
-def formants(f: np.ndarray, peaks) -> np.ndarray:
+def formants(f: np.ndarray, peaks: Iterable[tuple[float, float, float]]) -> np.ndarray:
     """Sum of resonances (centre Hz, bandwidth Hz, gain): the vocal tract's colour."""
     out = np.zeros_like(f)
     for centre, width, gain in peaks:

@@ -46,7 +46,6 @@ def _midi(note: str) -> int:
     return 12 * (int(rest) + 1) + _NOTE_INDEX[note[0].upper()] + shift
 
 
-
 def _parse(text: str) -> list[tuple[float, str, float]]:
     """'A4:1 C5:1 | E5:2 r:1' -> [(beat, token, beats)]; '|' marks bars for the reader only."""
     beat = 0.0

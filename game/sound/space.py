@@ -7,6 +7,7 @@ the mixer (which places sounds in the world relative to the camera).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 PAN_LIMIT = 0.85  # sounds in the world are never fully in one ear: that sounds like headphones
 NEAR_FRACTION = 0.08  # within this fraction of the hearing radius a sound is at full volume
@@ -48,7 +49,8 @@ def offset_pan(dx: float, distance: float, radius: float) -> float:
     return PAN_LIMIT * clamp(dx / distance, -1.0, 1.0) * closeness
 
 
-def spatialize(source_xy, listener_xy, hearing_radius: float) -> tuple[float, float]:
+def spatialize(source_xy: Sequence[float], listener_xy: Sequence[float],
+               hearing_radius: float) -> tuple[float, float]:
     """(gain, pan) of a sound at ``source_xy`` heard from ``listener_xy``."""
     dx = float(source_xy[0]) - float(listener_xy[0])
     dy = float(source_xy[1]) - float(listener_xy[1])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,8 +131,8 @@ class AudioMixer:
         except pygame.error:
             pass
 
-    def play_at(self, name: str, source_xy, listener_xy, hearing_radius: float,
-                volume: float = 1.0) -> None:
+    def play_at(self, name: str, source_xy: Sequence[float], listener_xy: Sequence[float],
+                hearing_radius: float, volume: float = 1.0) -> None:
         """Play a sound in the world: quieter with distance, silent beyond the radius."""
         gain, pan = spatialize(source_xy, listener_xy, hearing_radius)
         if gain > 0.0:
