@@ -17,9 +17,9 @@ from game.view import cast
 from game.view.hud import MeterWatch
 from game.view.minimap import terrain_picture
 from game.view.overlays import field_indices, scent_indices, scent_stops
-from game.view.radio import Captions, RadioLog
+from game.view.radio import STATUS_LINES, Captions, RadioLog, line_for
 from game.view.scene import lamp_cells
-from game.view.sounds import SoundDirector, sound_for
+from game.view.sounds import EVENT_SOUNDS, SoundDirector, heard_at, sound_for
 from tests import mapkit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def test_the_radio_log_shows_radio_lines_and_short_lines_for_big_events():
     log = RadioLog()
     log.add_events([ev.Radio(1, "dispatch", "K9 Rex has escaped. All units, stand by."),
                     ev.RexTell(2, "growl"),
-                    SimpleNamespace(kind="PhaseChanged", tick=3, old="search", new="pursuit")],
+                    ev.PhaseChanged(3, "search", "pursuit")],
                    now=0.0)
     lines = [(line.speaker, line.shown) for line, _ in log.visible(1.0)]
     assert lines == [("DISPATCH", "K9 Rex has escaped. All units, stand by."),
@@ -77,7 +77,7 @@ def test_the_radio_log_shows_radio_lines_and_short_lines_for_big_events():
 def test_the_same_line_again_is_counted_not_repeated():
     log = RadioLog()
     for tick in range(3):
-        log.add_events([SimpleNamespace(kind="AimStarted", tick=tick)], now=float(tick))
+        log.add_events([ev.AimStarted(tick, unit=tick, x=4.0, y=5.0)], now=float(tick))
     assert [line.shown for line, _ in log.visible(3.0)] == ["Taking aim. (x3)"]
 
 
@@ -112,14 +112,39 @@ def test_events_make_their_sounds_where_they_happen_with_captions(world):
 
 
 def test_every_mapped_sound_exists_and_has_a_caption():
-    for kind in ("Radio", "ShotFired", "Panic", "Filming", "StandDown", "PhaseChanged"):
-        name = sound_for(SimpleNamespace(kind=kind, tick=0))
-        assert name in CAPTIONS
+    assert set(EVENT_SOUNDS.values()) <= set(CAPTIONS)
+    for event in (ev.Radio(0, "dispatch", "All units."), ev.ShotFired(0, 1, 2.0, 3.0, False),
+                  ev.Panic(0, 1, 2.0, 3.0), ev.Filming(0, 1), ev.StandDown(0),
+                  ev.PhaseChanged(0, "search", "pursuit"), ev.Shielding(0, active=True)):
+        assert sound_for(event) in CAPTIONS, event
     for tell in ("growl", "whine", "bark"):
-        assert sound_for(SimpleNamespace(kind="RexTell", tick=5, tell=tell)) in CAPTIONS
-    assert sound_for(SimpleNamespace(kind="RexTell", tick=5, tell="ears_up")) is None
-    warning = SimpleNamespace(kind="Radio", tick=0, speaker="Loudspeaker", text="Stay indoors.")
+        assert sound_for(ev.RexTell(5, tell)) in CAPTIONS
+    assert sound_for(ev.RexTell(5, "ears_up")) is None
+    assert sound_for(ev.Shielding(0, active=False)) is None  # he steps aside: no growl
+    assert sound_for(ev.Caught(0, 1)) is None
+    warning = ev.Radio(0, "Loudspeaker", "Stay indoors.")
     assert sound_for(warning) is None  # the loudspeakers themselves are heard (Announcement)
+
+
+def test_rex_is_heard_where_he_is_and_an_event_at_a_place_where_it_happened(world):
+    rex = (world.rex.x, world.rex.y)
+    assert heard_at(ev.RexTell(0, "bark"), world) == rex
+    assert heard_at(ev.RexLeapt(0, 1.0, 2.0), world) == rex  # his own sound: he is the place
+    assert heard_at(ev.Shielding(0, active=True), world) == rex
+    assert heard_at(ev.ShotFired(0, 3, 7.0, 8.0, True), world) == (7.0, 8.0)
+    assert heard_at(ev.Panic(0, 1, 2.5, 3.5), world) == (2.5, 3.5)
+    assert heard_at(ev.Radio(0, "dispatch", "All units."), world) is None  # everywhere alike
+    assert heard_at(ev.StandDown(0), world) is None
+
+
+def test_the_radio_log_gives_every_status_line_and_a_shield_only_while_raised():
+    assert line_for(ev.StandDown(0)) == ("DISPATCH", "All units, stand down.")
+    assert line_for(ev.GrabbedMila(0, 2)) == ("PASSER-BY", "Kid, run!")
+    assert line_for(ev.Shielding(0, active=True))[1].startswith("Rex plants himself")
+    assert line_for(ev.Shielding(0, active=False)) is None
+    assert line_for(ev.Radio(0, "k9 unit", "Copy.")) == ("K9 UNIT", "Copy.")
+    assert line_for(ev.Caught(0, 1)) is None
+    assert all(issubclass(kind, ev.Event) for kind in STATUS_LINES)
 
 
 def test_a_loudspeaker_warning_is_heard_from_the_nearest_loudspeaker_within_its_reach(world):

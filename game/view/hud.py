@@ -11,11 +11,13 @@ him, so they read without sound.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pygame
 
+from game.sim import events as ev
 from game.view import cast
 from game.view.input import Bindings
 from game.view.radio import Captions, RadioLog
@@ -98,26 +100,23 @@ class Hud:
 
     # -- what happened ----------------------------------------------------------------------
 
-    def note_events(self, events: Any, now: float) -> None:
+    def note_events(self, events: Iterable[ev.Event], now: float) -> None:
         good, bad = self.palette.good, self.palette.bad
         for event in events:
-            kind = event.kind
-            if kind == "RexTell":
-                tell = str(getattr(event, "tell", ""))
-                self.floaters.append(Floater(TELL_TEXT.get(tell, tell.replace("_", " ")),
-                                             INK, now))
-            elif kind == "MetersChanged":
-                self.cause = (str(getattr(event, "cause", "")), now)
-            elif kind == "RexStartled":
-                self.floaters.append(Floater(f"startled: {getattr(event, 'cause', '')}", bad,
-                                             now, 2.5))
-            elif kind == "CollarRecognised":
-                self.floaters.append(Floater("he knows the scent", good, now, 3.0))
-            elif kind == "Shielding" and getattr(event, "active", False):
-                self.floaters.append(Floater("shields Mila", AMBER, now, 2.5))
-            elif kind == "Speech":
-                self.say(str(getattr(event, "speaker", "")), str(getattr(event, "text", "")),
-                         now)
+            match event:
+                case ev.RexTell(tell=tell):
+                    self.floaters.append(Floater(TELL_TEXT.get(tell, tell.replace("_", " ")),
+                                                 INK, now))
+                case ev.MetersChanged(cause=cause):
+                    self.cause = (cause, now)
+                case ev.RexStartled(cause=cause):
+                    self.floaters.append(Floater(f"startled: {cause}", bad, now, 2.5))
+                case ev.CollarRecognised():
+                    self.floaters.append(Floater("he knows the scent", good, now, 3.0))
+                case ev.Shielding(active=True):
+                    self.floaters.append(Floater("shields Mila", AMBER, now, 2.5))
+                case ev.Speech(speaker=speaker, text=text):
+                    self.say(speaker, text, now)
 
     def say(self, speaker: str, text: str, now: float) -> None:
         """Queue a line over its speaker; lines said together follow one another."""

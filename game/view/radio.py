@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from game.sim import events as ev
 
 LOG_LINES = 6
 LINE_SECONDS = 40.0  # a line fades out of the log after this long
@@ -19,19 +20,17 @@ CAPTION_SECONDS = 3.5
 MAX_CAPTIONS = 4
 
 # A short line for events that are not radio messages themselves: (speaker, text).
-STATUS_LINES: dict[str, tuple[str, str]] = {
-    "LatchGave": ("K9 CENTER", "Kennel four is open! Rex is out of his run."),
-    "RexEscaped": ("K9 CENTER", "He cleared the fence. K9 Rex is loose."),
-    "Sighting": ("UNIT", "Visual on the K9."),
-    "PhoneReport": ("DISPATCH", "Caller reports a loose German Shepherd."),
-    "AimStarted": ("UNIT", "Taking aim."),
-    "AimCancelled": ("UNIT", "Holding fire."),
-    "ShotFired": ("UNIT", "Shot fired!"),
-    "GrabbedMila": ("PASSER-BY", "Kid, run!"),
-    "Calmed": ("", "Rex lowers his head. He is calmer."),
-    "Bonded": ("", "Rex trusts her."),
-    "CollarRecognised": ("", "Rex knows the scent: Bolt's collar."),
-    "StandDown": ("DISPATCH", "All units, stand down."),
+STATUS_LINES: dict[type[ev.Event], tuple[str, str]] = {
+    ev.LatchGave: ("K9 CENTER", "Kennel four is open! Rex is out of his run."),
+    ev.RexEscaped: ("K9 CENTER", "He cleared the fence. K9 Rex is loose."),
+    ev.Sighting: ("UNIT", "Visual on the K9."),
+    ev.PhoneReport: ("DISPATCH", "Caller reports a loose German Shepherd."),
+    ev.AimStarted: ("UNIT", "Taking aim."),
+    ev.AimCancelled: ("UNIT", "Holding fire."),
+    ev.ShotFired: ("UNIT", "Shot fired!"),
+    ev.GrabbedMila: ("PASSER-BY", "Kid, run!"),
+    ev.CollarRecognised: ("", "Rex knows the scent: Bolt's collar."),
+    ev.StandDown: ("DISPATCH", "All units, stand down."),
 }
 
 
@@ -47,24 +46,23 @@ class LogLine:
         return self.text if self.count == 1 else f"{self.text} (x{self.count})"
 
 
-def line_for(event: Any) -> tuple[str, str] | None:
+def line_for(event: ev.Event) -> tuple[str, str] | None:
     """The log line an event earns, or None."""
-    if event.kind == "Radio":
-        return str(getattr(event, "speaker", "RADIO")).upper(), str(getattr(event, "text", ""))
-    if event.kind == "PhaseChanged":
-        new = str(getattr(event, "new", "")).replace("_", " ")
-        return "DISPATCH", f"Alert phase: {new}."
-    if event.kind == "Shielding":
-        return ("", "Rex plants himself between Mila and the guns.") if getattr(
-            event, "active", False) else None
-    return STATUS_LINES.get(event.kind)
+    match event:
+        case ev.Radio(speaker=speaker, text=text):
+            return speaker.upper(), text
+        case ev.PhaseChanged(new=new):
+            return "DISPATCH", f"Alert phase: {new.replace('_', ' ')}."
+        case ev.Shielding(active=True):
+            return "", "Rex plants himself between Mila and the guns."
+    return STATUS_LINES.get(type(event))
 
 
 class RadioLog:
     def __init__(self) -> None:
         self.lines: deque[LogLine] = deque(maxlen=LOG_LINES)
 
-    def add_events(self, events: Iterable[Any], now: float) -> None:
+    def add_events(self, events: Iterable[ev.Event], now: float) -> None:
         for event in events:
             found = line_for(event)
             if found is not None:

@@ -120,8 +120,9 @@ class Scene:
 
     def note_events(self, events: tuple[ev.Event, ...] | list[ev.Event], time_s: float) -> None:
         for event in events:
-            if event.kind == "RexTell" and getattr(event, "tell", "") == "growl":
-                self._growl_until = time_s + GROWL_SECONDS
+            match event:
+                case ev.RexTell(tell="growl"):
+                    self._growl_until = time_s + GROWL_SECONDS
 
     # -- the frame --------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Events in, sounds out: which sound each event makes, where it is heard, and its caption.
 
-``EVENT_SOUNDS`` maps an event kind to a sound; an event with a position (x, y), or one about
+``EVENT_SOUNDS`` maps an event class to a sound; an event with a position (x, y), or one about
 Rex, is played in the world: quieter with distance from the camera and panned to its side. A
 loudspeaker's warning (an Announcement) carries as far as the loudspeaker's own radius, and of
 the speakers that play it together only the loudest is heard.
@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from game.sim import events as ev
 from game.sound.catalogue import CAPTIONS
 from game.sound.space import spatialize
 from game.view import cast
@@ -28,19 +29,19 @@ ALARM_SECONDS = 14.0
 STEP_SECONDS = {False: 0.42, True: 0.27}  # Mila's footsteps walking and running
 PAW_SECONDS = 0.3
 
-EVENT_SOUNDS: dict[str, str] = {
-    "Radio": "radio_squelch",
-    "PhaseChanged": "radio_chirp",
-    "Sighting": "radio_chirp",
-    "PhoneReport": "radio_chirp",
-    "AimStarted": "radio_chirp",
-    "ShotFired": "tranq_shot",
-    "Panic": "crowd_panic",
-    "Filming": "phone_camera",
-    "StandDown": "whistle",
-    "RexLeapt": "paw_1",
-    "RexStartled": "bark_2",
-    "CollarRecognised": "whine",
+EVENT_SOUNDS: dict[type[ev.Event], str] = {
+    ev.Radio: "radio_squelch",
+    ev.PhaseChanged: "radio_chirp",
+    ev.Sighting: "radio_chirp",
+    ev.PhoneReport: "radio_chirp",
+    ev.AimStarted: "radio_chirp",
+    ev.ShotFired: "tranq_shot",
+    ev.Panic: "crowd_panic",
+    ev.Filming: "phone_camera",
+    ev.StandDown: "whistle",
+    ev.RexLeapt: "paw_1",
+    ev.RexStartled: "bark_2",
+    ev.CollarRecognised: "whine",
 }
 SPEECH_CAPTION_SECONDS = 5.0
 TELL_SOUNDS: dict[str, tuple[str, ...]] = {
@@ -48,20 +49,31 @@ TELL_SOUNDS: dict[str, tuple[str, ...]] = {
     "whine": ("whine",),
     "bark": ("bark_0", "bark_1", "bark_2"),
 }
-REX_EVENTS = frozenset({"RexTell", "RexLeapt", "RexStartled", "CollarRecognised",
-                        "Shielding"})  # heard where Rex is
 
 
-def sound_for(event: Any) -> str | None:
+def sound_for(event: ev.Event) -> str | None:
     """The sound an event makes, or None."""
-    if event.kind == "RexTell":
-        choices = TELL_SOUNDS.get(getattr(event, "tell", ""))
-        return None if choices is None else choices[event.tick % len(choices)]
-    if event.kind == "Radio" and str(getattr(event, "speaker", "")).lower() == "loudspeaker":
-        return None  # heard from the loudspeakers themselves (Announcement), not the radio
-    if event.kind == "Shielding":  # he growls at the guns as he steps in front of her
-        return "growl" if getattr(event, "active", False) else None
-    return EVENT_SOUNDS.get(event.kind)
+    match event:
+        case ev.RexTell(tell=tell):
+            choices = TELL_SOUNDS.get(tell)
+            return None if choices is None else choices[event.tick % len(choices)]
+        case ev.Radio(speaker=speaker) if speaker.lower() == "loudspeaker":
+            return None  # heard from the loudspeakers themselves (Announcement), not the radio
+        case ev.Shielding(active=active):  # he growls at the guns as he steps in front of her
+            return "growl" if active else None
+    return EVENT_SOUNDS.get(type(event))
+
+
+def heard_at(event: ev.Event, world: Any) -> tuple[float, float] | None:
+    """Where an event's sound comes from: Rex's own where he is, an event with a place there,
+    and None for the rest (the radio, the dispatcher), which is heard the same everywhere."""
+    match event:
+        case (ev.RexTell() | ev.RexLeapt() | ev.RexStartled() | ev.CollarRecognised()
+              | ev.Shielding()):
+            return world.rex.x, world.rex.y
+        case ev.Event(x=x, y=y):  # any event that happened at a place
+            return float(x), float(y)
+    return None
 
 
 class SoundDirector:
@@ -86,36 +98,31 @@ class SoundDirector:
         if caption and gain * volume >= CAPTION_GAIN:
             self.captions.show(CAPTIONS[name], now, pan)
 
-    def on_events(self, events: Iterable[Any], world: Any, listener: tuple[float, float],
+    def on_events(self, events: Iterable[ev.Event], world: Any, listener: tuple[float, float],
                   now: float) -> None:
         events = list(events)
-        heard = [e for e in events if e.kind == "Announcement"]
+        heard = [e for e in events if isinstance(e, ev.Announcement)]
         if heard:  # several loudspeakers, one warning: the loudest is the one heard
             nearest = min(heard, key=lambda e: math.hypot(e.x - listener[0], e.y - listener[1])
                           / max(float(e.radius), 1e-6))
             self._play("loudspeaker_chime", (float(nearest.x), float(nearest.y)), listener,
                        now, radius=float(nearest.radius))
         for event in events:
-            if event.kind == "Announcement":
-                continue
-            if event.kind == "LatchGave":
-                self.alarm_until = now + ALARM_SECONDS
-                gate = world.level.one("kennel_gate")
-                self.alarm_at = gate.centre
-            if event.kind == "Speech":  # words said aloud: captioned whoever said them
-                text = f'{getattr(event, "speaker", "")}: "{getattr(event, "text", "")}"'
-                self.captions.show(text, now, seconds=SPEECH_CAPTION_SECONDS)
-                continue
+            match event:
+                case ev.Announcement():
+                    continue
+                case ev.LatchGave():
+                    self.alarm_until = now + ALARM_SECONDS
+                    self.alarm_at = world.level.one("kennel_gate").centre
+                case ev.Speech(speaker=speaker, text=text):  # said aloud: captioned, whoever
+                    self.captions.show(f'{speaker}: "{text}"', now,
+                                       seconds=SPEECH_CAPTION_SECONDS)
+                    continue
             name = sound_for(event)
             if name is None:
-                self.captions.show(getattr(type(event), "caption", ""), now)
+                self.captions.show(event.caption, now)
                 continue
-            at = None
-            if event.kind in REX_EVENTS:
-                at = (world.rex.x, world.rex.y)
-            elif hasattr(event, "x") and hasattr(event, "y"):
-                at = (float(event.x), float(event.y))
-            self._play(name, at, listener, now)
+            self._play(name, heard_at(event, world), listener, now)
 
     def update(self, world: Any, listener: tuple[float, float], now: float,
                rex_moving: bool) -> None:
