@@ -194,9 +194,9 @@ def test_a_sound_that_cannot_be_made_is_said_on_screen_and_in_the_log(level, tmp
     shown: list[str] = []
     real_notice = play_mod.draw_notice
 
-    def spy(app, target, notice):
+    def spy(fonts, target, notice):
         shown.append(notice)
-        real_notice(app, target, notice)
+        real_notice(fonts, target, notice)
 
     monkeypatch.setattr(play_mod, "draw_notice", spy)
     app = App(level, PlayOptions(audio=True, frames=10**6,

@@ -47,6 +47,7 @@ from game.view.minimap import Minimap
 from game.view.mixer import AudioMixer
 from game.view.play import GameScreen, draw_notice, draw_problems
 from game.view.scene import Scene
+from game.view.screen import Screen
 from game.view.session import Recording
 from game.view.ui import AMBER, DIM, Fonts, Palette, palette, panel
 from game.view.watch import MapReloader, Reload, watched_files
@@ -102,7 +103,7 @@ class LoadingScreen:
             self.then()
 
     def draw(self, target: pygame.Surface) -> None:
-        draw_city_backdrop(self.app, target, self.app.time)
+        draw_city_backdrop(self.app.scene, target, self.app.time)
         w, h = target.get_size()
         panel(target, pygame.Rect(w // 2 - 260, h // 2 - 40, 520, 80), alpha=200)
         dots = "." * (1 + int(self.time * 3) % 3)
@@ -124,7 +125,7 @@ class App:
         self.frame_times: list[float] = []
         self.notice: str | None = None
         self.game: GameScreen | None = None
-        self.screen: Any = None
+        self.screen: Any = None  # a Screen, from the first frame on
         self.seed = options.seed
         self._stage: Future[Stage] | None = None
         self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
@@ -259,7 +260,8 @@ class App:
         self.surface = pygame.display.get_surface()  # resized, or changed by fullscreen
         self.screen.draw(self.surface)
         if self.reload_problems and self.reloader is not None:
-            draw_problems(self, self.surface, str(self.reloader.path), self.reload_problems)
+            draw_problems(self.fonts, self.surface, str(self.reloader.path),
+                          self.reload_problems)
         pygame.display.flip()
         self.frame_count += 1
         if isinstance(self.screen, GameScreen):
@@ -304,7 +306,7 @@ class App:
         """A recorded game is being watched: menus offer to watch it again, not a new game."""
         return self.options.replay is not None
 
-    def switch(self, screen: Any) -> None:
+    def switch(self, screen: Screen) -> None:
         self.screen = screen
 
     def show_title(self) -> None:
@@ -372,9 +374,9 @@ class App:
             dim.fill((6, 8, 18, 170))
             target.blit(dim, (0, 0))
         else:
-            draw_city_backdrop(self, target, self.time)
+            draw_city_backdrop(self.scene, target, self.time)
         if self.notice is not None and not isinstance(self.screen, GameScreen):
-            draw_notice(self, target, self.notice)
+            draw_notice(self.fonts, target, self.notice)
 
     # -- settings -----------------------------------------------------------------------------
 

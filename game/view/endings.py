@@ -17,10 +17,10 @@ import numpy as np
 import pygame
 
 from game.view.menus import Item, Menu
+from game.view.screen import Window
 from game.view.ui import AMBER, DIM, INK, lerp_colour, panel, vertical_gradient
 
 if TYPE_CHECKING:
-    from game.view.app import App
     from game.view.play import GameScreen
 
 BEAT_SECONDS = {"scene": 10.0, "viral": 11.0, "epilogue": 9.0}
@@ -87,7 +87,7 @@ def views_at(seconds: float, final: int, climb: float = 6.5) -> int:
 
 
 class EndingScreen:
-    def __init__(self, app: App, game: GameScreen):
+    def __init__(self, app: Window, game: GameScreen):
         self.app = app
         self.game = game
         world = game.session.world
@@ -108,8 +108,8 @@ class EndingScreen:
         else:
             items = [Item("Play again", choose=app.restart),
                      Item("Title screen", choose=app.show_title), Item("Quit", choose=app.quit)]
-        self.menu = Menu(app, "", items, on_back=app.quit if app.replaying else app.show_title,
-                         width=340)
+        self.menu = Menu(app.fonts, "", items,
+                         on_back=app.quit if app.replaying else app.show_title, width=340)
         app.mixer.stop_all()
         app.mixer.music(self.text.music, loop=self.kind != "home")
 

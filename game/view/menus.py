@@ -12,16 +12,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pygame
 
 from game.view.input import ACTION_LABELS, ALWAYS_PAUSE, PRESS_ACTIONS
 from game.view.lighting import LAMP_COLOUR, Light
-from game.view.ui import AMBER, CYAN, DIM, INK, panel, vertical_gradient
-
-if TYPE_CHECKING:
-    from game.view.app import App
+from game.view.scene import Scene
+from game.view.screen import Screen, Window
+from game.view.ui import AMBER, CYAN, DIM, INK, Fonts, panel, vertical_gradient
 
 BACK_KEYS = (pygame.K_ESCAPE, pygame.K_BACKSPACE)
 UP_KEYS = (pygame.K_UP, pygame.K_w)
@@ -48,9 +47,9 @@ class Item:
 class Menu:
     """A column of items with one selected; keys and the mouse move and use it."""
 
-    def __init__(self, app: App, title: str, items: list[Item], on_back: Callable[[], None],
+    def __init__(self, fonts: Fonts, title: str, items: list[Item], on_back: Callable[[], None],
                  width: int = 520):
-        self.app = app
+        self.fonts = fonts
         self.title = title
         self.items = items
         self.on_back = on_back
@@ -114,7 +113,7 @@ class Menu:
     def draw(self, target: pygame.Surface, centre: tuple[int, int] | None = None,
              max_rows: int | None = None) -> None:
         """Draw the menu; with ``max_rows`` only a window of rows that follows the selection."""
-        fonts = self.app.fonts
+        fonts = self.fonts
         w, h = target.get_size()
         rows = len(self.items) if max_rows is None else min(max_rows, len(self.items))
         if self.selected < self.scroll:
@@ -153,7 +152,7 @@ class Menu:
 
     def _draw_value(self, target: pygame.Surface, item: Item, row: pygame.Rect,
                     chosen: bool) -> None:
-        fonts = self.app.fonts
+        fonts = self.fonts
         if item.kind == "slider" and item.get:
             track = _slider_track(row)
             value = float(item.get())
@@ -182,7 +181,7 @@ def _slider_track(row: pygame.Rect) -> pygame.Rect:
 class MenuScreen:
     """A screen that is one menu, over the paused game or the city at dusk."""
 
-    app: App
+    app: Window
     menu: Menu
 
     def handle(self, event: pygame.event.Event) -> None:
@@ -199,9 +198,9 @@ class MenuScreen:
 class TitleScreen(MenuScreen):
     """The title over a slow flight across the city at dusk: play, spectator, settings, quit."""
 
-    def __init__(self, app: App):
+    def __init__(self, app: Window):
         self.app = app
-        self.menu = Menu(app, "", [
+        self.menu = Menu(app.fonts, "", [
             Item("Play", choose=lambda: app.start_game(spectator=False),
                  hint="You are Mila. Rex follows the scent of the collar you carry."),
             Item("Spectator", choose=lambda: app.start_game(spectator=True),
@@ -212,7 +211,7 @@ class TitleScreen(MenuScreen):
         ], on_back=app.quit, width=360)
 
     def draw(self, target: pygame.Surface) -> None:
-        draw_city_backdrop(self.app, target, self.app.time)
+        draw_city_backdrop(self.app.scene, target, self.app.time)
         w, h = target.get_size()
         fonts = self.app.fonts
         fonts.draw(target, "REX", (w // 2, h // 2 - 250), "title", AMBER, anchor="midtop")
@@ -223,11 +222,10 @@ class TitleScreen(MenuScreen):
                    (w // 2, h - 14), "tiny", DIM, anchor="midbottom")
 
 
-def draw_city_backdrop(app: App, target: pygame.Surface, time_s: float,
+def draw_city_backdrop(scene: Scene, target: pygame.Surface, time_s: float,
                        fraction: float = 0.78) -> None:
     """The map drifting slowly under dusk light, dimmed behind a menu."""
-    scene = app.scene
-    level = app.level
+    level = scene.level
     w, h = target.get_size()
     px = scene.tile_px
     # A slow loop over the map, so the backdrop never stops at an edge.
@@ -250,7 +248,7 @@ def draw_city_backdrop(app: App, target: pygame.Surface, time_s: float,
 class SettingsScreen(MenuScreen):
     """Volumes, fullscreen, palette, flashing, captions, and the way to the key bindings."""
 
-    def __init__(self, app: App, back: Callable[[], None]):
+    def __init__(self, app: Window, back: Callable[[], None]):
         self.app = app
         self.back = back
         s = app.store.settings
@@ -261,7 +259,7 @@ class SettingsScreen(MenuScreen):
                 app.apply_settings()
             return put
 
-        self.menu = Menu(app, "Settings", [
+        self.menu = Menu(app.fonts, "Settings", [
             Item("Master volume", "slider", get=lambda: s.master_volume,
                  put=setter("master_volume")),
             Item("Effects volume", "slider", get=lambda: s.effects_volume,
@@ -300,7 +298,7 @@ def home_relative(path: Path) -> str:
 class KeyBindingsScreen(MenuScreen):
     """Every bindable action with its keys; choose one, then press the new key."""
 
-    def __init__(self, app: App, back_to: Any):
+    def __init__(self, app: Window, back_to: Screen):
         self.app = app
         self.back_to = back_to
         self.waiting: str | None = None
@@ -310,7 +308,7 @@ class KeyBindingsScreen(MenuScreen):
                  for action in ACTION_LABELS]
         items.append(Item("Reset to defaults", choose=self._reset))
         items.append(Item("Back", choose=self._back))
-        self.menu = Menu(app, "Key bindings", items, on_back=self._back, width=640)
+        self.menu = Menu(app.fonts, "Key bindings", items, on_back=self._back, width=640)
 
     def _wait(self, action: str) -> None:
         self.waiting = action
@@ -345,14 +343,14 @@ class KeyBindingsScreen(MenuScreen):
 class PauseScreen(MenuScreen):
     """The game stopped: resume, settings, restart, quit; and every control, listed."""
 
-    def __init__(self, app: App, game: Any):
+    def __init__(self, app: Window, game: Any):
         self.app = app
         self.game = game
         # A replay is one recorded game: it can start over, but there is no title to go to.
         leave = [Item("Watch again", choose=app.restart)] if app.replaying else [
             Item("Restart (new seed)", choose=app.restart),
             Item("Quit to title", choose=app.show_title)]
-        self.menu = Menu(app, "Paused", [
+        self.menu = Menu(app.fonts, "Paused", [
             Item("Resume", choose=self.resume),
             Item("Settings", choose=lambda: app.open_settings(back=lambda: app.switch(self))),
             *leave,

@@ -10,7 +10,6 @@ a few seconds, darkening, before the ending screens take over.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import pygame
 
@@ -23,12 +22,10 @@ from game.view.hud import Hud
 from game.view.input import Controls
 from game.view.overlays import Overlays
 from game.view.radio import Captions, RadioLog
+from game.view.screen import Window
 from game.view.session import Session, policy_driver, replay_driver
 from game.view.sounds import SoundDirector
-from game.view.ui import AMBER, DIM, INK, panel
-
-if TYPE_CHECKING:
-    from game.view.app import App
+from game.view.ui import AMBER, DIM, INK, Fonts, panel
 
 CAMERA_HALF_LIFE = 0.18  # seconds for the camera to close half the gap to its target
 CHOPPER_HALF_LIFE = 0.45  # the chopper is heavier: it lags and sways
@@ -40,7 +37,7 @@ MAX_PROBLEM_LINES = 12  # more than this and the panel says how many are left ou
 
 
 class GameScreen:
-    def __init__(self, app: App, world: World, *, policy: str | None, spectator: bool,
+    def __init__(self, app: Window, world: World, *, policy: str | None, spectator: bool,
                  overlays: tuple[str, ...] = (), replay: Replay | None = None,
                  record: Replay | None = None):
         """A game of ``world``; Mila is played by the keys, by ``policy`` when named, or by
@@ -185,7 +182,7 @@ class GameScreen:
                               reduced_flashing=settings.reduced_flashing)
         self._notice(target)
         if session.out_of_commands and world.ending is None:
-            draw_notice(self.app, target, "The recording ends here: the player left the game "
+            draw_notice(self.app.fonts, target, "The recording ends here: the player left the game "
                                           "before the chase was over. Esc for the menu.")
         if session.ended_at is not None:
             fade = min(1.0, (now - session.ended_at) / ENDING_HOLD)
@@ -201,27 +198,26 @@ class GameScreen:
         notice = self.app.notice
         if notice is None or self.session.time > NOTICE_SECONDS:
             return
-        draw_notice(self.app, target, notice)
+        draw_notice(self.app.fonts, target, notice)
 
 
-def draw_notice(app: App, target: pygame.Surface, notice: str) -> None:
+def draw_notice(fonts: Fonts, target: pygame.Surface, notice: str) -> None:
     """A banner across the top of the screen for something the player must know."""
     w = target.get_width()
-    lines = app.fonts.wrap(notice, "small", min(760, w - 80))
+    lines = fonts.wrap(notice, "small", min(760, w - 80))
     rect = pygame.Rect(0, 0, min(800, w - 40), 20 + 22 * len(lines))
     rect.midtop = (w // 2, 120)
     panel(target, rect, alpha=230, edge=AMBER)
     for i, line in enumerate(lines):
-        app.fonts.draw(target, line, (rect.centerx, rect.y + 10 + 22 * i), "small", INK,
-                       anchor="midtop")
+        fonts.draw(target, line, (rect.centerx, rect.y + 10 + 22 * i), "small", INK,
+                   anchor="midtop")
 
 
-def draw_problems(app: App, target: pygame.Surface, path: str,
+def draw_problems(fonts: Fonts, target: pygame.Surface, path: str,
                   problems: tuple[str, ...]) -> None:
     """The panel of a refused hot reload: the map checker's lines, over whatever is on screen,
     until a save passes the checker."""
     w, h = target.get_size()
-    fonts = app.fonts
     width = min(960, w - 40)
     prefix = f"{path}: "
     lines: list[str] = []
