@@ -1,6 +1,6 @@
 """The game window under SDL's dummy drivers: the fixed-step loop, determinism against a
-headless replay, the screens, and drawing the parts of the cast the simulation may not have
-yet (tested with small fake objects that carry the planned attributes)."""
+headless replay, the screens, and drawing the whole cast at once (police, crowd and Dylan put
+next to Mila as small fake objects with the attributes the view reads)."""
 
 from __future__ import annotations
 
@@ -224,7 +224,7 @@ def test_spectator_mode_plays_mila_with_a_policy(level, tmp_path):
         app.close()
 
 
-# -- drawing the cast that is coming, with fake objects ----------------------------------------
+# -- drawing the whole cast, with fake objects ------------------------------------------------
 
 
 def fake_cast(world: World) -> None:
@@ -252,7 +252,7 @@ def fake_cast(world: World) -> None:
     world.rex.stress, world.rex.trust = 0.4, 0.3
 
 
-def test_the_coming_cast_is_drawn_from_its_attributes(level, tmp_path):
+def test_the_whole_cast_is_drawn_from_its_attributes(level, tmp_path):
     app = make_app(level, tmp_path, seed=3)
     try:
         app.frame(1 / 30)

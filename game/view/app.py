@@ -1,5 +1,5 @@
 """The window: start-up, the screens (title, loading, game, pause, settings, endings) and the
-frame loop.
+frame loop, on pygame's display, event queue and clock.
 
 ``App.frame(dt)`` is one frame: events to the current screen, ``update(dt)``, ``draw``, flip.
 ``run`` calls it in a loop, with real time between frames, or, for headless checks
@@ -33,7 +33,6 @@ from typing import Any
 
 import pygame
 
-from game import policies
 from game.level import Level
 from game.replay import Replay
 from game.sim.stage import Stage
@@ -55,6 +54,7 @@ from game.view.watch import MapReloader, Reload, watched_files
 WINDOW = (1280, 720)
 TILE_PX = 32  # 16-pixel art at 2x
 HEADLESS_FRAME_SECONDS = 1.0 / 30.0  # virtual time per frame in headless checks
+SPECTATOR_POLICY = "calm"  # plays Mila when a spectator names no policy (PLAYING.md says so)
 
 
 @dataclass
@@ -77,12 +77,6 @@ class PlayOptions:
 
 class WindowError(RuntimeError):
     """The window cannot open on this machine (no display, no video driver)."""
-
-
-def spectator_policy() -> str:
-    """The policy that plays Mila for spectators when none is named: the calm one once the
-    simulation has it, else the one that waits at the maple."""
-    return "calm" if "calm" in policies.BUILT_IN else "wait"
 
 
 class LoadingScreen:
@@ -333,7 +327,7 @@ class App:
         police, civilians = (replay.police, replay.civilians) if replay else (True, True)
         world = World(self.level, self.seed, self.tuning, stage=stage, police=police,
                       civilians=civilians)
-        policy = (self.options.policy or spectator_policy()) if spectator else \
+        policy = (self.options.policy or SPECTATOR_POLICY) if spectator else \
             self.options.autoplay
         record = None if self.recording is None else self.recording.begin(
             world, self.level.path, police=police, civilians=civilians)

@@ -1,4 +1,5 @@
-"""The camera: which part of the map the window shows, in map pixels at the current zoom."""
+"""The camera: which part of the map the window shows, in map pixels at the current zoom.
+Plain arithmetic; no pygame."""
 
 from __future__ import annotations
 

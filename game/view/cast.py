@@ -1,9 +1,10 @@
 """The cast as the view sees it: every agent to draw, read from the world without changing it.
 
-Police, civilians and Dylan arrive in the simulation in stages, so every read here is guarded
-(``getattr`` with a default): a world without them simply has no such actors. ``Snapshot``
-keeps where each actor stood after a tick, so a frame drawn between two ticks can place
-everyone part of the way from the previous position to the current one.
+The police and the crowd can be switched off (``World(police=False, civilians=False)``, as in
+a replay recorded that way), so their reads here stand for "none" when they are off: a world
+without them simply has no such actors. ``Snapshot`` keeps where each actor stood after a
+tick, so a frame drawn between two ticks can place everyone part of the way from the previous
+position to the current one. Plain Python; no pygame.
 """
 
 from __future__ import annotations
@@ -17,31 +18,36 @@ TELEPORT = 3.0  # tiles: a jump longer than this in one tick is drawn as a jump,
 
 
 def police(world: Any) -> Any | None:
-    return getattr(world, "police", None)
+    """The police force, or None when the police are switched off."""
+    return world.police
 
 
 def dispatcher(world: Any) -> Any | None:
-    return getattr(police(world), "dispatcher", None)
+    force = police(world)
+    return None if force is None else force.dispatcher
 
 
 def officers(world: Any) -> list[Any]:
-    return list(getattr(police(world), "officers", None) or ())
+    force = police(world)
+    return [] if force is None else list(force.officers)
 
 
 def cars(world: Any) -> list[Any]:
-    return list(getattr(police(world), "cars", None) or ())
+    force = police(world)
+    return [] if force is None else list(force.cars)
 
 
 def civilians(world: Any) -> list[Any]:
-    return list(getattr(getattr(world, "crowd", None), "civilians", None) or ())
+    return [] if world.crowd is None else list(world.crowd.civilians)
 
 
-def dylan(world: Any) -> Any | None:
-    return getattr(world, "dylan", None)
+def dylan(world: Any) -> Any:
+    return world.dylan
 
 
 def phase(world: Any) -> str | None:
-    return getattr(dispatcher(world), "phase", None)
+    desk = dispatcher(world)
+    return None if desk is None else desk.phase
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,10 @@ def actors(world: Any) -> list[Actor]:
     found = [Actor(("rex", 0), "rex", world.rex), Actor(("mila", 0), "mila", world.mila)]
     found += [Actor(("car", c.id), "car", c) for c in cars(world)]
     found += [Actor(("officer", o.id), "officer", o) for o in officers(world)
-              if getattr(o, "state", "") != "in_car"]
+              if o.state != "in_car"]
     found += [Actor(("civilian", c.id), "civilian", c) for c in civilians(world)
-              if getattr(c, "state", "") != "indoors"]
-    d = dylan(world)
-    if d is not None:
-        found.append(Actor(("dylan", 0), "dylan", d))
+              if c.state != "indoors"]
+    found.append(Actor(("dylan", 0), "dylan", dylan(world)))
     return found
 
 

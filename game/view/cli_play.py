@@ -1,5 +1,5 @@
 """The ``rex play`` and ``rex replay`` command lines: their flags, their checks, and the start
-of the window.
+of the window. pygame is loaded (with app.py) only once the flags and the map have passed.
 
 ``add_play_arguments`` and ``add_replay_arguments`` declare the flags on the sub-parsers;
 ``run_play`` and ``run_replay`` check what argparse cannot (a policy that does not exist, flags

@@ -1,4 +1,5 @@
-"""The ending screens: a short scene for each ending, then the score and "play again".
+"""The ending screens: a short scene for each ending, then the score and "play again", drawn
+with pygame.
 
 ``home`` has three beats before the score: the recognition scene (the last moment of the
 chase, closer and warmer, with Mila's words), the viral-video screen (a view counter climbing

@@ -1,8 +1,8 @@
 """The heads-up display over the game: clock, alert phase, Rex's meters and tells, Mila's
-breath, key hints, the radio log and captions, and the minimap.
+breath, key hints, the radio log and captions, and the minimap, drawn with pygame.
 
 Everything here reads the world, the log and the captions; nothing changes them. Rex's meters
-(stress and trust, once the simulation has them) show while he is near, and every change gets a
+(stress and trust) show while he is near, and every change gets a
 tell the player cannot miss: the bar's edge lights up, an arrow shows its direction, and a
 word rises above Rex. His body-language events (growl, whine, ears, tail) show as a bubble over
 him, so they read without sound.
@@ -69,10 +69,8 @@ class MeterWatch:
         self.flash_until = -1.0
         self.last_word = -10.0
 
-    def observe(self, value: float | None, now: float) -> int:
+    def observe(self, value: float, now: float) -> int:
         """Record the value; returns +1 or -1 when a new change should be announced."""
-        if value is None:
-            return 0
         self.history.append((now, value))
         while self.history and self.history[0][0] < now - TREND_WINDOW:
             self.history.pop(0)
@@ -128,7 +126,7 @@ class Hud:
         rex = world.rex
         for watch, colour in ((self.stress, self.palette.stress),
                               (self.trust, self.palette.trust)):
-            announce = watch.observe(getattr(rex, watch.name, None), now)
+            announce = watch.observe(getattr(rex, watch.name), now)
             if announce:
                 arrow = "+" if announce > 0 else "-"
                 cause, when = self.cause
@@ -185,11 +183,8 @@ class Hud:
 
     def _meters(self, target: pygame.Surface, rex: Any, bottomright: tuple[int, int],
                 now: float) -> None:
-        meters = [(watch, getattr(rex, watch.name, None), colour) for watch, colour in
+        meters = [(watch, getattr(rex, watch.name), colour) for watch, colour in
                   ((self.stress, self.palette.stress), (self.trust, self.palette.trust))]
-        meters = [m for m in meters if m[1] is not None]
-        if not meters:
-            return
         rect = pygame.Rect(0, 0, 300, 40 + 26 * len(meters))
         rect.bottomright = bottomright
         panel(target, rect, alpha=210)
@@ -245,9 +240,8 @@ class Hud:
                                 (20, 20, 28), anchor="midtop")
 
     def _breath(self, target: pygame.Surface, mila: Any, at: tuple[float, float]) -> None:
-        breath = getattr(mila, "breath", None)
-        if breath is None or not (getattr(mila, "whispering", False) or
-                                  breath < BREATH_SHOWN_BELOW):
+        breath = mila.breath
+        if not (mila.whispering or breath < BREATH_SHOWN_BELOW):
             return
         rect = pygame.Rect(0, 0, 44, 7)
         rect.midtop = (round(at[0]), round(at[1]) + 8)

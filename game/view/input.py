@@ -1,4 +1,5 @@
-"""Keys in, Commands out: key bindings, held keys, and one Commands value per tick.
+"""Keys in, Commands out: key bindings, held keys, and one Commands value per tick, from
+pygame's key events.
 
 ``Controls`` follows key presses and releases from pygame events itself (not
 ``pygame.key.get_pressed``), so a test or a recorded script can drive it with posted events

@@ -1,4 +1,5 @@
-"""Light of the hour: the scene dims from late afternoon to dusk, lamps and sirens glow.
+"""Light of the hour: the scene dims from late afternoon to dusk, lamps and sirens glow (pygame
+surfaces, glows made with numpy).
 
 One light map per frame: a view-sized surface filled with the ambient colour of the hour and
 darkened toward the edges (a vignette), onto which each light on screen adds a pre-rendered

@@ -1,5 +1,5 @@
 """Menus: a small keyboard-and-mouse menu widget, and the title, settings, key-binding and
-pause screens built from it.
+pause screens built from it, drawn with pygame.
 
 Menus are driven by arrow keys (or W/S), Enter or Space to choose, Left and Right for sliders
 and switches, Escape to go back, and the mouse (hover, click, click on a slider). Every change

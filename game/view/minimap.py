@@ -1,4 +1,4 @@
-"""The minimap, styled as the command center's glowing city map.
+"""The minimap, styled as the command center's glowing city map, drawn with pygame.
 
 The map itself is drawn once: terrain in a few cold blues, roads as bright lines, building and
 shore outlines, then a blurred copy added on top for the glow and faint scanlines. Each frame
@@ -139,9 +139,8 @@ class Minimap:
             elif getattr(car, "siren_on", False):
                 colour = SIREN_RED if int(time_s * 4) % 2 == 0 else SIREN_BLUE
             pygame.draw.rect(screen, colour, (at[0] - 2, at[1] - 2, 5, 5))
-        d = cast.dylan(world)
-        if d is not None:
-            pygame.draw.circle(screen, (140, 255, 160), self.to_map(d.x, d.y), 3)
+        dylan = cast.dylan(world)
+        pygame.draw.circle(screen, (140, 255, 160), self.to_map(dylan.x, dylan.y), 3)
         rex = world.rex
         if show_rex:
             at = self.to_map(rex.x, rex.y)

@@ -1,4 +1,5 @@
-"""Debug overlays for map authors: scent, police fields and paths, vision, walkable masks, labels.
+"""Debug overlays for map authors: scent, police fields and paths, vision, walkable masks,
+labels; numpy pictures blitted with pygame.
 
 Grids become pictures without a Python loop over cells: the on-screen window of a grid is turned
 into 8-bit indices with numpy, looked up in a 256-entry RGBA colour table, wrapped as a surface

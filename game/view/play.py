@@ -1,5 +1,5 @@
 """The game screen: keys to the session, the session's events to sounds, log and HUD, and the
-frame drawn under a camera that follows Mila (or Rex, from the news chopper).
+frame drawn (with pygame) under a camera that follows Mila (or Rex, from the news chopper).
 
 Order of a frame: press actions (pause, chopper, overlays, fullscreen), the session's ticks,
 the events of those ticks to everything that tells the story, the camera, then the drawing:

@@ -1,4 +1,5 @@
-"""What the player reads: the radio-chatter log and the captions.
+"""What the player reads: the radio-chatter log and the captions, as plain data (no pygame;
+hud.py draws them).
 
 The log shows every Radio event as it was said, plus a short line for the other events that
 matter to the chase (a phase change, a sighting, a shot). Captions name every sound as it

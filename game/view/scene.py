@@ -1,4 +1,5 @@
-"""The world as it is drawn: map tiles, the cast's sprites, weather, lights, and the tells.
+"""The world as it is drawn with pygame: map tiles, the cast's sprites, weather, lights, and
+the tells.
 
 Every frame draws only what is on screen: the map comes from the view-sized chunk cache
 (tiles.py), actors outside the view are skipped before any sprite lookup, and lights are culled

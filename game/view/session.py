@@ -1,4 +1,5 @@
 """One game in the window: the world, who drives Mila, the fixed-step clock, and the recording.
+No pygame: the game screen (play.py) feeds it frame times.
 
 ``advance(dt)`` is the accumulator: real time is added up and spent in whole 30 Hz ticks, as
 many as it pays for, each with one Commands value from the driver (the keyboard, a policy, or a

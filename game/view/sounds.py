@@ -1,4 +1,5 @@
-"""Events in, sounds out: which sound each event makes, where it is heard, and its caption.
+"""Events in, sounds out: which sound each event makes, where it is heard, and its caption. It
+tells the mixer (mixer.py) what to play and touches no pygame itself.
 
 ``EVENT_SOUNDS`` maps an event class to a sound; an event with a position (x, y), or one about
 Rex, is played in the world: quieter with distance from the camera and panned to its side. A

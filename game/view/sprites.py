@@ -1,4 +1,5 @@
-"""The sprite atlas: frames cut from assets/sprites.png by the names in sprites.json.
+"""The sprite atlas: frames cut from assets/sprites.png by the names in sprites.json, as
+pygame surfaces.
 
 Each frame is scaled once to the screen's zoom (nearest neighbour, so pixels stay crisp) and
 kept with its anchor, the ground point under the feet (or a car's centre), so drawing a sprite
@@ -38,12 +39,6 @@ class SpriteAtlas:
             size = (round(f["w"] * self.scale), round(f["h"] * self.scale))
             self.frames[name] = (pygame.transform.scale(cut, size),
                                  (round(f["ax"] * self.scale), round(f["ay"] * self.scale)))
-
-    def has(self, name: str) -> bool:
-        return name in self.frames
-
-    def get(self, name: str) -> tuple[pygame.Surface, tuple[int, int]]:
-        return self.frames[name]
 
     def draw(self, target: pygame.Surface, name: str, x: float, y: float) -> pygame.Rect:
         """Blit a frame with its anchor at screen point (x, y)."""

@@ -1,4 +1,4 @@
-"""The static map, drawn from its tileset art through a cache of pre-scaled chunks.
+"""The static map, drawn with pygame from its tileset art through a cache of pre-scaled chunks.
 
 Each chunk is a surface holding CHUNK x CHUNK tiles of every visible tile layer at the screen's
 zoom. Chunks are rendered the first time they come into view and kept in a small LRU cache sized
@@ -8,6 +8,7 @@ When a tileset image is missing, tiles are drawn as flat terrain colours instead
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 
 import numpy as np
@@ -37,14 +38,12 @@ class TileAtlas:
         self.level = level
         self.tile_px = tile_px
         self.sheets: list[tuple[int, int, pygame.Surface | None, object]] = []
-        self.missing_art = False
         for ts in level.tilesets:
             sheet = None
             if ts.image:
-                try:
+                # A sheet that cannot be loaded leaves its tiles to the terrain colours below.
+                with contextlib.suppress(pygame.error, OSError):
                     sheet = pygame.image.load(ts.image).convert_alpha()
-                except (pygame.error, FileNotFoundError, OSError):
-                    self.missing_art = True
             self.sheets.append((ts.firstgid, ts.tilecount, sheet, ts))
         self._cache: dict[int, pygame.Surface | None] = {}
 

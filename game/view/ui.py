@@ -1,4 +1,5 @@
-"""The look shared by every screen: colours, palettes, fonts, cached text, panels and bars.
+"""The look shared by every screen: colours, palettes, pygame fonts, cached text, panels and
+bars.
 
 Text is rendered once per (text, size, colour) and kept in a small LRU cache: the HUD redraws
 the same clock and labels sixty times a second, and rendering a string is far dearer than

@@ -1,4 +1,5 @@
-"""Weather of the hour: autumn leaves blowing through the view on the map's wind.
+"""Weather of the hour: autumn leaves blowing through the view on the map's wind, drawn with
+pygame.
 
 A few dozen leaves live in world coordinates around the camera, drift downwind (faster than
 the scent does, so the wind reads at a glance) with a flutter across it, and are blown back in
