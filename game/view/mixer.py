@@ -66,7 +66,7 @@ class AudioMixer:
         try:
             self._start(SOUND_NAMES if names is None else tuple(names))
         except Exception as exc:  # no device, no driver, odd format: the game goes on silently
-            self.error = _one_line(exc)
+            self.error = _one_line(exc, with_type=False)
             self._sounds.clear()
             self._music_channels = []
             self.available = False
@@ -308,8 +308,12 @@ def _to_mixer_format(data: np.ndarray, fmt: int, channels: int) -> np.ndarray:
     return np.ascontiguousarray(x.astype(np.int16))
 
 
-def _one_line(exc: BaseException) -> str:
-    """An error as one short line: its type and the first line of its message."""
+def _one_line(exc: BaseException, with_type: bool = True) -> str:
+    """An error as one short line: the first line of its message, after its type when asked
+    (a bug report wants the type; a missing audio device is said well enough by SDL)."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if not message:
+        text = type(exc).__name__
+    else:
+        text = f"{type(exc).__name__}: {message}" if with_type else message
     return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS - 3] + "..."
