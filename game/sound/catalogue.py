@@ -76,7 +76,6 @@ SPECS: dict[str, Spec] = {
 
 SOUND_NAMES: tuple[str, ...] = tuple(SPECS)
 LOOPING: frozenset[str] = frozenset(name for name, spec in SPECS.items() if spec.loop)
-MUSIC: frozenset[str] = frozenset({"theme", "theme_home", "theme_sad"})
 
 CAPTIONS: dict[str, str] = {
     "kennel_alarm": "[alarm blares at the K9 center]",
