@@ -213,3 +213,10 @@ def test_exit_statuses_are_unchanged(tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         cli.main(["check-map", "--json"])
     assert usage.value.code == 2
+
+
+def test_the_readme_example_is_valid():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```json\n(.*?)```", readme, re.DOTALL)
+    assert example, "README.md shows an example of check-map --json"
+    VALIDATOR.validate(json.loads(example.group(1)))

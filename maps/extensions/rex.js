@@ -505,13 +505,30 @@ function playtestActiveMap() {
     });
 }
 
+// How often Rex reached Mila in the batch fallback's games (its table shows only endings).
+function reachSummary(reportFolder) {
+    const path = FileInfo.joinPaths(reportFolder, "games.jsonl");
+    if (!File.exists(path))
+        return "";
+    const file = new TextFile(path, TextFile.ReadOnly);
+    const games = file.readAll().split("\n").filter(function (line) {
+        return line.trim();
+    }).map(function (line) { return JSON.parse(line); });
+    file.close();
+    const reached = games.filter(function (game) {
+        return game.rex_reached_mila_tick !== null && game.rex_reached_mila_tick !== undefined;
+    }).length;
+    return `Rex reached Mila in ${reached} of ${games.length} games.`;
+}
+
 function showPlaytest(name, command, result, reportFolder) {
     const pictures = File.directoryEntries(reportFolder, File.Files, File.Name).filter(
         function (entry) { return FileInfo.suffix(entry).toLowerCase() === "png"; });
     let html = `<p><b>${escapeHtml(name)}</b>: `;
     if (command === "batch")
         html += "this Rex has no <tt>rex playtest</tt> yet, so this is <tt>rex batch</tt> " +
-                `with the police off, policy wait, ${PLAYTEST_SEEDS} games:</p>`;
+                `with the police off, policy wait, ${PLAYTEST_SEEDS} games. ` +
+                `${escapeHtml(reachSummary(reportFolder))}</p>`;
     else
         html += `<tt>rex playtest</tt> (exit ${result.code}):</p>`;
     html += `<pre>${escapeHtml(result.out.trim() || "(no summary)")}</pre>`;
