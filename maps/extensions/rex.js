@@ -98,6 +98,28 @@ function makeTimer() {
     }
 }
 
+// Poll a started process: read(out, err) with its new output on every tick, then finished(code)
+// once it has ended (and been closed). False when no timer can be made.
+function whenFinished(process, interval, read, finished) {
+    const timer = makeTimer();
+    if (!timer)
+        return false;
+    timer.interval = interval;
+    timer.triggered.connect(function () {
+        // Read before probing: a probe of a finished process forgets its output and exit code.
+        read(process.readStdOut(), process.readStdErr());
+        const code = process.exitCode;
+        if (stillRunning(process))
+            return;
+        timer.stop();
+        timer.destroy();
+        process.close();
+        finished(code);
+    });
+    timer.start();
+    return true;
+}
+
 // Run a command and call done({started, code, out, err}) when it ends.
 function run(program, args, done) {
     const process = newProcess();
@@ -106,30 +128,20 @@ function run(program, args, done) {
         done({started: false, code: -1, out: "", err: ""});
         return;
     }
-    const timer = makeTimer();
-    if (!timer) {
+    let out = "", err = "";
+    const polled = whenFinished(process, POLL_MS, function (newOut, newErr) {
+        out += newOut;
+        err += newErr;
+    }, function (code) {
+        done({started: true, code: code, out: out, err: err});
+    });
+    if (!polled) {
         process.waitForFinished(-1);
         const result = {started: true, code: process.exitCode, out: process.readStdOut(),
                         err: process.readStdErr()};
         process.close();
         done(result);
-        return;
     }
-    let out = "", err = "";
-    timer.interval = POLL_MS;
-    timer.triggered.connect(function () {
-        // Read before probing: a probe of a finished process forgets its output and exit code.
-        out += process.readStdOut();
-        err += process.readStdErr();
-        const code = process.exitCode;
-        if (stillRunning(process))
-            return;
-        timer.stop();
-        timer.destroy();
-        process.close();
-        done({started: true, code: code, out: out, err: err});
-    });
-    timer.start();
 }
 
 function works(program) {
@@ -201,6 +213,19 @@ function setRexCommand() {
     foundRex = null; // look again: the project's .venv and PATH still come first
     const rex = findRex();
     tiled.log(`Rex: saved ${path} in ${settingsFile()}; using ${rex ? rex.program : "none"}`);
+}
+
+// The rex command, with the map saved first so that rex reads what the author sees.
+function rexFor(map) {
+    const rex = findRex();
+    if (rex && map.modified)
+        tiled.trigger("Save");
+    return rex;
+}
+
+function cannotStart(rex) {
+    foundRex = null; // look again next time: the command may have moved
+    tiled.error(`Rex: could not start ${rex.program}`);
 }
 
 function firstLines(text, count) {
@@ -351,8 +376,7 @@ function checkFile(fileName) {
             parsed = null;
         }
         if (!result.started) {
-            foundRex = null;
-            tiled.error(`Rex: could not start ${rex.program}`);
+            cannotStart(rex);
         } else if (!parsed || !parsed.files || parsed.files.length !== 1) {
             tiled.error(`Rex: check-map on ${name} failed (exit ${result.code}): ` +
                         firstLines(result.err || result.out, 3));
@@ -409,15 +433,12 @@ function playActiveMap() {
                     `game window to stop it.`, "Rex");
         return;
     }
-    const rex = findRex();
+    const rex = rexFor(map);
     if (!rex)
         return;
-    if (map.modified)
-        tiled.trigger("Save");
     const game = newProcess();
     if (!game.start(rex.program, ["play", "--watch", "--map", fileName])) {
-        foundRex = null;
-        tiled.error(`Rex: could not start ${rex.program} play`);
+        cannotStart(rex);
         return;
     }
     games[fileName] = game;
@@ -427,26 +448,16 @@ function playActiveMap() {
 
 // Report a game that stops with an error (a map that does not load, a crash).
 function watchGame(fileName, game) {
-    const timer = makeTimer();
-    if (!timer)
-        return;
     let err = "";
-    timer.interval = 500;
-    timer.triggered.connect(function () {
-        game.readStdOut(); // the game may print; keep Tiled's buffer small
-        err += game.readStdErr();
-        const code = game.exitCode;
-        if (stillRunning(game))
-            return;
-        timer.stop();
-        timer.destroy();
+    whenFinished(game, 500, function (out, newErr) {
+        err += newErr; // reading the output also keeps Tiled's buffer of it small
+    }, function (code) {
         if (games[fileName] === game)
             delete games[fileName];
         if (code !== 0)
             tiled.error(`Rex: the game of ${FileInfo.fileName(fileName)} stopped (exit ${code}): ` +
                         firstLines(err, 3));
     });
-    timer.start();
 }
 
 function escapeHtml(text) {
@@ -481,11 +492,9 @@ function playtestActiveMap() {
                     `summary opens here when it ends.`, "Rex");
         return;
     }
-    const rex = findRex();
+    const rex = rexFor(map);
     if (!rex)
         return;
-    if (map.modified)
-        tiled.trigger("Save");
     const fileName = map.fileName;
     const name = FileInfo.fileName(fileName);
     const reportFolder = FileInfo.joinPaths(rex.base, "out", "playtest",
@@ -497,8 +506,7 @@ function playtestActiveMap() {
     run(rex.program, args, function (result) {
         playtestRunning = null;
         if (!result.started) {
-            foundRex = null;
-            tiled.error(`Rex: could not start ${rex.program}`);
+            cannotStart(rex);
             return;
         }
         showPlaytest(name, args[0], result, reportFolder);
