@@ -103,7 +103,22 @@ def trust(env: dict[str, str], project: Path) -> None:
     conf.write_text(f"[Scripting]\nEnabledProjects={project}\n")
 
 
-def run_tiled(project: Path, env: dict[str, str], out: Path, log: Path) -> None:
+def left_running(group: int) -> list[str]:
+    """The live processes of a process group (zombies, which only wait to be reaped, aside)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # it ended while we looked
+        state, _parent, pgrp = text[text.rindex(")") + 2:].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            found.append(text[text.index("(") + 1:text.rindex(")")])
+    return found
+
+
+def run_tiled(project: Path, env: dict[str, str], out: Path, log: Path) -> list[str]:
+    """Run Tiled until its extension quits it; the processes it started that outlived it."""
     command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "tiled", "--new-instance",
                str(project)]
     with log.open("w") as sink:
@@ -114,27 +129,37 @@ def run_tiled(project: Path, env: dict[str, str], out: Path, log: Path) -> None:
         except subprocess.TimeoutExpired:
             pass
         finally:
-            if proc.poll() is None:  # Xvfb, Tiled and any game it started, all at once
+            time.sleep(0.5)
+            orphans = left_running(proc.pid)
+            if orphans:  # Xvfb, Tiled and any game it started, all at once
                 os.killpg(proc.pid, signal.SIGTERM)
                 time.sleep(1)
-                if proc.poll() is None:
+                if left_running(proc.pid):
                     os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            proc.wait()
     assert out.exists(), "the extension wrote no report:\n" + log.read_text()[-3000:]
+    return orphans
+
+
+def tiled_in_test_mode(tmp_path: Path, project: Path, **extra: str) -> tuple[dict, list[str]]:
+    """Tiled with the project's extension trusted and in its test mode: (its report, orphans)."""
+    env = tiled_env(tmp_path / "home")
+    trust(env, project)
+    out = tmp_path / "issues.json"
+    env.update({"QT_QPA_PLATFORM": "xcb", "REX_TILED_TEST": str(out), "REX_TILED_TEST_QUIT": "1",
+                "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", **extra})
+    env.pop("DISPLAY", None)
+    orphans = run_tiled(project, env, out, tmp_path / "tiled.log")
+    return json.loads(out.read_text()), orphans
 
 
 def test_tiled_shows_the_checkers_problems_and_selects_what_they_name(tmp_path):
     project, broken = project_copy(tmp_path)
     broke = break_map(MAPS / "lakeside.tmx", broken)
-    env = tiled_env(tmp_path / "home")
-    trust(env, project)
-    out = tmp_path / "issues.json"
-    env.update({"QT_QPA_PLATFORM": "xcb", "REX_TILED_TEST": str(out), "REX_TILED_TEST_QUIT": "1",
-                "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
-    env.pop("DISPLAY", None)
-    run_tiled(project, env, out, tmp_path / "tiled.log")
-    seen = json.loads(out.read_text())
+    seen, orphans = tiled_in_test_mode(tmp_path, project)
+    assert orphans == []
     assert seen["rex"]["how"] == "the project's .venv"
+    assert seen["messages"] == []
 
     # What the checker says about the file Tiled saved, run here on its own.
     done = subprocess.run([str(VENV_REX), "check-map", "--json", str(broken)],
@@ -173,3 +198,15 @@ def test_tiled_shows_the_checkers_problems_and_selects_what_they_name(tmp_path):
         else:
             assert shown["objects"] == [], issue
             assert shown["area"] == ([*problem["cell"], 1, 1] if "cell" in problem else None)
+
+
+def test_play_twice_runs_one_game_and_says_so(tmp_path):
+    """F5 starts `rex play --watch` on the open map; F5 again while it runs starts nothing."""
+    project, opened = project_copy(tmp_path)
+    shutil.copy(MAPS / "lakeside.tmx", opened)  # a valid map this time
+    seen, orphans = tiled_in_test_mode(tmp_path, project, REX_TILED_TEST_PLAY="1")
+    assert seen["playing"] == [str(opened)]  # the first game still ran seconds later
+    assert len(seen["messages"]) == 1 and seen["messages"][0].startswith(
+        f"Rex is already running {opened.name}."), seen["messages"]
+    assert seen["issues"] == []  # and it did not stop with an error
+    assert orphans == [], "the game outlived Tiled"

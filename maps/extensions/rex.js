@@ -68,6 +68,17 @@ function environment(name) {
     return new Process().getEnv(name);
 }
 
+const testMode = {out: environment("REX_TILED_TEST"), play: environment("REX_TILED_TEST_PLAY"),
+                  issues: [], messages: [], done: false};
+
+// A message box; in the test mode, a line of its report instead (a modal box would wait).
+function say(text, title) {
+    if (testMode.out)
+        testMode.messages.push(text);
+    else
+        tiled.alert(text, title);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running rex
 
@@ -203,7 +214,7 @@ function setRexCommand() {
     if (!path)
         return;
     if (!works(path)) {
-        tiled.alert(`"${path}" does not run as rex (rex --version failed). Nothing was saved.`,
+        say(`"${path}" does not run as rex (rex --version failed). Nothing was saved.`,
                     "Rex");
         return;
     }
@@ -238,15 +249,15 @@ function firstLines(text, count) {
 function activeMap(what) {
     const asset = tiled.activeAsset;
     if (!asset || !asset.isTileMap) {
-        tiled.alert(`Open a map to ${what}.`, "Rex");
+        say(`Open a map to ${what}.`, "Rex");
         return null;
     }
     if (!asset.fileName) {
-        tiled.alert(`Save the map first: rex works on the saved file.`, "Rex");
+        say(`Save the map first: rex works on the saved file.`, "Rex");
         return null;
     }
     if (!isTmx(asset.fileName)) {
-        tiled.alert(`Rex reads TMX maps; ${FileInfo.fileName(asset.fileName)} is not one.`, "Rex");
+        say(`Rex reads TMX maps; ${FileInfo.fileName(asset.fileName)} is not one.`, "Rex");
         return null;
     }
     return asset;
@@ -296,7 +307,7 @@ function centreOn(x, y) {
 function showProblem(fileName, problem) {
     const map = openMap(fileName);
     if (!map) {
-        tiled.alert(`Cannot open ${fileName}.`, "Rex");
+        say(`Cannot open ${fileName}.`, "Rex");
         return;
     }
     tiled.activeAsset = map;
@@ -341,7 +352,6 @@ function showProblem(fileName, problem) {
 
 const checking = {}; // file -> true while its check runs
 const recheck = {}; // file -> true when it was saved again during its check
-const testMode = {out: environment("REX_TILED_TEST"), issues: [], done: false};
 
 function report(fileName, problem) {
     const text = `${FileInfo.fileName(fileName)}: ${problem.where}: ${problem.message}`;
@@ -429,7 +439,7 @@ function playActiveMap() {
     const name = FileInfo.fileName(fileName);
     const running = games[fileName];
     if (running && stillRunning(running)) {
-        tiled.alert(`Rex is already running ${name}. Every save reloads it there; close the ` +
+        say(`Rex is already running ${name}. Every save reloads it there; close the ` +
                     `game window to stop it.`, "Rex");
         return;
     }
@@ -488,7 +498,7 @@ function playtestActiveMap() {
     if (!map)
         return;
     if (playtestRunning) {
-        tiled.alert(`A playtest of ${FileInfo.fileName(playtestRunning)} is running; its ` +
+        say(`A playtest of ${FileInfo.fileName(playtestRunning)} is running; its ` +
                     `summary opens here when it ends.`, "Rex");
         return;
     }
@@ -548,13 +558,14 @@ function showPlaytest(name, command, result, reportFolder) {
     }).join(" &middot; ");
     html += `${pictures.length ? "<br>" : ""}Report folder: ` +
             `<a href="${fileUrl(reportFolder)}">${escapeHtml(reportFolder)}</a></p>`;
-    tiled.alert(html, `Rex playtest: ${name}`);
+    say(html, `Rex playtest: ${name}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Test mode: REX_TILED_TEST=FILE makes the extension check the first map it opens (by saving
 // it), show every problem it reported as if activated in the Issues panel, write what it did
-// to FILE, and quit Tiled when REX_TILED_TEST_QUIT=1. tests/test_tiled_extension.py uses it.
+// to FILE, and quit Tiled when REX_TILED_TEST_QUIT=1. With REX_TILED_TEST_PLAY=1 it presses
+// Play twice instead, a few seconds apart. tests/test_tiled_extension.py uses both.
 
 function selectionNow() {
     const map = tiled.activeAsset;
@@ -576,9 +587,12 @@ function finishTest(parsed) {
         issue.activate();
         return {severity: issue.severity, text: issue.text, shown: selectionNow()};
     });
+    const playing = Object.keys(games).filter(function (file) {
+        return stillRunning(games[file]);
+    });
     const file = new TextFile(testMode.out, TextFile.WriteOnly);
     file.write(JSON.stringify({tiled: tiled.version, rex: foundRex, checked: parsed,
-                               issues: shown}));
+                               issues: shown, messages: testMode.messages, playing: playing}));
     file.commit();
     if (environment("REX_TILED_TEST_QUIT") === "1")
         tiled.trigger("Quit");
@@ -590,7 +604,19 @@ if (testMode.out) {
             return;
         testMode.started = true;
         tiled.activeAsset = asset;
-        tiled.trigger("Save"); // the real path: a save runs the check
+        if (testMode.play !== "1") {
+            tiled.trigger("Save"); // the real path: a save runs the check
+            return;
+        }
+        playActiveMap();
+        const later = makeTimer();
+        later.interval = 4000; // long enough for the game to be up, or to have failed
+        later.triggered.connect(function () {
+            later.stop();
+            playActiveMap();
+            finishTest(null);
+        });
+        later.start();
     });
 }
 
