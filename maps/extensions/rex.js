@@ -214,8 +214,7 @@ function setRexCommand() {
     if (!path)
         return;
     if (!works(path)) {
-        say(`"${path}" does not run as rex (rex --version failed). Nothing was saved.`,
-                    "Rex");
+        say(`"${path}" does not run as rex (rex --version failed). Nothing was saved.`, "Rex");
         return;
     }
     const settings = readSettings();
@@ -329,7 +328,8 @@ function showProblem(fileName, problem) {
             centreOn(o.x + o.width / 2, o.y + o.height / 2);
             centred = true;
         } else {
-            tiled.log(`Rex: object ${ids.join(", ")} is no longer in ${FileInfo.fileName(fileName)}`);
+            tiled.log(`Rex: object ${ids.join(", ")} is no longer in ` +
+                      FileInfo.fileName(fileName));
         }
     }
     // Only what this problem names stays selected: its objects, or else its cell.
@@ -440,7 +440,7 @@ function playActiveMap() {
     const running = games[fileName];
     if (running && stillRunning(running)) {
         say(`Rex is already running ${name}. Every save reloads it there; close the ` +
-                    `game window to stop it.`, "Rex");
+            `game window to stop it.`, "Rex");
         return;
     }
     const rex = rexFor(map);
@@ -499,7 +499,7 @@ function playtestActiveMap() {
         return;
     if (playtestRunning) {
         say(`A playtest of ${FileInfo.fileName(playtestRunning)} is running; its ` +
-                    `summary opens here when it ends.`, "Rex");
+            `summary opens here when it ends.`, "Rex");
         return;
     }
     const rex = rexFor(map);
