@@ -988,9 +988,9 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
                                               f"allows ({contract.MAX_TILESET_GIDS})"))
             continue
         counts[int(firstgid)] = count
-    ends = [(p, w) for p, w, _ in marks[1:]] + [(len(problems), len(warnings))]
-    for (first_problem, first_warning, place), (end_problem, end_warning) in zip(
-            marks, ends, strict=True):
+    for index, (first_problem, first_warning, place) in enumerate(marks):
+        end_problem, end_warning = (marks[index + 1][:2] if index + 1 < len(marks)
+                                    else (len(problems), len(warnings)))
         _locate(problems, first_problem, end_problem, place)
         _locate(warnings, first_warning, end_warning, place)
     if not counts and not problems:

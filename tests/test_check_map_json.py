@@ -143,6 +143,19 @@ def test_a_tile_with_an_unknown_terrain_names_its_tileset_and_tile(tmp_path, cap
     assert (problem["tileset"], problem["tile"], problem["property"]) == ("terrain", 11, "terrain")
 
 
+def test_problems_of_each_tileset_name_it_and_a_map_without_one_is_the_map_s(tmp_path, capsys):
+    path = mapkit.write(mapkit.MapSpec(external_tileset=True), tmp_path)
+    (tmp_path / "terrain.tsx").write_text("<map/>")
+    _, report = run_json(capsys, path)
+    assert only_problem(report, "not a tileset")["tileset"] == "terrain.tsx"
+    text = path.read_text()
+    start = text.index("<tileset")
+    path.write_text(text[:start] + text[text.index(">", start) + 1:])
+    _, report = run_json(capsys, path)
+    problem = only_problem(report, "has no tileset")
+    assert set(problem) == {"severity", "where", "message"}
+
+
 def test_an_unknown_class_is_a_warning_that_keeps_the_map_ok(tmp_path, capsys):
     extra = tmxwrite.MapObject(90, "scent_sorce", 16 * 20, 16 * 9)
     path = mapkit.write(mapkit.MapSpec(extra_objects=[extra]), tmp_path)
