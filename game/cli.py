@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-map", help="check Tiled maps against the map contract")
     check.add_argument("files", nargs="+", metavar="FILE", help=".tmx files")
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object with every problem and where it is "
+                            "(docs/check-map.schema.json)")
 
     sim = sub.add_parser("sim", help="run one game headless")
     sim.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
@@ -113,8 +116,14 @@ def _report_map_error(err: MapError) -> int:
 
 
 def _cmd_check_map(args: argparse.Namespace) -> int:
-    from game.mapcheck import check_paths
+    from game.mapcheck import check_paths, check_paths_json
 
+    if args.json:
+        import json
+
+        status, report = check_paths_json(args.files)
+        print(json.dumps(report))
+        return status
     status, lines = check_paths(args.files)
     for line in lines:
         print(line, file=sys.stderr if ": warning: " in line else sys.stdout)

@@ -28,7 +28,7 @@ import re
 import sys
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -57,16 +57,86 @@ GID_MASK = 0x0FFFFFFF
 
 
 @dataclass(frozen=True)
+class LayerRef:
+    """A layer as Tiled names it: its name and its id in the map file."""
+
+    name: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """The parts of a map a problem is about, for tools that point at them (check-map --json).
+
+    It says in data what a problem's ``where`` says in words. Empty for a problem of the whole
+    map or of a file; ``objects`` lists every object when a problem names several.
+    """
+
+    layer: LayerRef | None = None
+    object: int | None = None
+    objects: tuple[int, ...] = ()
+    cell: tuple[int, int] | None = None
+    property: str | None = None
+    tileset: str | None = None
+    tile: int | None = None
+
+    def at(self, x: int, y: int) -> Place:
+        """The same place narrowed to one cell."""
+        return replace(self, cell=(int(x), int(y)))
+
+    def of_property(self, name: str) -> Place:
+        return replace(self, property=name)
+
+    def as_json(self) -> dict[str, Any]:
+        """Only the parts that apply, as check-map --json writes them."""
+        found: dict[str, Any] = {}
+        if self.layer is not None:
+            found["layer"] = {"name": self.layer.name, "id": self.layer.id}
+        if self.object is not None:
+            found["object"] = self.object
+        if self.objects:
+            found["objects"] = list(self.objects)
+        if self.cell is not None:
+            found["cell"] = list(self.cell)
+        if self.property is not None:
+            found["property"] = self.property
+        if self.tileset is not None:
+            found["tileset"] = self.tileset
+        if self.tile is not None:
+            found["tile"] = self.tile
+        return found
+
+
+NOWHERE = Place()  # a problem of the whole map, or of a file that could not be read
+
+
+def _locate(found: list[MapProblem], start: int, end: int, place: Place) -> None:
+    """Give the problems found[start:end] that have no place yet the one they are all about.
+
+    Used where everything a step finds concerns one layer, object or tileset, so that the
+    helpers it calls need not each be told.
+    """
+    found[start:end] = [p if p.place != NOWHERE else replace(p, place=place)
+                        for p in found[start:end]]
+
+
+@dataclass(frozen=True)
 class MapProblem:
-    """One thing wrong with a map: where it is (layer, object, cell, tileset) and what it is."""
+    """One thing wrong with a map: where it is, in words and as a Place, and what it is."""
 
     where: str
     message: str
     warning: bool = False
+    place: Place = NOWHERE
 
     def line(self, file: str | os.PathLike) -> str:
         prefix = "warning: " if self.warning else ""
         return f"{file}: {prefix}{self.where}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The problem as one entry of check-map --json's ``problems``."""
+        return {"severity": "warning" if self.warning else "error", "where": self.where,
+                "message": self.message, **self.place.as_json()}
 
 
 class MapError(Exception):
@@ -100,6 +170,7 @@ class MapObject:
     cells: np.ndarray  # (n, 2) int32 [x, y] of the cells it covers inside the map
     properties: dict[str, Any]
     layer: str
+    layer_id: int = 0
 
     @property
     def cell(self) -> tuple[int, int]:
@@ -115,6 +186,10 @@ class MapObject:
     def describe(self) -> str:
         label = f"object {self.id} ({self.kind or 'no class'}"
         return label + (f" '{self.name}')" if self.name else ")")
+
+    def place(self) -> Place:
+        """The object and its layer, for problems about it."""
+        return Place(layer=LayerRef(self.layer, self.layer_id), object=self.id)
 
 
 @dataclass(frozen=True)
@@ -266,20 +341,23 @@ _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def _number(el: ElementTree.Element, name: str, default: float | None, where: str,
-            problems: list[MapProblem], integer: bool = False) -> float | None:
+            problems: list[MapProblem], integer: bool = False, place: Place = NOWHERE
+            ) -> float | None:
     raw = el.get(name)
     if raw is None:
         if default is None:
-            problems.append(MapProblem(where, f"missing attribute '{name}'"))
+            problems.append(MapProblem(where, f"missing attribute '{name}'", place=place))
         return default
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
         kind = "a whole number" if integer else "a number"
-        problems.append(MapProblem(where, f"attribute {name}='{raw}' is not {kind}"))
+        problems.append(MapProblem(where, f"attribute {name}='{raw}' is not {kind}",
+                                   place=place))
         return default
     if not math.isfinite(value):
-        problems.append(MapProblem(where, f"attribute {name}='{raw}' is not finite"))
+        problems.append(MapProblem(where, f"attribute {name}='{raw}' is not finite",
+                                   place=place))
         return default
     return value
 
@@ -334,7 +412,7 @@ def _convert(member: Member, ptype: str, raw: str) -> tuple[Any, str | None]:
 
 
 def _typed_properties(raw: list[tuple[str, str, str]], members: tuple[Member, ...], where: str,
-                      problems: list[MapProblem]) -> dict[str, Any]:
+                      problems: list[MapProblem], place: Place = NOWHERE) -> dict[str, Any]:
     """Known members typed and merged over their defaults; unknown properties kept as text."""
     known = {m.name: m for m in members}
     values: dict[str, Any] = {m.name: m.default for m in members}
@@ -345,7 +423,8 @@ def _typed_properties(raw: list[tuple[str, str, str]], members: tuple[Member, ..
             continue
         converted, error = _convert(member, ptype, value)
         if error:
-            problems.append(MapProblem(where, f"property '{name}': {error}"))
+            problems.append(MapProblem(where, f"property '{name}': {error}",
+                                       place=place.of_property(name)))
         else:
             values[name] = converted
     return values
@@ -360,13 +439,14 @@ _PYTMX_CHECKS = {
 
 
 def _check_property_values(el: ElementTree.Element, where: str,
-                           problems: list[MapProblem]) -> None:
+                           problems: list[MapProblem], place: Place = NOWHERE) -> None:
     for name, ptype, value in _raw_properties(el):
         check = _PYTMX_CHECKS.get(ptype)
         if check is not None:
             _, error = _convert(check, ptype, value)
             if error:
-                problems.append(MapProblem(where, f"property '{name}': {error}"))
+                problems.append(MapProblem(where, f"property '{name}': {error}",
+                                           place=place.of_property(name)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,6 +468,9 @@ class _Layer:
         kind = {"tile": "layer", "object": "object layer", "image": "image layer"}[self.kind]
         return f"{kind} '{self.name}' (id {self.id})"
 
+    def place(self) -> Place:
+        return Place(layer=LayerRef(self.name, self.id))
+
 
 _LAYER_KINDS = {"layer": "tile", "objectgroup": "object", "imagelayer": "image"}
 
@@ -405,13 +488,14 @@ def _walk_layers(parent: ElementTree.Element, problems: list[MapProblem], visibl
         layer_id = int(_number(child, "id", 0, "layer", problems, integer=True) or 0)
         name = child.get("name", "")
         where = f"{'group' if child.tag == 'group' else 'layer'} '{name}' (id {layer_id})"
-        _check_property_values(child, where, problems)
+        place = Place(layer=LayerRef(name, layer_id))
+        _check_property_values(child, where, problems, place)
         own = _typed_properties(_raw_properties(child),
-                                (Member("ignore", "bool", False),), where, problems)
+                                (Member("ignore", "bool", False),), where, problems, place)
         is_visible = visible and child.get("visible", "1") != "0"
         is_ignored = ignore or bool(own.get("ignore"))
-        at = (offset[0] + (_number(child, "offsetx", 0.0, where, problems) or 0.0),
-              offset[1] + (_number(child, "offsety", 0.0, where, problems) or 0.0))
+        at = (offset[0] + (_number(child, "offsetx", 0.0, where, problems, place=place) or 0.0),
+              offset[1] + (_number(child, "offsety", 0.0, where, problems, place=place) or 0.0))
         if child.tag == "group":
             yield from _walk_layers(child, problems, is_visible, is_ignored, at, depth + 1)
         else:
@@ -639,7 +723,10 @@ def _read_objects(layers: list[_Layer], tile: int, width: int, height: int, map_
             if len(objects) >= contract.MAX_OBJECTS:
                 problems.append(MapProblem("map", f"has more than {contract.MAX_OBJECTS} objects"))
                 return objects
-            obj_id = int(_number(raw_el, "id", 0, layer.describe(), problems, integer=True) or 0)
+            obj_id = int(_number(raw_el, "id", 0, layer.describe(), problems, integer=True,
+                                 place=layer.place()) or 0)
+            place = Place(layer=LayerRef(layer.name, layer.id), object=obj_id)
+            first_problem, first_warning = len(problems), len(warnings)
             where = f"object {obj_id}"
             el = _merge_template(raw_el, map_dir, templates, where, problems, hasher)
             kind = (el.get("class") or el.get("type") or "").strip()
@@ -660,7 +747,8 @@ def _read_objects(layers: list[_Layer], tile: int, width: int, height: int, map_
                 hint = f" (did you mean '{guess[0]}'?)" if guess else ""
                 warnings.append(MapProblem(where, f"unknown object class '{kind}' is "
                                                   f"ignored{hint}", warning=True))
-            props = _typed_properties(raw_props, spec.members if spec else (), where, problems)
+            props = _typed_properties(raw_props, spec.members if spec else (), where, problems,
+                                      place)
             x = _number(el, "x", 0.0, where, problems) or 0.0
             y = _number(el, "y", 0.0, where, problems) or 0.0
             w = _number(el, "width", 0.0, where, problems) or 0.0
@@ -678,7 +766,9 @@ def _read_objects(layers: list[_Layer], tile: int, width: int, height: int, map_
                 tx, ty = float(pts[:, 0].min()), float(pts[:, 1].min())
                 tw, th = float(np.ptp(pts[:, 0])), float(np.ptp(pts[:, 1]))
             objects.append(MapObject(obj_id, kind, name, shape.shape, tx, ty, tw, th, cells,
-                                     props, layer.name))
+                                     props, layer.name, layer.id))
+            _locate(problems, first_problem, len(problems), place)
+            _locate(warnings, first_warning, len(warnings), place)
     return objects
 
 
@@ -763,6 +853,8 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
         tileset = _tileset_of(tmx, tiled_gid)
         where = (f"tileset '{tileset.name}' tile {tiled_gid - tileset.firstgid}"
                  if tileset else f"tile gid {tiled_gid}")
+        place = (Place(tileset=tileset.name or "", tile=tiled_gid - tileset.firstgid)
+                 if tileset else NOWHERE)
         terrain = props.get("terrain")
         if isinstance(terrain, str) and terrain and not _TERRAIN_ATTRIBUTE.match(terrain):
             terrain_id = TERRAIN_ID.get(terrain)
@@ -770,7 +862,8 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
                 guess = difflib.get_close_matches(terrain, TERRAIN_NAMES, n=1)
                 hint = f"did you mean '{guess[0]}'? " if guess else ""
                 problems.append(MapProblem(where, f"unknown terrain '{terrain}' ({hint}known: "
-                                                  f"{', '.join(TERRAIN_NAMES)})"))
+                                                  f"{', '.join(TERRAIN_NAMES)})",
+                                           place=place.of_property("terrain")))
             else:
                 tables.terrain[gid] = terrain_id
         for mover in MOVERS:
@@ -779,14 +872,16 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 problems.append(MapProblem(where, f"property '{COST_PROPERTY[mover]}' must be a "
-                                                  f"float, not '{value}'"))
+                                                  f"float, not '{value}'",
+                                           place=place.of_property(COST_PROPERTY[mover])))
                 continue
             tables.cost[mover][gid] = value if value > 0 else np.inf
         sight = props.get("blocks_sight")
         if sight is not None:
             if not isinstance(sight, bool):
                 problems.append(MapProblem(where, f"property 'blocks_sight' must be a bool, not "
-                                                  f"'{sight}'"))
+                                                  f"'{sight}'",
+                                           place=place.of_property("blocks_sight")))
             else:
                 tables.blocks_sight[gid] = int(sight)
         decay = props.get("scent_decay")
@@ -794,7 +889,8 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
             if isinstance(decay, bool) or not isinstance(decay, int | float) or not (
                     0 <= decay <= 1000):
                 problems.append(MapProblem(where, f"property 'scent_decay' must be a float "
-                                                  f"from 0 to 1000, not '{decay}'"))
+                                                  f"from 0 to 1000, not '{decay}'",
+                                           place=place.of_property("scent_decay")))
             else:
                 tables.scent_decay[gid] = decay
     return tables
@@ -834,9 +930,11 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
                     ) -> dict[int, int]:
     """firstgid -> tile count of every tileset, after checking what pytmx would trip on."""
     counts: dict[int, int] = {}
+    marks: list[tuple[int, int, Place]] = []  # where each tileset's problems start
     for ts in root.findall("tileset"):
-        firstgid = _number(ts, "firstgid", None, "tileset", problems, integer=True)
         source = ts.get("source")
+        marks.append((len(problems), len(warnings), Place(tileset=source or ts.get("name", ""))))
+        firstgid = _number(ts, "firstgid", None, "tileset", problems, integer=True)
         where = f"tileset '{source or ts.get('name', '')}'"
         if firstgid is None:
             continue
@@ -867,7 +965,9 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
             tid = _number(tile_el, "id", None, where, problems, integer=True)
             if tid is not None:
                 ids.append(int(tid))
-            _check_property_values(tile_el, f"{where} tile {tid}", problems)
+            _check_property_values(tile_el, f"{where} tile {tid}", problems,
+                                   Place(tileset=source or ts.get("name", ""),
+                                         tile=None if tid is None else int(tid)))
             for frame in tile_el.iter("frame"):
                 _number(frame, "tileid", None, where, problems, integer=True)
                 _number(frame, "duration", None, where, problems, integer=True)
@@ -888,6 +988,11 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
                                               f"allows ({contract.MAX_TILESET_GIDS})"))
             continue
         counts[int(firstgid)] = count
+    for index, (first_problem, first_warning, place) in enumerate(marks):
+        end_problem, end_warning = (marks[index + 1][:2] if index + 1 < len(marks)
+                                    else (len(problems), len(warnings)))
+        _locate(problems, first_problem, end_problem, place)
+        _locate(warnings, first_warning, end_warning, place)
     if not counts and not problems:
         problems.append(MapProblem("map", "has no tileset"))
     return counts
@@ -901,7 +1006,7 @@ def _clock(value: str, name: str, problems: list[MapProblem]) -> int:
     match = _CLOCK.match(value.strip())
     if not match:
         problems.append(MapProblem("map", f"property '{name}' must be a clock time HH:MM, "
-                                          f"not '{value}'"))
+                                          f"not '{value}'", place=Place(property=name)))
         return 0
     return int(match.group(1)) * 3600 + int(match.group(2)) * 60
 
@@ -970,7 +1075,8 @@ def read_level(path: str | os.PathLike) -> Level:
     )
     if settings.sunset_clock_s <= settings.start_clock_s and not problems:
         problems.append(MapProblem("map", f"sunset_clock {map_props['sunset_clock']} must be "
-                                          f"after start_clock {map_props['start_clock']}"))
+                                          f"after start_clock {map_props['start_clock']}",
+                                   place=Place(property="sunset_clock")))
 
     map_dir = path.parent
     counts = _check_tilesets(root, map_dir, tile_w, problems, warnings, hasher)
@@ -982,7 +1088,9 @@ def read_level(path: str | os.PathLike) -> Level:
         raise MapError(path, problems)
     tile_layers = [layer for layer in tile_layers if not layer.ignore]  # sketches may be anything
     for layer in tile_layers:
+        first_problem = len(problems)
         _check_layer_data(layer, width, height, problems)
+        _locate(problems, first_problem, len(problems), layer.place())
     objects = _read_objects(layers, tile_w, width, height, map_dir, problems, warnings, hasher)
     if problems:
         raise MapError(path, problems)
@@ -1008,7 +1116,8 @@ def read_level(path: str | os.PathLike) -> Level:
             problems.append(MapProblem(
                 layer.describe(), f"{len(xs)} cells use tile ids that no tileset defines "
                                   f"(first at cell ({xs[0]}, {ys[0]}), gid "
-                                  f"{int(raw[ys[0], xs[0]] & GID_MASK)})"))
+                                  f"{int(raw[ys[0], xs[0]] & GID_MASK)})",
+                place=layer.place().at(xs[0], ys[0])))
         grids.append((layer, gids))
     if problems:
         raise MapError(path, problems)

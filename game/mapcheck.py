@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from game.contract import DOOR_WALLS, OBJECT_CLASSES, REQUIRED_ZONES, TERRAIN_ID, TERRAINS
-from game.level import Level, MapError, MapObject, MapProblem, read_level
+from game.level import NOWHERE, Level, MapError, MapObject, MapProblem, Place, read_level
 from game.sim.fields import reachable
 
 # Beyond this many cells without terrain, the rest are summed up in one line.
@@ -44,7 +46,8 @@ def _cells_text(cells: np.ndarray, limit: int = 3) -> str:
 def _check_terrain(level: Level) -> list[MapProblem]:
     ys, xs = np.nonzero(level.terrain == 0)
     problems = [MapProblem(f"cell ({x}, {y})", "has no terrain: no visible tile layer has a "
-                                               "tile with a 'terrain' property here")
+                                               "tile with a 'terrain' property here",
+                           place=NOWHERE.at(x, y))
                 for x, y in zip(xs[:MAX_CELL_LINES], ys[:MAX_CELL_LINES], strict=True)]
     if len(xs) > MAX_CELL_LINES:
         problems.append(MapProblem("map", f"{len(xs) - MAX_CELL_LINES} more cells have no "
@@ -67,12 +70,13 @@ def _check_counts(level: Level) -> list[MapProblem]:
         elif spec.max_count is not None and len(found) > spec.max_count:
             ids = ", ".join(str(o.id) for o in found)
             problems.append(MapProblem(f"objects {ids} ({kind})", f"there must be {wanted} "
-                                                                  f"{kind}; found {len(found)}"))
+                                                                  f"{kind}; found {len(found)}",
+                                       place=Place(objects=tuple(o.id for o in found))))
         for obj in found:
             if obj.shape not in spec.shapes:
                 shapes = " or ".join(sorted(spec.shapes))
                 problems.append(MapProblem(obj.describe(), f"must be a {shapes} object, not a "
-                                                           f"{obj.shape}"))
+                                                           f"{obj.shape}", place=obj.place()))
     zone_names = {o.name for o in by_kind.get("zone", [])}
     for name in REQUIRED_ZONES:
         if name not in zone_names:
@@ -92,11 +96,11 @@ def _check_placement(level: Level) -> list[MapProblem]:
         spec = OBJECT_CLASSES.get(obj.kind)
         if spec is None or obj.shape not in spec.shapes:
             continue
-        where = obj.describe()
+        where, place = obj.describe(), obj.place()
         if len(obj.cells) == 0:
             x, y = obj.cell
             what = f"at cell ({x}, {y})" if obj.shape == "point" else "entirely"
-            problems.append(MapProblem(where, f"lies outside the map {what}"))
+            problems.append(MapProblem(where, f"lies outside the map {what}", place=place))
             continue
         mover = STANDS_ON.get(obj.kind)
         if mover is not None:
@@ -104,20 +108,21 @@ def _check_placement(level: Level) -> list[MapProblem]:
             if not np.isfinite(level.cost[mover][y, x]):
                 problems.append(MapProblem(where, f"stands on {_terrain_name(level, x, y)} at "
                                                   f"cell ({x}, {y}), where "
-                                                  f"{MOVER_WORDS[mover]} cannot stand"))
+                                                  f"{MOVER_WORDS[mover]} cannot stand",
+                                           place=place.at(x, y)))
         elif obj.kind == "kennel_gate":
             cells = obj.cells
             blocked = ~np.isfinite(level.cost["dog"][cells[:, 1], cells[:, 0]])
             if blocked.any():
                 problems.append(MapProblem(where, "must cover only cells Rex can pass (the "
                                                   "kennel's doorway); blocked at "
-                                                  f"{_cells_text(cells[blocked])}"))
+                                                  f"{_cells_text(cells[blocked])}",
+                                           place=place.at(*cells[blocked][0])))
         elif obj.kind == "civilian_spawn":
             cells = obj.cells
             if not foot[cells[:, 1], cells[:, 0]].any():
-                x, y = obj.cell
                 problems.append(MapProblem(where, "has no cell people can walk on (at "
-                                                  f"{_cells_text(cells)})"))
+                                                  f"{_cells_text(cells)})", place=place))
         elif obj.kind == "door":
             x, y = obj.cell
             if not foot[y, x]:
@@ -126,7 +131,8 @@ def _check_placement(level: Level) -> list[MapProblem]:
                 if _terrain_name(level, x, y) not in DOOR_WALLS or not beside:
                     problems.append(MapProblem(where, f"is on {_terrain_name(level, x, y)} at "
                                                       f"cell ({x}, {y}); a door must be on a "
-                                                      "walkable cell or in a wall next to one"))
+                                                      "walkable cell or in a wall next to one",
+                                               place=place.at(x, y)))
     return problems
 
 
@@ -151,10 +157,11 @@ def _check_routes(level: Level) -> list[MapProblem]:
             if mila and len(mila.cells) and inside[mila.cell[1], mila.cell[0]]:
                 problems.append(MapProblem(gate.describe(), "does not shut Rex in: with the gate "
                                                             "closed he can still reach Mila's "
-                                                            "spawn"))
+                                                            "spawn", place=gate.place()))
             from_spawn = reachable(dog, np.array([[rx, ry]]))
             if not from_spawn[gate.cells[:, 1], gate.cells[:, 0]].any():
-                problems.append(MapProblem(rex.describe(), "cannot reach the kennel gate"))
+                problems.append(MapProblem(rex.describe(), "cannot reach the kennel gate",
+                                           place=rex.place().at(rx, ry)))
         from_gate = reachable(dog, gate.cells)
         for target in (mila, maple):
             if target and len(target.cells):
@@ -162,7 +169,8 @@ def _check_routes(level: Level) -> list[MapProblem]:
                 if dog[y, x] and not from_gate[y, x]:
                     problems.append(MapProblem(target.describe(), f"at cell ({x}, {y}) cannot "
                                                                   "be reached by Rex from the "
-                                                                  "kennel gate"))
+                                                                  "kennel gate",
+                                               place=target.place().at(x, y)))
     park = level.zones.get("park")
     if park is not None and park.any():
         to_park = reachable(foot, park)
@@ -170,7 +178,8 @@ def _check_routes(level: Level) -> list[MapProblem]:
             x, y = spawn.cell
             if len(spawn.cells) and foot[y, x] and not to_park[y, x]:
                 problems.append(MapProblem(spawn.describe(), "officers starting here cannot "
-                                                             "reach the park on foot"))
+                                                             "reach the park on foot",
+                                           place=spawn.place().at(x, y)))
     roads = level.terrain == TERRAIN_ID["road"]
     if roads.any():
         to_road = reachable(foot, roads)
@@ -180,14 +189,14 @@ def _check_routes(level: Level) -> list[MapProblem]:
                 not roads.any() or not to_road[y, x]):
             problems.append(MapProblem(spawn.describe(), f"has {spawn.properties['cars']} cars "
                                                          "but no road cell can be reached from "
-                                                         "it"))
+                                                         "it", place=spawn.place().at(x, y)))
     if mila and maple and len(mila.cells) and len(maple.cells):
         mx, my = mila.cell
         tx, ty = maple.cell
         if foot[my, mx] and foot[ty, tx] and not reachable(foot, np.array([[mx, my]]))[ty, tx]:
             problems.append(MapProblem(maple.describe(), "cannot be reached on foot from Mila's "
                                                          "spawn; she will wait where she is",
-                                       warning=True))
+                                       warning=True, place=maple.place().at(tx, ty)))
     return problems
 
 
@@ -208,20 +217,50 @@ def load_checked(path: str | os.PathLike) -> Level:
     return level
 
 
-def check_file(path: str | os.PathLike) -> tuple[bool, list[str]]:
-    """(valid, lines) for one file: problem lines, warnings, or one 'ok' line."""
+@dataclass(frozen=True, eq=False)
+class FileCheck:
+    """What the checker found in one file: every problem, and the level if the file loaded."""
+
+    path: Path
+    problems: tuple[MapProblem, ...]
+    level: Level | None  # None when the file could not be read as a map
+
+    @property
+    def ok(self) -> bool:
+        return self.level is not None and all(p.warning for p in self.problems)
+
+    def lines(self) -> list[str]:
+        """rex check-map's lines: problems and warnings, then an 'ok' line if it passed."""
+        lines = [p.line(self.path) for p in self.problems]
+        if self.ok:
+            assert self.level is not None
+            lines.append(f"{self.path}: ok ({self.level.width} x {self.level.height} tiles, "
+                         f"{len(self.level.objects)} objects)")
+        return lines
+
+    def as_json(self) -> dict[str, Any]:
+        """One entry of check-map --json's ``files`` (docs/check-map.schema.json)."""
+        level = self.level
+        return {"file": str(self.path), "ok": self.ok,
+                "problems": [p.as_json() for p in self.problems],
+                "map": None if level is None else {"width": level.width, "height": level.height,
+                                                   "objects": len(level.objects)}}
+
+
+def check(path: str | os.PathLike) -> FileCheck:
+    """Every problem of one file, from reading it and from the contract's rules."""
+    path = Path(path)
     try:
         level = read_level(path)
     except MapError as err:
-        return False, err.lines()
-    found = list(level.warnings) + check_level(level)
-    errors = [p for p in found if not p.warning]
-    lines = [p.line(path) for p in found]
-    if errors:
-        return False, lines
-    summary = (f"{path}: ok ({level.width} x {level.height} tiles, {len(level.objects)} "
-               "objects)")
-    return True, [*lines, summary]
+        return FileCheck(path, tuple(err.problems), None)
+    return FileCheck(path, (*level.warnings, *check_level(level)), level)
+
+
+def check_file(path: str | os.PathLike) -> tuple[bool, list[str]]:
+    """(valid, lines) for one file: problem lines, warnings, or one 'ok' line."""
+    found = check(path)
+    return found.ok, found.lines()
 
 
 def check_paths(paths: list[str]) -> tuple[int, list[str]]:
@@ -232,3 +271,10 @@ def check_paths(paths: list[str]) -> tuple[int, list[str]]:
         lines += file_lines
         status = status if ok else 1
     return status, lines
+
+
+def check_paths_json(paths: list[str]) -> tuple[int, dict[str, Any]]:
+    """Exit status and the one JSON object of rex check-map --json."""
+    files = [check(path) for path in paths]
+    ok = all(f.ok for f in files)
+    return (0 if ok else 1), {"ok": ok, "files": [f.as_json() for f in files]}

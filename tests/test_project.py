@@ -83,6 +83,14 @@ def test_the_generator_is_deterministic_and_its_layout_parses_back():
     assert '"value": 40\n' in text and "40.0" not in text
 
 
+def test_the_extensions_path_holds_rex_s_extension():
+    """Tiled resolves extensionsPath against the project file's folder and loads its .js."""
+    folder = MAPS / project()["extensionsPath"]
+    assert folder == make_project.EXTENSION.parent
+    assert make_project.EXTENSION.is_file()
+    assert "tiled.registerAction" in make_project.EXTENSION.read_text(encoding="utf-8")
+
+
 def test_check_mode_reports_up_to_date(capsys):
     assert make_project.main(["--check"]) == 0
     assert "up to date" in capsys.readouterr().out

@@ -12,7 +12,8 @@ It writes, into ``maps/``:
   members with the contract's defaults, the class colour) and a class ``rex_map`` usable as the
   map's class, whose members are the contract's map properties. Tiled 1.9 and newer offer the
   object classes in the object's Class field; Tiled 1.8 reads the same file but only knows custom
-  types as property values (see docs/TILED.md).
+  types as property values (see docs/TILED.md). Its ``extensionsPath`` names the folder of
+  Rex's Tiled extension (``maps/extensions/rex.js``), which Tiled loads with the project.
 * ``objecttypes.xml``: the same object classes as Tiled 1.8 "object types" (the format of its
   Object Types Editor), for authors on 1.8 who import it once. Newer Tiled does not need it.
 
@@ -40,6 +41,10 @@ OBJECT_TYPES = MAPS / "objecttypes.xml"
 TERRAIN_ENUM = "terrain"  # the enum type of the tiles' `terrain` property
 MAP_CLASS = "rex_map"  # the class a map picks to get typed wind and clock properties
 MAP_CLASS_COLOUR = "#a0a0a4"  # Tiled's default class colour; a map class is never drawn
+# Where Tiled finds Rex's extension, relative to the project file: inside maps/, so that a copy
+# of the project folder carries its extension along.
+EXTENSIONS_FOLDER = "extensions"
+EXTENSION = MAPS / EXTENSIONS_FOLDER / "rex.js"
 
 # Tiled's names for where a class may be used, in the order its writer lists them
 # (flagsWithNames in src/libtiled/propertytype.cpp).
@@ -108,7 +113,7 @@ def project() -> dict[str, Any]:
     return {
         "automappingRulesFile": "",
         "commands": [],
-        "extensionsPath": "extensions",
+        "extensionsPath": EXTENSIONS_FOLDER,
         "folders": ["."],
         "properties": [],
         "propertyTypes": property_types(),
