@@ -53,6 +53,11 @@ def create(world: World) -> Mila:
 PULL_SPEED = 1.5  # tiles per second a passer-by drags her
 BREATH_AGAIN = 0.3  # breath she needs back before she can whisper again
 WATCH_RANGE = 10.0  # standing still, she turns to face Rex when he is this close
+# What she perceives (a policy's fair Observation): about half the width of the window's view,
+# the HUD's range for Rex's meters, and a few tiles of scent around her.
+SIGHT = 16.0  # tiles, in line of sight
+METERS_RANGE = 12.0  # tiles: Rex's stress and trust show while he is seen this close
+SMELL_RANGE = 5  # cells each way
 
 
 def update(world: World, commands: Commands, events: list[ev.Event]) -> None:
