@@ -112,7 +112,7 @@ class CivilianView:
 class DylanView:
     position: Point
     facing: tuple[float, float]
-    state: str  # command_center, running, arrived, ordering, done
+    state: str  # command_center, running, arrived, done
     distance: float
 
 
