@@ -104,13 +104,18 @@ class _WorkerCache(threading.local):
 _cache = _WorkerCache()
 
 
+def runner_for(bundle: MapBundle) -> Runner:
+    """This worker thread's Runner for the map (loaded once, reused for every seed)."""
+    return _cache.runner_for(bundle)
+
+
 def play_game(bundle: MapBundle, seed: int, policy: str, tuning: Tuning,
               options: GameOptions, policy_args: Args = (), decide_every: int = 1,
               policy_timeout: float | None = DEFAULT_SECONDS) -> dict[str, Any]:
     """One game's result; a game that raises gives a result with ``error`` and ``traceback``
     (for a policy that failed: its one line, and the policy's own traceback)."""
     try:
-        runner = _cache.runner_for(bundle)
+        runner = runner_for(bundle)
         return runner.play(seed, policy, tuning=tuning, options=options,
                            policy_args=policy_args, decide_every=decide_every,
                            policy_timeout=policy_timeout)

@@ -167,6 +167,25 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
 
+    scenario = sub.add_parser(
+        "scenario", help="play scenario tests (TOML files) and check their expectations")
+    scenario.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="scenario files (docs/SCENARIOS.md)")
+    scenario.add_argument("--seeds", type=_positive_int, metavar="N",
+                          help="play seeds 0 to N-1 (from each file's first_seed) instead of "
+                               "each file's own count")
+    scenario.add_argument("--jobs", type=_positive_int, metavar="J",
+                          help="worker processes (default: all cores)")
+    scenario.add_argument("--junit", type=Path, metavar="PATH",
+                          help="also write the verdicts as JUnit XML")
+    scenario.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    scenario.add_argument("--policy-timeout", type=_timeout, default=DEFAULT_POLICY_TIMEOUT,
+                          metavar="SECONDS",
+                          help="end a game whose policy takes longer than this for one "
+                               f"decision (default {DEFAULT_POLICY_TIMEOUT:g}; 0 for no limit)")
+    scenario.add_argument("--debug", action="store_true",
+                          help="print the traceback of a policy that raised")
+
     from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
 
     add_sweep_arguments(sub)
@@ -339,6 +358,39 @@ def report_failures(results: list[dict], debug: bool) -> None:
               file=sys.stderr)
 
 
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    import json
+
+    from game import scenario as scenario_mod
+
+    if args.junit is not None:
+        if args.junit.is_dir():
+            raise UsageError(f"--junit {args.junit} is a folder, not a file")
+        _check_writable(args.junit)
+    try:
+        scenarios = [scenario_mod.load(path) for path in args.files]
+    except scenario_mod.ScenarioError as err:
+        print(f"rex scenario: {err}", file=sys.stderr)
+        return 1
+    outcomes = scenario_mod.run(scenarios, args.seeds, args.jobs, args.policy_timeout)
+    if args.debug:
+        for outcome in outcomes:
+            report_failures(outcome.games, debug=True)
+    if args.junit is not None:
+        scenario_mod.junit(outcomes, args.junit)
+        print(f"wrote {args.junit}", file=sys.stderr)
+    passed = sum(1 for o in outcomes if o.passed)
+    if args.json:
+        print(json.dumps({"scenarios": [scenario_mod.as_json(o) for o in outcomes],
+                          "passed": passed, "failed": len(outcomes) - passed}))
+    else:
+        for outcome in outcomes:
+            print("\n".join(scenario_mod.report_lines(outcome)))
+        print(f"rex scenario: {len(outcomes)} scenarios, {passed} passed, "
+              f"{len(outcomes) - passed} failed")
+    return 0 if passed == len(outcomes) else 1
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from game.sweep import run_sweep
 
@@ -347,7 +399,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "replay": _cmd_replay,
-            "batch": _cmd_batch, "sweep": _cmd_sweep}
+            "batch": _cmd_batch, "sweep": _cmd_sweep, "scenario": _cmd_scenario}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
