@@ -19,9 +19,9 @@ as plain JSON-ready data (without the grids).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,25 @@ if TYPE_CHECKING:
     from game.sim.world import World
 
 ARRIVED = 0.35  # tiles from a destination's centre that count as there
+
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """A property computed on first read and then kept in the instance: functools'
+    cached_property without its lock (which costs a learning loop dearly in Python 3.11)."""
+
+    def __init__(self, compute: Callable[[Any], T]):
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -200,6 +219,26 @@ class Observation:
                                        mila.x, mila.y)
         return seen
 
+    @lazy
+    def _seen(self) -> dict[str, np.ndarray]:
+        """Who she sees, for everyone at once (one line-of-sight pass): by group."""
+        world = self._world
+        groups: dict[str, list[Any]] = {
+            "rex": [world.rex], "dylan": [world.dylan],
+            "officers": [] if world.police is None else [
+                o for o in world.police.officers if o.car is None],
+            "cars": [] if world.police is None else list(world.police.cars),
+            "civilians": [] if world.crowd is None else [
+                c for c in world.crowd.civilians if self.omniscient or c.active]}
+        everyone = [agent for members in groups.values() for agent in members]
+        seen = self._sees([a.x for a in everyone], [a.y for a in everyone])
+        out, at = {}, 0
+        for name, members in groups.items():
+            out[name] = seen[at:at + len(members)]
+            out[name + "_agents"] = members
+            at += len(members)
+        return out
+
     def sees(self, point: Point) -> bool:
         """Whether Mila can see the place ``point`` (in range and in line of sight)."""
         return bool(self._sees([point.x], [point.y])[0])
@@ -208,62 +247,54 @@ class Observation:
         mila = self._world.mila
         return math.hypot(x - mila.x, y - mila.y)
 
-    @cached_property
+    @lazy
     def mila(self) -> MilaView:
         m = self._world.mila
         return MilaView(Point(m.x, m.y), m.facing, m.moving, m.running, m.posture, m.whispering,
                         m.breath, m.out_of_breath, m.hand_up, m.showing_collar, m.grabbed)
 
-    @cached_property
+    @lazy
     def rex(self) -> RexView:
         r = self._world.rex
         distance = self._distance(r.x, r.y)
-        if not self._sees([r.x], [r.y])[0]:
+        if not self._seen["rex"][0]:
             return RexView(False, None, None, None, math.inf, None, None, False)
         meters = self.omniscient or distance <= mila_mod.METERS_RANGE
         return RexView(True, Point(r.x, r.y), r.heading, str(r.state), distance,
                        r.stress if meters else None, r.trust if meters else None, r.shielding)
 
-    @cached_property
+    @lazy
     def officers(self) -> tuple[OfficerView, ...]:
         """Officers on foot she can see (officers in a car are its ``crew``)."""
-        police = self._world.police
-        if police is None:
-            return ()
-        out = [o for o in police.officers if o.car is None]
-        seen = self._sees([o.x for o in out], [o.y for o in out])
+        seen = self._seen
         return tuple(OfficerView(o.id, Point(o.x, o.y), o.heading, str(o.state), o.gun_raised,
                                  o.aim is not None, self._distance(o.x, o.y))
-                     for o, visible in zip(out, seen, strict=True) if visible)
+                     for o, visible in zip(seen["officers_agents"], seen["officers"],
+                                           strict=True) if visible)
 
-    @cached_property
+    @lazy
     def cars(self) -> tuple[CarView, ...]:
-        police = self._world.police
-        if police is None:
-            return ()
-        seen = self._sees([c.x for c in police.cars], [c.y for c in police.cars])
+        seen = self._seen
         return tuple(CarView(c.id, Point(c.x, c.y), c.heading, c.siren_on, c.parked,
                              len(c.crew), self._distance(c.x, c.y))
-                     for c, visible in zip(police.cars, seen, strict=True) if visible)
+                     for c, visible in zip(seen["cars_agents"], seen["cars"], strict=True)
+                     if visible)
 
-    @cached_property
+    @lazy
     def civilians(self) -> tuple[CivilianView, ...]:
         """Passers-by she can see (nobody indoors, unless omniscient)."""
-        crowd = self._world.crowd
-        if crowd is None:
-            return ()
-        out = [c for c in crowd.civilians if self.omniscient or c.active]
-        seen = self._sees([c.x for c in out], [c.y for c in out])
+        seen = self._seen
         return tuple(CivilianView(c.id, Point(c.x, c.y), str(c.state),
                                   c.state in ("flee", "film", "grab"), c.phone_up,
                                   self._distance(c.x, c.y))
-                     for c, visible in zip(out, seen, strict=True) if visible)
+                     for c, visible in zip(seen["civilians_agents"], seen["civilians"],
+                                           strict=True) if visible)
 
-    @cached_property
+    @lazy
     def dylan(self) -> DylanView | None:
         """Dylan Mercer, Rex's handler, when she can see him."""
         d = self._world.dylan
-        if not self._sees([d.x], [d.y])[0]:
+        if not self._seen["dylan"][0]:
             return None
         return DylanView(Point(d.x, d.y), d.heading, str(d.state), self._distance(d.x, d.y))
 
@@ -272,13 +303,13 @@ class Observation:
         """Raised tranquilizer rifles among the officers she can see."""
         return sum(o.gun_raised for o in self.officers)
 
-    @cached_property
+    @lazy
     def grabber(self) -> PasserBy | None:
         crowd = self._world.crowd
         if crowd is None or crowd.grabber is None or crowd.grab_done:
             return None
         person = crowd.civilians[crowd.grabber]
-        if not self._sees([person.x], [person.y])[0]:
+        if not any(c.id == person.id for c in self.civilians):
             return None
         return PasserBy(Point(person.x, person.y), person.grab_until > 0)
 
@@ -306,7 +337,7 @@ class Observation:
             return None
         return (self._world.tick - police.dispatcher.last_known_tick) / self._world.tick_hz
 
-    @cached_property
+    @lazy
     def events(self) -> tuple[ev.Event, ...]:
         """The events since the policy last decided that she could notice, oldest first."""
         if self.omniscient:
