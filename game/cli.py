@@ -79,6 +79,11 @@ def add_policy_arguments(parser: argparse.ArgumentParser, *, several: bool) -> N
     parser.add_argument("--decide-every", type=_positive_int, default=1, metavar="K",
                         help="ask the policy every K ticks and repeat its commands in between "
                              "(default 1: every tick, 30 a second)")
+    add_policy_guards(parser)
+
+
+def add_policy_guards(parser: argparse.ArgumentParser) -> None:
+    """``--policy-timeout`` and ``--debug``: what happens when a policy fails."""
     parser.add_argument("--policy-timeout", type=_timeout, default=DEFAULT_POLICY_TIMEOUT,
                         metavar="SECONDS",
                         help="end a game whose policy takes longer than this for one decision, "
@@ -179,12 +184,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario.add_argument("--junit", type=Path, metavar="PATH",
                           help="also write the verdicts as JUnit XML")
     scenario.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    scenario.add_argument("--policy-timeout", type=_timeout, default=DEFAULT_POLICY_TIMEOUT,
-                          metavar="SECONDS",
-                          help="end a game whose policy takes longer than this for one "
-                               f"decision (default {DEFAULT_POLICY_TIMEOUT:g}; 0 for no limit)")
-    scenario.add_argument("--debug", action="store_true",
-                          help="print the traceback of a policy that raised")
+    add_policy_guards(scenario)
 
     from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
 

@@ -273,3 +273,14 @@ def test_a_decision_every_k_ticks_repeats_the_commands_in_between(folder, level)
         step(world, commands)
     assert all(c == seen[0] for c in seen[:30]) and all(c == seen[30] for c in seen[30:])
     assert isinstance(seen[0], Commands)
+
+
+def test_a_policy_that_fails_in_the_window_is_one_line_too(folder):
+    path = mapkit.write(mapkit.MapSpec(), folder / "map")
+    result = rex(folder, "play", "--map", str(path), "--autoplay", "contract_mila:returns_none",
+                 "--frames", "20", "--seed", "1")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "rex play: policy 'contract_mila:returns_none' returned None, not Commands "
+        "(at tick 0, seed 1)")
+    assert "Traceback" not in result.stderr
