@@ -8,7 +8,7 @@ from collections import deque
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from game.level import read_level
@@ -140,7 +140,7 @@ def test_a_swept_move_never_leaves_the_ground_it_started_on(walls, start, offset
     sx, sy = start % 8, start // 8
     passable[sy, sx] = True
     x, y = sx + 0.5 + offset[0], sy + 0.5 + offset[1]
-    assert fits(passable, x, y)
+    assume(fits(passable, x, y))  # at +0.2 the square reaches the next cell's edge
     nx, ny = slide(passable, x, y, dx, dy)
     assert fits(passable, nx, ny)
     cells_touched = {(math.floor(nx + ox), math.floor(ny + oy))
@@ -156,3 +156,10 @@ def test_a_wall_across_the_map_is_never_crossed(row, wall, dx, dy):
     passable[:, wall] = False
     nx, _ = slide(passable, wall - 0.5, row + 0.5, dx, dy)
     assert nx + RADIUS < wall
+
+
+def test_a_huge_move_along_one_axis_with_a_tiny_one_along_the_other_ends_quickly():
+    """Hypothesis found it: dx=1e-5 with dy=1e12 once made trillions of sub-steps."""
+    passable = np.ones((8, 8), bool)
+    nx, ny = slide(passable, 3.5, 3.5, 1e-5, 1e12)
+    assert fits(passable, nx, ny) and ny == pytest.approx(8 - RADIUS, abs=0.31)

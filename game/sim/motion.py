@@ -40,19 +40,21 @@ def slide(passable: np.ndarray, x: float, y: float, dx: float, dy: float,
     ``radius`` so that the square sweeps over every cell between the start and the end."""
     if not (math.isfinite(dx) and math.isfinite(dy)):
         raise ValueError(f"a move of ({dx}, {dy}) is not finite")
+    height, width = passable.shape
+    # Nothing goes further than across the map, so a longer move is cut to that (which also
+    # bounds the number of sub-steps).
+    dx, dy = min(max(dx, -width), width), min(max(dy, -height), height)
     steps = max(1, math.ceil(max(abs(dx), abs(dy)) / radius))
     if steps > 1:
         dx, dy = dx / steps, dy / steps
     for _ in range(steps):
-        moved = False
+        before = (x, y)
         if dx and fits(passable, x + dx, y, radius):
             x += dx
-            moved = True
         if dy and fits(passable, x, y + dy, radius):
             y += dy
-            moved = True
-        if not moved:
-            break  # blocked on both axes: the rest of the move goes nowhere either
+        if (x, y) == before:
+            break  # blocked (or a step too small to change a float): the rest goes nowhere
     return x, y
 
 
