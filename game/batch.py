@@ -33,7 +33,9 @@ from typing import Any, Protocol
 from game.bundle import MapBundle
 from game.headless import GameOptions, Runner
 from game.mapcheck import load_checked
+from game.policies import Args, PolicyError, label
 from game.tuning import DEFAULT, Tuning
+from game.watchdog import DEFAULT_SECONDS
 
 # How long to wait for a Dask scheduler to answer before saying it cannot be reached.
 CONNECT_TIMEOUT = "10s"
@@ -47,13 +49,31 @@ class GameSpec:
     policy: str
     tuning: Tuning = DEFAULT
     options: GameOptions = field(default_factory=GameOptions)
+    policy_args: Args = ()  # keyword arguments for the policy (policies.as_args)
+    decide_every: int = 1  # the policy is asked every this many ticks
+    policy_timeout: float | None = DEFAULT_SECONDS  # seconds per call; not part of the key
+
+    @property
+    def label(self) -> str:
+        """The policy as results name it (with its arguments)."""
+        return label(self.policy, self.policy_args)
 
     def key(self) -> str:
         """A stable name for the game's inputs: equal keys play equal games, anywhere."""
-        inputs = {"map": self.bundle.content_hash, "policy": self.policy, "seed": self.seed,
-                  "tuning": self.tuning.as_dict(),
-                  "options": dataclasses.asdict(self.options)}
+        inputs: dict[str, Any] = {
+            "map": self.bundle.content_hash, "policy": self.policy, "seed": self.seed,
+            "tuning": self.tuning.as_dict(), "options": dataclasses.asdict(self.options)}
+        # Inputs added later join the key only when used, so that older keys (a sweep's
+        # games.jsonl) still name the same games.
+        if self.policy_args:
+            inputs["policy_args"] = [list(pair) for pair in self.policy_args]
+        if self.decide_every != 1:
+            inputs["decide_every"] = self.decide_every
         return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+    def play(self) -> dict[str, Any]:
+        return play_game(self.bundle, self.seed, self.policy, self.tuning, self.options,
+                         self.policy_args, self.decide_every, self.policy_timeout)
 
 
 class BackendError(Exception):
@@ -84,32 +104,61 @@ class _WorkerCache(threading.local):
 _cache = _WorkerCache()
 
 
+def runner_for(bundle: MapBundle) -> Runner:
+    """This worker thread's Runner for the map (loaded once, reused for every seed)."""
+    return _cache.runner_for(bundle)
+
+
 def play_game(bundle: MapBundle, seed: int, policy: str, tuning: Tuning,
-              options: GameOptions) -> dict[str, Any]:
-    """One game's result; a game that raises gives a result with ``error`` and ``traceback``."""
+              options: GameOptions, policy_args: Args = (), decide_every: int = 1,
+              policy_timeout: float | None = DEFAULT_SECONDS) -> dict[str, Any]:
+    """One game's result; a game that raises gives a result with ``error`` and ``traceback``
+    (for a policy that failed: its one line, and the policy's own traceback)."""
     try:
-        runner = _cache.runner_for(bundle)
-        return runner.play(seed, policy, tuning=tuning, options=options)
+        runner = runner_for(bundle)
+        return runner.play(seed, policy, tuning=tuning, options=options,
+                           policy_args=policy_args, decide_every=decide_every,
+                           policy_timeout=policy_timeout)
     except Exception as err:  # a game that fails is reported, not fatal to the batch
-        return _error_result(bundle.name, seed, policy, err)
+        return error_result(bundle.name, seed, label(policy, policy_args), err)
 
 
-def _error_result(map_name: str, seed: int, policy: str, err: BaseException) -> dict[str, Any]:
+def error_result(map_name: str, seed: int, policy: str, err: BaseException) -> dict[str, Any]:
+    """The result of a game that failed: what was played, ``error`` (one line) and
+    ``traceback``; a policy's failure also says at which tick."""
+    if isinstance(err, PolicyError):
+        outcome = {"map": map_name, "seed": seed, "policy": policy, "error": str(err),
+                   "traceback": err.traceback or ""}
+        if err.tick is not None:
+            outcome["ticks"] = err.tick
+        return outcome
     return {"map": map_name, "seed": seed, "policy": policy,
             "error": f"{type(err).__name__}: {err}",
             "traceback": "".join(traceback.format_exception(err))}
 
 
-def _play_spec(spec: GameSpec) -> dict[str, Any]:
-    return play_game(spec.bundle, spec.seed, spec.policy, spec.tuning, spec.options)
+class Playable(Protocol):
+    """A game a backend can play: a GameSpec, or a scenario's game (game/scenario.py)."""
+
+    bundle: MapBundle
+    seed: int
+
+    @property
+    def label(self) -> str: ...
+
+    def play(self) -> dict[str, Any]: ...
 
 
-def _outcome(future: Any, spec: GameSpec) -> dict[str, Any]:
+def _play_spec(spec: Playable) -> dict[str, Any]:
+    return spec.play()
+
+
+def _outcome(future: Any, spec: Playable) -> dict[str, Any]:
     """A finished future's result, or an error result if the worker itself failed."""
     try:
         return future.result()
     except Exception as err:  # a worker that died or could not run the task
-        return _error_result(spec.bundle.name, spec.seed, spec.policy, err)
+        return error_result(spec.bundle.name, spec.seed, spec.label, err)
 
 
 def default_jobs() -> int:
@@ -118,7 +167,7 @@ def default_jobs() -> int:
 
 
 class Backend(Protocol):
-    def play(self, specs: list[GameSpec]) -> Iterator[tuple[int, dict[str, Any]]]: ...
+    def play(self, specs: list[Any]) -> Iterator[tuple[int, dict[str, Any]]]: ...
 
     def __enter__(self) -> Backend: ...
 
@@ -154,7 +203,7 @@ class LocalProcesses:
             self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
-    def play(self, specs: list[GameSpec]) -> Iterator[tuple[int, dict[str, Any]]]:
+    def play(self, specs: list[Playable]) -> Iterator[tuple[int, dict[str, Any]]]:
         if self.jobs == 1 or len(specs) <= 1:
             for index, spec in enumerate(specs):
                 yield index, _play_spec(spec)
@@ -247,7 +296,9 @@ class DaskCluster:
         futures = self.client.map(
             play_game, [shipped[spec.bundle.content_hash] for spec in specs],
             [spec.seed for spec in specs], [spec.policy for spec in specs],
-            [spec.tuning for spec in specs], [spec.options for spec in specs], pure=False)
+            [spec.tuning for spec in specs], [spec.options for spec in specs],
+            [spec.policy_args for spec in specs], [spec.decide_every for spec in specs],
+            [spec.policy_timeout for spec in specs], pure=False)
         index_of = {future.key: index for index, future in enumerate(futures)}
         try:
             for future in dask_completed(futures):
@@ -262,7 +313,7 @@ def open_backend(jobs: int | None = None, scheduler: str | None = None) -> Backe
     return LocalProcesses(jobs) if scheduler is None else DaskCluster(scheduler, jobs)
 
 
-def run_games(specs: list[GameSpec], jobs: int | None = None,
+def run_games(specs: list[Any], jobs: int | None = None,
               progress: Callable[[int, int], None] | None = None,
               scheduler: str | None = None) -> list[dict[str, Any]]:
     """Play every spec; results in the specs' order whatever the backend and ``jobs``."""

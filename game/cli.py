@@ -8,14 +8,18 @@ and nothing else does.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from game import __version__
 from game.level import MapError
+from game.policies import PolicyError
 from game.replay import Replay, ReplayError
 from game.view.cli_play import add_play_arguments, add_replay_arguments
+from game.watchdog import DEFAULT_SECONDS as DEFAULT_POLICY_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
@@ -33,6 +37,93 @@ def _positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
     return value
+
+
+class _PolicyArg(argparse.Action):
+    """``--policy-arg KEY=VALUE``: kept with the number of the ``--policy`` it follows."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from game.policies import PolicyError, parse_arg
+
+        try:
+            pair = parse_arg(values)
+        except PolicyError as err:
+            raise argparse.ArgumentError(self, str(err)) from None
+        given = namespace.policy
+        if given is None or isinstance(given, list):  # batch and sweep: several, in order
+            if not given:
+                raise argparse.ArgumentError(self, "give --policy NAME before its --policy-arg")
+            index = len(given) - 1
+        else:
+            index = 0
+        namespace.policy_args = [*(namespace.policy_args or []), (index, pair)]
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser, *, several: bool) -> None:
+    """The flags that choose Mila's policy and how it runs, for sim, batch and sweep."""
+    from game.policies import built_in_help
+
+    what = f"Mila's policy: {built_in_help()}; or your own package.module:name"
+    if several:
+        parser.add_argument("--policy", action="append", required=True, metavar="NAME",
+                            help=what + " (repeat to compare several)")
+    else:
+        parser.add_argument("--policy", default="wait", metavar="NAME",
+                            help=what + " (default: wait)")
+    parser.add_argument("--policy-arg", action=_PolicyArg, dest="policy_args", default=[],
+                        metavar="KEY=VALUE",
+                        help="a keyword argument for the policy (repeatable; VALUE is read as "
+                             "JSON, else as a string)" + ("; it goes to the --policy before it"
+                                                          if several else ""))
+    parser.add_argument("--decide-every", type=_positive_int, default=1, metavar="K",
+                        help="ask the policy every K ticks and repeat its commands in between "
+                             "(default 1: every tick, 30 a second)")
+    add_policy_guards(parser)
+
+
+def add_policy_guards(parser: argparse.ArgumentParser) -> None:
+    """``--policy-timeout`` and ``--debug``: what happens when a policy fails."""
+    parser.add_argument("--policy-timeout", type=_timeout, default=DEFAULT_POLICY_TIMEOUT,
+                        metavar="SECONDS",
+                        help="end a game whose policy takes longer than this for one decision, "
+                             f"as an error (default {DEFAULT_POLICY_TIMEOUT:g}; 0 for no limit)")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the traceback of a policy that raised")
+
+
+def policy_choices(args: argparse.Namespace) -> list[tuple[str, tuple]]:
+    """Each --policy with its --policy-arg pairs (checked: exit 2 when a policy will not
+    load or does not take its arguments)."""
+    from game.policies import PolicyError, as_args, check
+
+    names = args.policy if isinstance(args.policy, list) else [args.policy]
+    chosen = []
+    for index, name in enumerate(names):
+        try:
+            pairs = as_args([pair for at, pair in args.policy_args if at == index])
+            check(name, pairs)
+        except PolicyError as err:
+            raise UsageError(str(err)) from None
+        chosen.append((name, pairs))
+    return chosen
+
+
+def _timeout(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must be 0 (no limit) or more seconds")
+    return None if value == 0 else value
+
+
+def report_policy_error(command: str, err: Any, debug: bool) -> None:
+    """A failed policy: its traceback with --debug, then its one line."""
+    if debug and getattr(err, "traceback", None):
+        print(err.traceback.rstrip(), file=sys.stderr)
+    print(f"rex {command}: {err}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,8 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("sim", help="run one game headless")
     sim.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
     sim.add_argument("--seed", type=_whole, default=0, help="the game's seed (default 0)")
-    sim.add_argument("--policy", default="wait",
-                     help="Mila's policy: wait, idle, wander, or package.module:function")
+    add_policy_arguments(sim, several=False)
     sim.add_argument("--no-police", action="store_true", help="play without the police")
     sim.add_argument("--no-civilians", action="store_true", help="play without passers-by")
     sim.add_argument("--max-minutes", type=_positive_float, metavar="M",
@@ -72,8 +162,7 @@ def _parser() -> argparse.ArgumentParser:
 
     batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise")
     batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
-    batch.add_argument("--policy", action="append", required=True,
-                       help="Mila's policy (repeat to compare several)")
+    add_policy_arguments(batch, several=True)
     batch.add_argument("--seeds", type=_positive_int, required=True,
                        help="games per policy, seeds 0 to N-1")
     batch.add_argument("--jobs", type=_positive_int,
@@ -85,6 +174,20 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
+
+    scenario = sub.add_parser(
+        "scenario", help="play scenario tests (TOML files) and check their expectations")
+    scenario.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                          help="scenario files (docs/SCENARIOS.md)")
+    scenario.add_argument("--seeds", type=_positive_int, metavar="N",
+                          help="play seeds 0 to N-1 (from each file's first_seed) instead of "
+                               "each file's own count")
+    scenario.add_argument("--jobs", type=_positive_int, metavar="J",
+                          help="worker processes (default: all cores)")
+    scenario.add_argument("--junit", type=Path, metavar="PATH",
+                          help="also write the verdicts as JUnit XML")
+    scenario.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    add_policy_guards(scenario)
 
     from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
 
@@ -153,6 +256,7 @@ def _cmd_sim(args: argparse.Namespace) -> int:
 
     from game.headless import GameOptions, Runner
     from game.mapcheck import load_checked
+    from game.policies import PolicyError, label
 
     for path in (args.trace, args.record):
         if path is not None:
@@ -160,7 +264,7 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     if args.replay is not None:
         result = _replay_headless(args)
     else:
-        _check_policy(args.policy)
+        [(name, policy_args)] = policy_choices(args)
         level = load_checked(args.map)
         options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                               max_seconds=None if args.max_minutes is None
@@ -169,8 +273,13 @@ def _cmd_sim(args: argparse.Namespace) -> int:
         if args.record is not None:
             record = Replay(level.name, str(args.map), level.content_hash, args.seed,
                             options.police, options.civilians)
-        result = Runner(level).play(args.seed, args.policy, options=options,
-                                    trace=args.trace, record=record)
+        try:
+            result = Runner(level).play(args.seed, name, options=options, trace=args.trace,
+                                        record=record, policy_args=policy_args,
+                                        decide_every=args.decide_every,
+                                        policy_timeout=args.policy_timeout)
+        except PolicyError as err:
+            return _sim_failed(args, level.name, label(name, policy_args), err)
         if record is not None:
             record.save(args.record)
     if args.json:
@@ -184,6 +293,20 @@ def _cmd_sim(args: argparse.Namespace) -> int:
                                      else "never"))
         print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
     return 0
+
+
+def _sim_failed(args: argparse.Namespace, map_name: str, policy: str, err: Any) -> int:
+    """``rex sim`` whose policy failed: the one line (and JSON with ``error``), exit 1."""
+    import json
+
+    from game.batch import error_result
+
+    report_policy_error("sim", err, args.debug)
+    if args.json:
+        outcome = error_result(map_name, args.seed, policy, err)
+        outcome.pop("traceback")
+        print(json.dumps(outcome))
+    return 1
 
 
 def _replay_headless(args: argparse.Namespace) -> dict:
@@ -201,15 +324,6 @@ def _replay_headless(args: argparse.Namespace) -> dict:
     return result
 
 
-def _check_policy(name: str) -> None:
-    from game import policies
-
-    try:
-        policies.check(name)
-    except policies.PolicyError as err:
-        raise UsageError(str(err)) from None
-
-
 def _cmd_batch(args: argparse.Namespace) -> int:
     import json
 
@@ -219,16 +333,16 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from game.headless import GameOptions
     from game.mapcheck import load_checked
 
-    for name in args.policy:
-        _check_policy(name)
+    chosen = policy_choices(args)
     if args.report is not None and args.report.exists() and not args.report.is_dir():
         raise UsageError(f"--report {args.report} is a file, not a folder")
     level = load_checked(args.map)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
     bundle = MapBundle.of_level(level)
-    specs = [GameSpec(bundle, seed, policy, options=options)
-             for policy in args.policy for seed in range(args.seeds)]
+    specs = [GameSpec(bundle, seed, name, options=options, policy_args=policy_args,
+                      decide_every=args.decide_every, policy_timeout=args.policy_timeout)
+             for name, policy_args in chosen for seed in range(args.seeds)]
     results = run_games(specs, args.jobs, ProgressBar(f"rex batch {level.name}"))
     per_policy = report.summarise(results)
     if args.json:
@@ -238,11 +352,52 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if args.report is not None:
         for path in report.write_report(args.report, results, per_policy, level):
             print(f"wrote {path}", file=sys.stderr)
-    failed = [r for r in results if "error" in r]
-    for game in failed:
+    report_failures(results, args.debug)
+    return 1 if any("error" in r for r in results) else 0
+
+
+def report_failures(results: list[dict], debug: bool) -> None:
+    """One line per game that failed (after its traceback, with --debug)."""
+    for game in results:
+        if "error" not in game:
+            continue
+        if debug and game.get("traceback"):
+            print(game["traceback"].rstrip(), file=sys.stderr)
         print(f"game {game['policy']} seed {game['seed']} failed: {game['error']}",
               file=sys.stderr)
-    return 1 if failed else 0
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    import json
+
+    from game import scenario as scenario_mod
+
+    if args.junit is not None:
+        if args.junit.is_dir():
+            raise UsageError(f"--junit {args.junit} is a folder, not a file")
+        _check_writable(args.junit)
+    try:
+        scenarios = [scenario_mod.load(path) for path in args.files]
+    except scenario_mod.ScenarioError as err:
+        print(f"rex scenario: {err}", file=sys.stderr)
+        return 1
+    outcomes = scenario_mod.run(scenarios, args.seeds, args.jobs, args.policy_timeout)
+    if args.debug:
+        for outcome in outcomes:
+            report_failures(outcome.games, debug=True)
+    if args.junit is not None:
+        scenario_mod.junit(outcomes, args.junit)
+        print(f"wrote {args.junit}", file=sys.stderr)
+    passed = sum(1 for o in outcomes if o.passed)
+    if args.json:
+        print(json.dumps({"scenarios": [scenario_mod.as_json(o) for o in outcomes],
+                          "passed": passed, "failed": len(outcomes) - passed}))
+    else:
+        for outcome in outcomes:
+            print("\n".join(scenario_mod.report_lines(outcome)))
+        print(f"rex scenario: {len(outcomes)} scenarios, {passed} passed, "
+              f"{len(outcomes) - passed} failed")
+    return 0 if passed == len(outcomes) else 1
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -253,7 +408,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "replay": _cmd_replay,
-            "batch": _cmd_batch, "sweep": _cmd_sweep}
+            "batch": _cmd_batch, "sweep": _cmd_sweep, "scenario": _cmd_scenario}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -269,6 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"rex {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except PolicyError as err:  # a policy that failed during a game (rex play --autoplay)
+        report_policy_error(args.command, err, getattr(args, "debug", False))
+        return 1
     except KeyboardInterrupt:
         print("rex: interrupted", file=sys.stderr)
         return 130

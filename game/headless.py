@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 
@@ -24,6 +25,12 @@ from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
 from game.sim.world import World, step
 from game.tuning import DEFAULT, Tuning
+from game.watchdog import DEFAULT_SECONDS, Watchdog
+
+# Called with the new World before its first tick (a scenario's start overrides), and with the
+# world and its events after every tick (a scenario's measurements).
+Prepare = Callable[[World], None]
+Watch = Callable[[World, tuple[ev.Event, ...]], None]
 
 
 @dataclass(frozen=True)
@@ -86,40 +93,57 @@ class Runner:
 
     def play(self, seed: int, policy_name: str, *, tuning: Tuning = DEFAULT,
              options: GameOptions = GameOptions(), trace: Path | None = None,
-             record: Replay | None = None) -> dict[str, Any]:
-        """One game with a Mila policy; ``record`` collects its commands as a replay."""
-        policy = policies.make(policy_name, seed)
-        return self._run(seed, tuning, options, lambda world: policy(
-            policies.Observation(world)), policy_name, trace, record)
+             record: Replay | None = None,
+             policy_args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+             decide_every: int = 1, policy_timeout: float | None = DEFAULT_SECONDS,
+             prepare: Prepare | None = None, watch: Watch | None = None) -> dict[str, Any]:
+        """One game with a Mila policy; ``record`` collects its commands as a replay.
+
+        A policy that fails raises ``policies.PolicyError`` (one line naming it, the tick and
+        the seed). ``policy_timeout`` limits each call of the policy, in seconds."""
+        player = policies.Player(policy_name, policy_args, decide_every=decide_every,
+                                 timeout=policy_timeout)
+        outcome = self._run(seed, tuning, options, player, player.label, trace, record,
+                            prepare, watch)
+        outcome["policy_args"] = dict(player.args)
+        outcome["decide_every"] = decide_every
+        return outcome
 
     def replay(self, replay: Replay, *, trace: Path | None = None) -> dict[str, Any]:
         """The recorded game again, tick by tick; its state_hash matches the recording's."""
         replay_mod.check_map(replay, self.level)
         tuning = replay_mod.tuning_of(replay)
-        commands = replay.commands()
         options = GameOptions(police=replay.police, civilians=replay.civilians,
                               max_seconds=replay.ticks / TICK_HZ)
-        return self._run(replay.seed, tuning, options, lambda world: next(commands),
-                         "replay", trace, None)
+        return self._run(replay.seed, tuning, options, _Recorded(replay), "replay", trace,
+                         None)
 
-    def _run(self, seed: int, tuning: Tuning, options: GameOptions, act, label: str,
-             trace: Path | None, record: Replay | None) -> dict[str, Any]:
+    def _run(self, seed: int, tuning: Tuning, options: GameOptions, driver: Driver,
+             label: str, trace: Path | None, record: Replay | None,
+             prepare: Prepare | None = None, watch: Watch | None = None) -> dict[str, Any]:
         stage = self.stage(tuning)
         started = time.perf_counter()
         world = World(self.level, seed, tuning, stage=stage, police=options.police,
                       civilians=options.civilians)
+        if prepare is not None:
+            prepare(world)
         recorder = Trace(trace) if trace is not None else None
         all_events: list[ev.Event] = []
         limit = None if options.max_seconds is None else round(options.max_seconds
                                                                * world.tick_hz)
         try:
-            while world.ending is None and (limit is None or world.tick < limit):
-                commands = act(world)
-                if record is not None:
-                    record.record(commands)
-                all_events.extend(step(world, commands))
-                if recorder is not None:
-                    recorder.record(world)
+            with driver.watchdog:
+                while world.ending is None and (limit is None or world.tick < limit):
+                    commands = driver.commands(world)
+                    if record is not None:
+                        record.record(commands)
+                    events = step(world, commands)
+                    driver.heard(events)
+                    all_events.extend(events)
+                    if watch is not None:
+                        watch(world, events)
+                    if recorder is not None:
+                        recorder.record(world)
         finally:
             if recorder is not None:
                 recorder.close()
@@ -128,6 +152,30 @@ class Runner:
             record.final_state_hash = outcome["state_hash"]
             record.ending = outcome["ending"]
         return outcome
+
+
+class Driver(Protocol):
+    """Who gives Mila her commands in a headless game: a ``policies.Player`` or a replay."""
+
+    watchdog: Watchdog
+
+    def commands(self, world: World) -> Any: ...
+
+    def heard(self, events: Iterable[ev.Event]) -> None: ...
+
+
+class _Recorded:
+    """A replay's commands, one per tick."""
+
+    def __init__(self, replay: Replay):
+        self._commands = replay.commands()
+        self.watchdog = Watchdog(None)
+
+    def commands(self, world: World) -> Any:
+        return next(self._commands)
+
+    def heard(self, events: Iterable[ev.Event]) -> None:
+        pass
 
 
 def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds: float

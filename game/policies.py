@@ -1,150 +1,52 @@
-"""Mila policies: functions from what Mila can see (an Observation) to what she does (Commands).
+"""Mila policies: what Mila does (Commands) given what she perceives (an Observation).
 
-A policy is any callable ``policy(observation) -> Commands``. Built-in ones are made by name
-with ``make(name, seed)``; your own is given as ``package.module:function`` (or a class, which is
-made once per game with no arguments and then called every tick). docs/POLICIES.md documents
-the Observation and Commands types.
+A policy is a callable ``policy(observation) -> Commands``, or an object with ``act(observation)
+-> Commands`` and, optionally, ``reset(seed, level)`` (called once before each game). A class is
+made once per game with the keyword arguments given on the command line (``--policy-arg
+key=value``); a function receives them as keyword arguments on every call. A policy whose
+``omniscient`` attribute is true sees the whole truth instead of the fair observation
+(game/observation.py). The built-ins are made by name; your own is ``package.module:name``.
 
-The same policy drives Mila in a headless batch and in the window (``rex play --autoplay``).
+``Player`` runs one policy through one game: it makes and resets it, asks it every
+``decide_every`` ticks (repeating its last commands in between), keeps its time limit
+(game/watchdog.py), checks what it returns (game/sim/commands.py), and reports every failure as
+one ``PolicyError`` line that names the policy, the tick and the seed. docs/POLICIES.md
+documents the contract. The same policy drives Mila in a headless batch and in the window
+(``rex play --autoplay``).
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from game.sim.commands import IDLE, Commands
+from game.observation import (  # noqa: F401 - the policy-writer's types, importable from here
+    ARRIVED,
+    CarView,
+    CivilianView,
+    DylanView,
+    MilaView,
+    Observation,
+    OfficerView,
+    PasserBy,
+    Point,
+    RexView,
+    ScentPatch,
+)
+from game.sim import events as ev
+from game.sim.commands import IDLE, CommandError, Commands, checked
+from game.watchdog import DEFAULT_SECONDS, PolicyTimeout, Watchdog
 
 if TYPE_CHECKING:
+    from game.level import Level
     from game.sim.world import World
-
-ARRIVED = 0.35  # tiles from a destination's centre that count as there
-
-
-@dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-
-    def distance(self, other: Point) -> float:
-        return math.hypot(other.x - self.x, other.y - self.y)
-
-
-@dataclass(frozen=True)
-class MilaView:
-    position: Point
-    facing: tuple[float, float]
-    moving: bool
-    running: bool
-    posture: str  # "stand" or "kneel"
-    whispering: bool
-    breath: float  # 0..1; whispering spends it
-    out_of_breath: bool  # cannot whisper until it refills a little
-    hand_up: bool
-    showing_collar: bool
-    grabbed: bool  # a passer-by is pulling her away
-
-
-@dataclass(frozen=True)
-class RexView:
-    position: Point
-    heading: tuple[float, float]
-    state: str  # restless, escaping, tracking, evading, cornered, wary, calming, bonded
-    distance: float  # tiles from Mila
-    stress: float  # 0..1 (the HUD shows it when he is near)
-    trust: float  # 0..1
-    shielding: bool
-
-
-@dataclass(frozen=True)
-class PasserBy:
-    """The passer-by who rushes to pull Mila away, while he does."""
-
-    position: Point
-    reaching: bool  # reaching out for her: step back now
-
-
-class Observation:
-    """What a Mila policy may look at on one tick. Everything is read-only.
-
-    Attributes: ``tick``, ``seconds`` (since the start), ``clock`` ("HH:MM"),
-    ``seconds_to_sunset``, ``mila`` (MilaView), ``rex`` (RexView), ``phase`` (the police's
-    alert phase), ``guns_raised``, ``grabber`` (PasserBy or None), ``maple_tree`` and
-    ``spawn`` (Points). Method ``route(target)`` gives the walking direction along the
-    shortest walkable path toward a Point (or None once there). Views are built when first
-    read, so a policy pays only for what it looks at.
-    """
-
-    def __init__(self, world: World):
-        self._world = world
-        self.tick = world.tick
-        self.maple_tree = Point(*world.stage.maple_tree)
-        self.spawn = Point(*world.stage.mila_spawn)
-
-    @property
-    def seconds(self) -> float:
-        return self._world.seconds
-
-    @property
-    def clock(self) -> str:
-        return self._world.clock_text()
-
-    @property
-    def seconds_to_sunset(self) -> float:
-        return self._world.seconds_to_sunset
-
-    @cached_property
-    def rex(self) -> RexView:
-        m, r = self._world.mila, self._world.rex
-        return RexView(Point(r.x, r.y), r.heading, r.state, math.hypot(r.x - m.x, r.y - m.y),
-                       r.stress, r.trust, r.shielding)
-
-    @cached_property
-    def mila(self) -> MilaView:
-        m = self._world.mila
-        return MilaView(Point(m.x, m.y), m.facing, m.moving, m.running, m.posture, m.whispering,
-                        m.breath, m.out_of_breath, m.hand_up, m.showing_collar, m.grabbed)
-
-    @property
-    def phase(self) -> str:
-        """The police's alert phase (standby, search, pursuit, containment, stand_down)."""
-        police = self._world.police
-        return "none" if police is None else police.phase
-
-    @property
-    def guns_raised(self) -> int:
-        police = self._world.police
-        return 0 if police is None else sum(o.gun_raised for o in police.officers)
-
-    @property
-    def grabber(self) -> PasserBy | None:
-        crowd = self._world.crowd
-        if crowd is None or crowd.grabber is None or crowd.grab_done:
-            return None
-        person = crowd.civilians[crowd.grabber]
-        return PasserBy(Point(person.x, person.y), person.grab_until > 0)
-
-    def route(self, target: Point) -> tuple[float, float] | None:
-        """Unit direction to walk toward ``target`` on foot, or None when already there."""
-        here = self.mila.position
-        if here.distance(target) <= ARRIVED:
-            return None
-        cell = (math.floor(target.x), math.floor(target.y))
-        x, y = math.floor(here.x), math.floor(here.y)
-        if (x, y) != cell:
-            step = self._world.stage.next_step("foot", cell, (x, y))
-            if step is not None:
-                target = Point(x + step[0] + 0.5, y + step[1] + 0.5)
-        dx, dy = target.x - here.x, target.y - here.y
-        length = math.hypot(dx, dy)
-        return (dx / length, dy / length) if length > 1e-9 else None
-
 
 Policy = Callable[[Observation], Commands]
 
@@ -163,13 +65,13 @@ def wait(obs: Observation) -> Commands:
 class Wander:
     """A seeded random walk: a direction held for one to four seconds, then another."""
 
-    def __init__(self, seed: int):
+    def reset(self, seed: int, level: Level | None) -> None:
         self.rng = np.random.default_rng([seed, 0x57A9])
         self.direction = (0.0, 0.0)
         self.until = 0
-        self.last = None
+        self.last: Point | None = None
 
-    def __call__(self, obs: Observation) -> Commands:
+    def act(self, obs: Observation) -> Commands:
         here = obs.mila.position
         stuck = self.last is not None and here.distance(self.last) < 1e-3
         if obs.tick >= self.until or stuck:
@@ -194,12 +96,15 @@ class Calm:
     her breath lasts, lifts a hand once he is close and not too frightened, and shows the
     collar only when he is calm and trusts her. Steps back from the passer-by's grab."""
 
-    COLLAR_TRUST, COLLAR_STRESS = 0.7, 0.25
+    def __init__(self, collar_trust: float = 0.7, collar_stress: float = 0.25):
+        """``collar_trust`` and ``collar_stress``: she shows the collar once his trust is at
+        least the one and his stress at most the other (``--policy-arg collar_trust=0.8``)."""
+        self.collar_trust, self.collar_stress = float(collar_trust), float(collar_stress)
 
-    def __init__(self, seed: int):
+    def reset(self, seed: int, level: Level | None) -> None:
         self.rng = np.random.default_rng([seed, 0xCA1A])
 
-    def __call__(self, obs: Observation) -> Commands:
+    def act(self, obs: Observation) -> Commands:
         dodge = step_back(obs)
         if dodge is not None:
             return dodge
@@ -212,8 +117,9 @@ class Calm:
         return Commands(
             kneel=rex.distance <= 6.0,
             whisper=whisper and rex.distance <= 5.0,
-            lift_hand=rex.distance <= 3.5 and rex.stress < 0.6,
-            show_collar=rex.trust >= self.COLLAR_TRUST and rex.stress <= self.COLLAR_STRESS)
+            lift_hand=rex.distance <= 3.5 and rex.stress is not None and rex.stress < 0.6,
+            show_collar=(rex.trust is not None and rex.trust >= self.collar_trust
+                         and rex.stress <= self.collar_stress))
 
 
 class Panicky:
@@ -222,10 +128,10 @@ class Panicky:
 
     BURST = 60  # ticks of running, then as many of holding out the collar
 
-    def __init__(self, seed: int):
+    def reset(self, seed: int, level: Level | None) -> None:
         self.toward = bool(np.random.default_rng([seed, 0x9A1C]).random() < 0.5)
 
-    def __call__(self, obs: Observation) -> Commands:
+    def act(self, obs: Observation) -> Commands:
         rex, here = obs.rex, obs.mila.position
         if rex.state in ("restless", "escaping") or rex.distance > 14.0:
             direction = obs.route(obs.maple_tree)
@@ -240,11 +146,11 @@ class Panicky:
 class Random:
     """Seeded nonsense: a new random choice of movement and actions every second."""
 
-    def __init__(self, seed: int):
+    def reset(self, seed: int, level: Level | None) -> None:
         self.rng = np.random.default_rng([seed, 0x7A4D])
         self.current = IDLE
 
-    def __call__(self, obs: Observation) -> Commands:
+    def act(self, obs: Observation) -> Commands:
         if obs.tick % 30 == 0:
             r = self.rng.random(7)
             angle = r[0] * 2 * math.pi
@@ -257,9 +163,9 @@ class Random:
         return self.current
 
 
-BUILT_IN: dict[str, Callable[[int], Policy]] = {
-    "wait": lambda seed: wait,
-    "idle": lambda seed: idle,
+BUILT_IN: dict[str, Callable[..., Any]] = {
+    "wait": wait,
+    "idle": idle,
     "wander": Wander,
     "calm": Calm,
     "panicky": Panicky,
@@ -267,44 +173,256 @@ BUILT_IN: dict[str, Callable[[int], Policy]] = {
 }
 
 
+# One line each, for ``--help`` (docs/POLICIES.md says more).
+SUMMARIES: dict[str, str] = {
+    "wait": "walks to the maple tree and waits",
+    "idle": "stays at her school",
+    "wander": "a seeded random walk",
+    "calm": "waits at the maple tree and calms Rex when he comes",
+    "panicky": "runs at Rex or away from him and shows the collar too early",
+    "random": "a random choice of moves and actions every second",
+}
+
+
+def built_in_help() -> str:
+    """Every built-in policy with what it does, for ``--help``."""
+    return "; ".join(f"{name}: {SUMMARIES[name]}" for name in BUILT_IN)
+
+
 class PolicyError(ValueError):
-    """A policy name that is neither built in nor an importable module:function."""
+    """A policy that cannot be used or that failed during a game: one line naming it.
+
+    ``traceback`` holds the policy's own traceback when it raised (shown with ``--debug``);
+    ``tick`` and ``seed`` say when, for failures during a game."""
+
+    def __init__(self, message: str, *, traceback_text: str | None = None,
+                 tick: int | None = None, seed: int | None = None):
+        super().__init__(message)
+        self.traceback = traceback_text
+        self.tick = tick
+        self.seed = seed
 
 
-def make(name: str, seed: int) -> Policy:
-    """A fresh policy for one game: a built-in by name, or ``package.module:function``."""
+Args = tuple[tuple[str, Any], ...]
+
+
+def parse_arg(text: str) -> tuple[str, Any]:
+    """``key=value`` from ``--policy-arg``: the value is read as a JSON literal (a number,
+    true, false, null, a quoted string, a list or an object) or else taken as a string."""
+    key, equals, raw = text.partition("=")
+    key = key.strip()
+    if not equals or not key.isidentifier():
+        raise PolicyError(f"--policy-arg wants KEY=VALUE with KEY a Python name; got '{text}'")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PolicyError(f"--policy-arg {key}: {raw} is not a finite number")
+    return key, value
+
+
+def as_args(args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> Args:
+    """Policy arguments as a sorted tuple of pairs (hashable, and one spelling per set)."""
+    if args is None:
+        return ()
+    pairs = list(args.items()) if isinstance(args, Mapping) else list(args)
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise PolicyError(f"policy argument '{repeated[0]}' is given twice")
+    return tuple(sorted(pairs, key=lambda pair: pair[0]))
+
+
+def label(name: str, args: Args = ()) -> str:
+    """How results name a policy: its name, with its arguments if it has any."""
+    if not args:
+        return name
+    return name + "(" + ", ".join(f"{k}={json.dumps(v)}" for k, v in args) + ")"
+
+
+def _resolve(name: str) -> Any:
+    """A built-in policy by name, or the object ``package.module:name`` names."""
     if name in BUILT_IN:
-        return BUILT_IN[name](seed)
+        return BUILT_IN[name]
     if ":" not in name:
         known = ", ".join(BUILT_IN)
         raise PolicyError(f"unknown policy '{name}' (built in: {known}; or give "
                           "package.module:function)")
-    return load(name)
-
-
-def load(spec: str) -> Policy:
-    module_name, _, attribute = spec.partition(":")
+    module_name, _, attribute = name.partition(":")
     if not module_name or not attribute:
-        raise PolicyError(f"'{spec}' is not package.module:function")
+        raise PolicyError(f"'{name}' is not package.module:function")
     try:
         module = importlib.import_module(module_name)
     except Exception as err:  # any import failure of a user's module is a usage error
-        raise PolicyError(f"cannot import '{module_name}': {err}") from None
-    target = module
+        raise PolicyError(f"cannot import '{module_name}': {_one_line(err)}") from None
+    target: Any = module
     for part in attribute.split("."):
         target = getattr(target, part, None)
         if target is None:
             raise PolicyError(f"'{module_name}' has no '{attribute}'")
-    if isinstance(target, type):
-        try:
-            target = target()
-        except Exception as err:
-            raise PolicyError(f"cannot create policy '{spec}': {err}") from None
-    if not callable(target):
-        raise PolicyError(f"'{spec}' is not callable")
     return target
 
 
-def check(name: str) -> None:
-    """Raise PolicyError now if a policy name will not work (before any game starts)."""
-    make(name, 0)
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _takes(function: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+    """Whether ``function`` can be called with these arguments (True when Python cannot
+    tell, as for some built-in functions)."""
+    try:
+        inspect.signature(function).bind(*args, **kwargs)
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
+
+
+def _build(name: str, args: Args) -> tuple[Any, Callable[[Observation], Any]]:
+    """A fresh policy object for one game and the function that asks it for commands."""
+    target = _resolve(name)
+    kwargs = dict(args)
+    if isinstance(target, type):
+        try:
+            inspect.signature(target).bind(**kwargs)
+        except TypeError as err:
+            raise PolicyError(f"policy '{name}' does not take these arguments: {err}"
+                              ) from None
+        except ValueError:
+            pass
+        try:
+            policy = target(**kwargs)
+        except Exception as err:  # the user's constructor failing is a usage error
+            raise PolicyError(f"cannot create policy '{name}': {type(err).__name__}: "
+                              f"{_one_line(err)}") from None
+        kwargs = {}
+    else:
+        policy = target
+    act = getattr(policy, "act", None)
+    if act is None:
+        if not callable(policy):
+            raise PolicyError(f"'{name}' is not callable and has no act(observation) method")
+        act = policy
+    if not callable(act):
+        raise PolicyError(f"policy '{name}': its act is not callable")
+    if not _takes(act, None, **kwargs):
+        wanted = f"the observation and the keyword arguments {sorted(kwargs)}" if kwargs else (
+            "one argument, the observation")
+        raise PolicyError(f"policy '{name}' must take {wanted}: "
+                          f"{getattr(act, '__name__', 'it')}{_signature(act)}")
+    reset = getattr(policy, "reset", None)
+    if reset is not None and not (callable(reset) and _takes(reset, 0, None)):
+        raise PolicyError(f"policy '{name}': reset must take (seed, level): "
+                          f"reset{_signature(reset)}")
+    if kwargs:
+        bound = act
+        return policy, lambda obs: bound(obs, **kwargs)
+    return policy, act
+
+
+def _signature(function: Callable[..., Any]) -> str:
+    try:
+        return str(inspect.signature(function))
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def check(name: str, args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
+    """Raise PolicyError now if a policy will not load (before any game starts)."""
+    _build(name, as_args(args))
+
+
+class Player:
+    """One policy playing Mila through one game (see the module docstring).
+
+    The runner calls ``commands(world)`` every tick and ``heard(events)`` after it; the game
+    loop runs inside ``with player.watchdog:`` so that the time limit is kept. Calling the
+    player with an Observation asks the policy directly (the old ``make`` interface)."""
+
+    def __init__(self, name: str, args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None
+                 = None, *, decide_every: int = 1, timeout: float | None = DEFAULT_SECONDS,
+                 seed: int | None = None):
+        if decide_every < 1:
+            raise PolicyError(f"decide_every must be 1 or more, not {decide_every}")
+        self.name = name
+        self.args = as_args(args)
+        self.label = label(name, self.args)
+        self.decide_every = decide_every
+        self.watchdog = Watchdog(timeout)
+        self.policy, self._act = _build(name, self.args)
+        self.omniscient = bool(getattr(self.policy, "omniscient", False))
+        self._seed = seed
+        self._started = False
+        self._last: Commands | None = None
+        self._heard: list[ev.Event] = []
+
+    def start(self, world: World) -> None:
+        """Reset the policy for this game: ``reset(seed, level)`` if it has one."""
+        self._started = True
+        reset = getattr(self.policy, "reset", None)
+        if reset is not None:
+            self._call(reset, world.tick, world.seed,
+                       self._seed if self._seed is not None else world.seed, world.level)
+
+    def commands(self, world: World) -> Commands:
+        """This tick's commands: the policy's answer on its ticks, its last one in between."""
+        if not self._started:
+            self.start(world)
+        if self._last is None or world.tick % self.decide_every == 0:
+            obs = Observation(world, self._heard, omniscient=self.omniscient)
+            self._heard = []
+            self._last = self._checked(self._call(self._act, world.tick, world.seed, obs),
+                                       world.tick, world.seed)
+        return self._last
+
+    def heard(self, events: Iterable[ev.Event]) -> None:
+        """A tick's events, kept for the policy's next observation."""
+        self._heard.extend(events)
+
+    def __call__(self, obs: Observation) -> Commands:
+        world = obs._world
+        if not self._started:
+            self.start(world)
+        return self._checked(self._call(self._act, obs.tick, obs.seed, obs), obs.tick, obs.seed)
+
+    def _where(self, tick: int, seed: int) -> str:
+        return f"(at tick {tick}, seed {seed})"
+
+    def _call(self, function: Callable[..., Any], tick: int, seed: int, *args: Any) -> Any:
+        """Call the policy under its time limit; anything it raises becomes a PolicyError."""
+        try:
+            self.watchdog.begin()
+            try:
+                return function(*args)
+            finally:
+                self.watchdog.end()
+        except PolicyTimeout:
+            raise PolicyError(
+                f"policy '{self.label}' did not answer within {self.watchdog.seconds:g} s "
+                f"{self._where(tick, seed)}; --policy-timeout sets the limit",
+                tick=tick, seed=seed) from None
+        except (Exception, SystemExit) as err:
+            during = " in reset" if getattr(function, "__name__", "") == "reset" else ""
+            raise PolicyError(
+                f"policy '{self.label}' raised {type(err).__name__}{during}: {_one_line(err)} "
+                f"{self._where(tick, seed)}",
+                traceback_text="".join(traceback.format_exception(err)), tick=tick,
+                seed=seed) from None
+
+    def _checked(self, value: Any, tick: int, seed: int) -> Commands:
+        try:
+            return checked(value)
+        except CommandError as err:
+            what = str(err) if str(err).startswith("returned") else (
+                f"returned bad commands: {err}")
+            raise PolicyError(f"policy '{self.label}' {what} {self._where(tick, seed)}",
+                              tick=tick, seed=seed) from None
+
+
+def make(name: str, seed: int, args: Mapping[str, Any] | None = None) -> Player:
+    """A fresh policy for one game, called with an Observation every tick (it is reset with
+    ``seed`` and the observation's level on its first call)."""
+    return Player(name, args, seed=seed)

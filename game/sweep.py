@@ -24,9 +24,17 @@ from typing import IO, Any
 from game import report
 from game.batch import BackendError, GameSpec, ProgressBar, open_backend
 from game.bundle import MapBundle
-from game.cli import DEFAULT_MAP, UsageError, _check_policy, _positive_float, _positive_int
+from game.cli import (
+    DEFAULT_MAP,
+    UsageError,
+    _positive_float,
+    _positive_int,
+    add_policy_arguments,
+    policy_choices,
+)
 from game.headless import GameOptions
 from game.tuning import DEFAULT, TuningError, describe
+from game.watchdog import DEFAULT_SECONDS
 
 # Result fields copied into the table, after the game's inputs (map, policy, knobs, seed).
 COUNTS = ("sightings", "phone_reports", "aims", "shots", "civilians_indoors", "filming_peak")
@@ -38,8 +46,7 @@ def add_sweep_arguments(subparsers: Any) -> argparse.ArgumentParser:
         "sweep", help="play every combination of tuning values on maps and policies")
     sweep.add_argument("--map", type=Path, action="append", metavar="FILE",
                        help=f"a Tiled .tmx map (repeat for several; default {DEFAULT_MAP.name})")
-    sweep.add_argument("--policy", action="append", required=True,
-                       help="Mila's policy (repeat to compare several)")
+    add_policy_arguments(sweep, several=True)
     sweep.add_argument("--seeds", type=_positive_int, required=True, metavar="N",
                        help="games per map, combination and policy: seeds 0 to N-1")
     sweep.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2,...",
@@ -136,17 +143,22 @@ class PlannedGame:
     key: str
 
 
-def plan(maps: list[tuple[str, MapBundle]], swept: dict[str, list[Any]], policies: list[str],
-         seeds: int, options: GameOptions) -> list[PlannedGame]:
-    """Every game of the sweep, in the order of the table: map, combination, policy, seed."""
+def plan(maps: list[tuple[str, MapBundle]], swept: dict[str, list[Any]],
+         policies: list[str | tuple[str, tuple]], seeds: int, options: GameOptions,
+         decide_every: int = 1, policy_timeout: float | None = DEFAULT_SECONDS
+         ) -> list[PlannedGame]:
+    """Every game of the sweep, in the order of the table: map, combination, policy, seed.
+    A policy is a name or a (name, arguments) pair."""
     games = []
     for label, bundle in maps:
         for combination in itertools.product(*swept.values()):
             values = tuple(zip(swept, combination, strict=True))
             tuning = DEFAULT.replace(**dict(values))
-            for policy in policies:
+            for choice in policies:
+                name, args = (choice, ()) if isinstance(choice, str) else choice
                 for seed in range(seeds):
-                    spec = GameSpec(bundle, seed, policy, tuning, options)
+                    spec = GameSpec(bundle, seed, name, tuning, options, args, decide_every,
+                                    policy_timeout)
                     games.append(PlannedGame(label, values, spec, spec.key()))
     return games
 
@@ -207,7 +219,7 @@ def tidy_rows(games: list[PlannedGame], results: dict[str, dict[str, Any]]
         error = result.get("error")
         seconds = result.get("game_seconds")
         rows.append({
-            "map": game.map_label, "policy": game.spec.policy, **dict(game.values),
+            "map": game.map_label, "policy": game.spec.label, **dict(game.values),
             "seed": game.spec.seed,
             "ending": None if error else result["ending"] or "none",
             "minutes": None if seconds is None else round(seconds / 60, 3),
@@ -262,11 +274,11 @@ def plots(directory: Path, games: list[PlannedGame], results: dict[str, dict[str
     written = []
     for knob, values in swept.items():
         mixes: dict[str, dict[str, Any]] = {}
-        for policy in dict.fromkeys(game.spec.policy for game in games):
+        for policy in dict.fromkeys(game.spec.label for game in games):
             mixes[policy] = {
                 value_text(value): report.summarise(
                     [results[g.key] for g in games
-                     if g.spec.policy == policy and dict(g.values)[knob] == value])[policy]
+                     if g.spec.label == policy and dict(g.values)[knob] == value])[policy]
                 for value in values}
         written.append(report.sweep_plot(directory / f"endings_by_{knob}.png", knob, mixes))
     return written
@@ -300,9 +312,9 @@ def _bundles(paths: list[Path]) -> list[MapBundle]:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Run ``rex sweep``: 0 when every game ran, 1 if any failed, 130 on Ctrl-C."""
-    policies = list(dict.fromkeys(args.policy))
-    for name in policies:
-        _check_policy(name)
+    from game.policies import label
+
+    chosen = list({label(*choice): choice for choice in policy_choices(args)}.values())
     swept = parse_sets(args.set)
     if args.jobs is not None and args.scheduler not in (None, "local"):
         raise UsageError("--jobs is for workers on this machine; a scheduler's workers are the "
@@ -313,8 +325,8 @@ def run_sweep(args: argparse.Namespace) -> int:
     bundles = _bundles(paths)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
-    games = plan(list(zip(_map_labels(paths, bundles), bundles, strict=True)), swept, policies,
-                 args.seeds, options)
+    games = plan(list(zip(_map_labels(paths, bundles), bundles, strict=True)), swept, chosen,
+                 args.seeds, options, args.decide_every, args.policy_timeout)
 
     log = GameLog(args.out) if args.out is not None else None
     try:
@@ -363,7 +375,7 @@ def _finish(args: argparse.Namespace, games: list[PlannedGame],
     combinations = summarise(games, results)
     failed = [row for row in rows if row["error"]]
     summary = {"maps": list(dict.fromkeys(game.map_label for game in games)),
-               "policies": list(dict.fromkeys(game.spec.policy for game in games)),
+               "policies": list(dict.fromkeys(game.spec.label for game in games)),
                "seeds": args.seeds, "swept": swept, "games": len(rows), "failed": len(failed),
                "combinations": combinations}
     written = []
@@ -389,6 +401,8 @@ def _finish(args: argparse.Namespace, games: list[PlannedGame],
             print(combination["map"] + (f", {values}" if values else "") + ":")
             print("  " + report.table(combination["per_policy"]).replace("\n", "\n  "))
     for row in failed:
+        if args.debug and row.get("traceback"):
+            print(row["traceback"].rstrip(), file=sys.stderr)
         values = "".join(f" {name}={value_text(row[name])}" for name in swept)
         print(f"game {row['map']}{values} {row['policy']} seed {row['seed']} failed: "
               f"{row['error']}", file=sys.stderr)

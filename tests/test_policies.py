@@ -57,7 +57,7 @@ def test_a_user_policy_by_module_and_function(user_module, tmp_path):
 
 def test_a_user_policy_class_is_made_once_per_game(user_module):
     first, second = policies.make("my_mila:Counter", 0), policies.make("my_mila:Counter", 0)
-    assert first is not second and first.ticks == 0
+    assert first.policy is not second.policy and first.policy.ticks == 0
 
 
 @pytest.mark.parametrize("spec, message", [

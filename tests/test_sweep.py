@@ -157,8 +157,10 @@ def test_a_game_that_raises_is_reported_and_the_others_finish(tmp_path):
     assert result.returncode == 1
     failures = [line for line in result.stderr.splitlines() if "failed" in line]
     assert failures == [f"game map vision_range={v} tripping:boom seed {s} failed: "
-                        "RuntimeError: Mila tripped over the policy"
+                        "policy 'tripping:boom' raised RuntimeError: Mila tripped over the "
+                        f"policy (at tick 0, seed {s})"
                         for v in (6, 20) for s in (0, 1)]
+    assert "Traceback" not in result.stderr
     assert "calm: 2 games" in result.stdout
     for plot in ("endings_by_vision_range.png",):
         assert (report / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

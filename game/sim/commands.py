@@ -1,14 +1,23 @@
-"""What the player (or a Mila policy) wants this tick.
+"""What the player (or a Mila policy) wants this tick, and the check that makes it physical.
 
 One frozen value per tick: a movement direction and the held actions. Held actions (whisper,
 kneel, lift_hand, show_collar) are true for every tick the key is held; the simulation sees
 when they start and stop. A replay is the list of these values, tick by tick.
+
+The simulation takes nothing on trust: ``checked`` turns whatever a driver handed over into
+Commands it can carry out, or raises ``CommandError`` saying what is wrong. The movement vector
+is a direction and a share of Mila's speed: anything longer than one is cut to length one (so
+``move_x=30`` walks, and ``run`` is the only way to go faster); NaN, infinities and values that
+are not numbers are refused, as are flags that are not booleans.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +44,50 @@ class Commands:
 
 
 IDLE = Commands()
+FLAGS = ("run", "whisper", "kneel", "lift_hand", "show_collar")
+
+
+class CommandError(ValueError):
+    """Commands the simulation cannot carry out: not a Commands value, or a field that is not
+    a finite number (movement) or a boolean (the held actions)."""
+
+
+def describe(value: object) -> str:
+    """A short, safe description of what a driver handed over, for an error line."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return text if value is None or isinstance(value, str | numbers.Number) else (
+        f"a {type(value).__name__} ({text})")
+
+
+def checked(commands: object) -> Commands:
+    """``commands`` as the simulation carries them out: typed, finite, at most unit length.
+
+    Raises CommandError for anything else. Valid commands of unit length or less come back as
+    the same object, so the check costs a few comparisons per tick.
+    """
+    if not isinstance(commands, Commands):
+        raise CommandError(f"returned {describe(commands)}, not Commands")
+    move = []
+    for name in ("move_x", "move_y"):
+        value = getattr(commands, name)
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+            raise CommandError(f"{name} is {describe(value)}, not a number")
+        value = float(value)
+        if not math.isfinite(value):
+            raise CommandError(f"{name} is {value}, not a finite number")
+        move.append(value)
+    flags = {}
+    for name in FLAGS:
+        value = getattr(commands, name)
+        if not isinstance(value, bool | np.bool_):
+            raise CommandError(f"{name} is {describe(value)}, not True or False")
+        flags[name] = bool(value)
+    length = math.hypot(*move)
+    if length > 1.0 + 1e-9:  # not for the rounding of an already normalised vector
+        move = [move[0] / length, move[1] / length]
+    elif all(type(getattr(commands, name)) is float for name in ("move_x", "move_y")) and all(
+            type(getattr(commands, name)) is bool for name in FLAGS):
+        return commands
+    return Commands(move[0], move[1], **flags)

@@ -1,4 +1,11 @@
-"""Mila: the player. She walks or runs where the commands say, and carries the collar."""
+"""Mila: the player. She walks or runs where the commands say, and carries the collar.
+
+Her commands are checked before anything moves (``commands.checked``: a movement vector longer
+than one is cut to one, anything not a finite number or a boolean is a CommandError), and her
+move is swept (``motion.slide``), so no command can carry her across a wall, a river or a fence.
+Standing still, she turns to face Rex when he is within WATCH_RANGE: a policy does not steer
+her gaze.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from game.sim import events as ev
-from game.sim.commands import Commands
+from game.sim.commands import Commands, checked
 from game.sim.motion import fits, slide
 
 if TYPE_CHECKING:
@@ -46,9 +53,16 @@ def create(world: World) -> Mila:
 PULL_SPEED = 1.5  # tiles per second a passer-by drags her
 BREATH_AGAIN = 0.3  # breath she needs back before she can whisper again
 WATCH_RANGE = 10.0  # standing still, she turns to face Rex when he is this close
+# What she perceives (a policy's fair Observation): about half the width of the window's view,
+# the HUD's range for Rex's meters, and a few tiles of scent around her.
+SIGHT = 16.0  # tiles, in line of sight
+METERS_RANGE = 12.0  # tiles: Rex's stress and trust show while he is seen this close
+SMELL_RANGE = 5  # cells each way
 
 
 def update(world: World, commands: Commands, events: list[ev.Event]) -> None:
+    """Carry out one tick's commands (checked first: CommandError if they are not valid)."""
+    commands = checked(commands)
     mila = world.mila
     mila.grabbed = world.tick < mila.grabbed_until
     if mila.grabbed:

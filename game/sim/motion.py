@@ -2,7 +2,14 @@
 
 Positions are floats in tiles (a cell's centre is at +0.5). An agent is a small square of
 half-size RADIUS; a move is tried along x and then along y, each kept only if every cell the
-square would touch is passable, so agents slide along walls instead of sticking to them.
+square would touch is passable, so agents slide along walls instead of sticking to them. A
+move is swept: one longer than the square is wide is made in sub-steps no longer than its
+half-width, so whatever the speed, the square passes over no cell it could not stand on (a
+fast mover stops at a one-tile wall instead of jumping it).
+
+Movers that walk from cell to cell (Rex, officers, cars, passers-by, Dylan) take only steps
+that ``can_step`` or a ``step_masks`` grid allows, into a neighbouring cell; ``Stride`` walks
+them there in a straight line. Mila, who moves freely, goes through ``slide``.
 """
 
 from __future__ import annotations
@@ -29,11 +36,25 @@ def fits(passable: np.ndarray, x: float, y: float, radius: float = RADIUS) -> bo
 
 def slide(passable: np.ndarray, x: float, y: float, dx: float, dy: float,
           radius: float = RADIUS) -> tuple[float, float]:
-    """Position after trying to move by (dx, dy), axis by axis."""
-    if dx and fits(passable, x + dx, y, radius):
-        x += dx
-    if dy and fits(passable, x, y + dy, radius):
-        y += dy
+    """Position after trying to move by (dx, dy), axis by axis, in sub-steps of at most
+    ``radius`` so that the square sweeps over every cell between the start and the end."""
+    if not (math.isfinite(dx) and math.isfinite(dy)):
+        raise ValueError(f"a move of ({dx}, {dy}) is not finite")
+    height, width = passable.shape
+    # Nothing goes further than across the map, so a longer move is cut to that (which also
+    # bounds the number of sub-steps).
+    dx, dy = min(max(dx, -width), width), min(max(dy, -height), height)
+    steps = max(1, math.ceil(max(abs(dx), abs(dy)) / radius))
+    if steps > 1:
+        dx, dy = dx / steps, dy / steps
+    for _ in range(steps):
+        before = (x, y)
+        if dx and fits(passable, x + dx, y, radius):
+            x += dx
+        if dy and fits(passable, x, y + dy, radius):
+            y += dy
+        if (x, y) == before:
+            break  # blocked (or a step too small to change a float): the rest goes nowhere
     return x, y
 
 

@@ -227,6 +227,12 @@ class ScentField:
         i = self.setup.index(x, y)
         return max(float(self.collar[i]) + float(self._distractor_sum[i]), self.setup.floor)
 
+    def perceived_window(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """``perceived`` over the cells x0 <= x < x1, y0 <= y < y1 (inside the map), [y, x]."""
+        collar, distractors = self.grid(self.collar), self.grid(self._distractor_sum)
+        window = collar[y0:y1, x0:x1] + distractors[y0:y1, x0:x1]
+        return np.maximum(window, self.setup.floor, out=window)
+
     def ignore_distractor(self, source: int) -> None:
         """Rex has checked this source: it (and any source sharing its layer) no longer counts."""
         layer = self.setup.distractor_layer[source]

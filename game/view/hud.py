@@ -18,12 +18,13 @@ from typing import Any
 import pygame
 
 from game.sim import events as ev
+from game.sim.mila import METERS_RANGE
 from game.view import cast
 from game.view.input import Bindings
 from game.view.radio import Captions, RadioLog
 from game.view.ui import AMBER, CYAN, DIM, INK, Fonts, Palette, bar, box, panel
 
-NEAR_TILES = 12.0  # Rex's meters show within this distance of Mila
+NEAR_TILES = METERS_RANGE  # Rex's meters show within this distance of Mila (as to a policy)
 TREND_WINDOW = 0.5  # seconds over which a meter's change is measured
 TREND_MIN = 0.004  # change per window that counts as moving (not noise)
 TELL_SECONDS = 1.8

@@ -29,9 +29,10 @@ Driver = Callable[[World], Commands]
 
 
 def policy_driver(name: str, seed: int) -> Driver:
-    """Mila played by a policy, as in a headless run."""
-    policy = policies.make(name, seed)
-    return lambda world: policy(policies.Observation(world))
+    """Mila played by a policy, as in a headless run (a policy that fails raises
+    policies.PolicyError, one line, which ``rex play`` reports and exits on)."""
+    player = policies.Player(name, seed=seed)
+    return player.commands
 
 
 def replay_driver(replay: Replay) -> Driver:
