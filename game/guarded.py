@@ -33,7 +33,7 @@ from pathlib import Path
 
 MAX_SEED = 2**63 - 1  # seeds are 0 to 2^63 - 1: what numpy's generator and the state hash take
 MAX_MINUTES = 24 * 60  # --max-minutes: a day of play at most
-MAX_GAMES = 100_000  # games in one batch or sweep: their results are kept in memory
+MAX_GAMES = 20_000  # games in one batch or sweep: their results (~5 kB each) stay in memory
 MAX_JOBS = 256  # worker processes on this machine
 MAX_FRAMES = 10_000_000  # --frames: about 46 hours at 60 frames a second
 MAX_IMAGE_PIXELS = 4096 * 4096  # a tileset or tile image, decoded (64 MiB of RGBA)
@@ -58,8 +58,9 @@ IMAGE = Kind("image", 32 << 20)
 REPLAY = Kind("replay", 16 << 20)
 SETTINGS = Kind("settings file", 1 << 20)
 ART = Kind("art file", 16 << 20)  # the game's own sprite sheets and their descriptions
+GAME_LOG = Kind("sweep's game log", 256 << 20)  # DIR/games.jsonl, read line by line to resume
 
-KINDS: tuple[Kind, ...] = (MAP, TILESET, TEMPLATE, IMAGE, REPLAY, SETTINGS, ART)
+KINDS: tuple[Kind, ...] = (MAP, TILESET, TEMPLATE, IMAGE, REPLAY, SETTINGS, ART, GAME_LOG)
 
 # Pseudo-file systems whose entries look like empty regular files but are generated on reading.
 PSEUDO_ROOTS = ("/proc", "/sys")
@@ -301,27 +302,48 @@ def output_folder_problem(flag: str, folder: Path) -> str | None:
     return None if refusal is None else f"cannot write into {folder}: {refusal}"
 
 
+class Staged:
+    """A temporary file next to ``path``, with its suffix (writers that choose a format by the
+    suffix choose the same one), that ``commit`` renames over ``path`` and ``discard`` removes.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        try:
+            handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-",
+                                            suffix=self.path.suffix or ".tmp",
+                                            dir=self.path.parent)
+        except OSError as err:
+            raise OutputError(f"cannot write {self.path}: {err.strerror or err}") from None
+        os.close(handle)
+        self.temporary = Path(name)
+
+    def commit(self) -> None:
+        try:
+            os.replace(self.temporary, self.path)
+        except OSError as err:
+            self.discard()
+            raise OutputError(f"cannot write {self.path}: {err.strerror or err}") from None
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.temporary.unlink()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """A temporary path next to ``path`` (same suffix, so writers that go by the suffix pick the
-    same format); renamed over ``path`` if the block succeeds, removed if it fails."""
-    path = Path(path)
+    """A temporary path to write instead of ``path``: renamed over it if the block succeeds,
+    removed if it fails (an OSError in the block becomes an OutputError)."""
+    staged = Staged(path)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix or ".tmp",
-                                        dir=path.parent)
+        yield staged.temporary
     except OSError as err:
-        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    except OSError as err:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+        staged.discard()
+        raise OutputError(f"cannot write {staged.path}: {err.strerror or err}") from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        staged.discard()
         raise
+    staged.commit()
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
