@@ -347,6 +347,13 @@ class ProgressBar:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.started = time.perf_counter()
+        self.drawn = self.finished = False
+
+    def interrupted(self) -> None:
+        """End the bar's line, so that what is said next starts on a line of its own."""
+        if self.drawn and not self.finished:
+            self.stream.write("\n")
+            self.stream.flush()
 
     def __call__(self, done: int, total: int) -> None:
         width = 30
@@ -355,6 +362,8 @@ class ProgressBar:
         eta = elapsed / done * (total - done) if done else 0.0
         self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
                           f"{done}/{total}  {elapsed:.0f}s, ~{eta:.0f}s left ")
+        self.drawn = True
         if done == total:
             self.stream.write("\n")
+            self.finished = True
         self.stream.flush()

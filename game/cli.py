@@ -189,8 +189,9 @@ def _cmd_sim(args: argparse.Namespace) -> int:
                          "(copy the file to keep another)")
     check_output_file("--trace", args.trace, args.map, args.replay)
     check_output_file("--record", args.record, args.map)
+    recorded_hash = None
     if args.replay is not None:
-        result = _replay_headless(args)
+        result, recorded_hash = _replay_headless(args)
     else:
         _check_policy(args.policy)
         level = load_checked(args.map)
@@ -217,13 +218,14 @@ def _cmd_sim(args: argparse.Namespace) -> int:
         print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
     if result.get("replay_matches") is False:
         print(f"rex sim: {args.replay}: the replay does not reproduce: it ends with state "
-              f"{result['state_hash'][:16]}, the recording with {result['recorded_hash'][:16]}",
+              f"{result['state_hash'][:16]}, the recording with {str(recorded_hash)[:16]}",
               file=sys.stderr)
         return 1
     return 0
 
 
-def _replay_headless(args: argparse.Namespace) -> dict:
+def _replay_headless(args: argparse.Namespace) -> tuple[dict, str | None]:
+    """The replayed game's result (with ``replay_matches``) and the recorded final hash."""
     from game.headless import Runner
     from game.mapcheck import load_checked
     from game.replay import load
@@ -235,9 +237,7 @@ def _replay_headless(args: argparse.Namespace) -> dict:
     result = Runner(load_checked(map_path)).replay(replay, trace=args.trace)
     result["replay_matches"] = (replay.final_state_hash is None
                                 or replay.final_state_hash == result["state_hash"])
-    if not result["replay_matches"]:
-        result["recorded_hash"] = replay.final_state_hash
-    return result
+    return result, replay.final_state_hash
 
 
 def _check_policy(name: str) -> None:
@@ -271,7 +271,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     bundle = MapBundle.of_level(level)
     specs = [GameSpec(bundle, seed, policy, options=options)
              for policy in args.policy for seed in range(args.seeds)]
-    results = run_games(specs, args.jobs, ProgressBar(f"rex batch {level.name}"))
+    progress = ProgressBar(f"rex batch {level.name}")
+    try:
+        results = run_games(specs, args.jobs, progress)
+    except KeyboardInterrupt:
+        progress.interrupted()
+        raise
     per_policy = report.summarise(results)
     if args.json:
         print(json.dumps({"map": level.name, "seeds": args.seeds, "per_policy": per_policy}))

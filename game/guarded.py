@@ -252,7 +252,8 @@ def _probe(folder: Path) -> str | None:
     """Why nothing can be created in ``folder``, or None: tried, not guessed."""
     resolved = _resolved(folder)
     if any(resolved == root or resolved.startswith(root + os.sep) for root in PSEUDO_ROOTS):
-        return f"{folder} is a system folder ({resolved}), not one for files"
+        shown = folder if os.path.abspath(folder) == resolved else f"{folder} ({resolved})"
+        return f"{shown} is a system folder, not one for files"
     try:
         handle, name = tempfile.mkstemp(prefix=".rex-probe-", dir=folder)
     except OSError as err:
@@ -290,7 +291,9 @@ def output_folder_problem(flag: str, folder: Path) -> str | None:
     """Why files cannot be written into ``flag folder`` (made if missing), or None."""
     try:
         if os.path.exists(folder) and not os.path.isdir(folder):
-            return f"{flag} {folder} is a file, not a folder"
+            mode = os.stat(folder).st_mode
+            what = next((name for test, name in _FILE_TYPES if test(mode)), "a file")
+            return f"{flag} {folder} is {what}, not a folder"
         existing = _nearest_existing(Path(os.path.abspath(folder)))
         if not os.path.isdir(existing):
             return f"cannot make {flag} {folder}: {existing} is not a folder"

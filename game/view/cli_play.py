@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game import guarded
 from game.view import OVERLAYS
 
 if TYPE_CHECKING:
@@ -154,9 +155,11 @@ def run_replay(args: argparse.Namespace) -> int:
     map_path = args.map
     if map_path is None:
         map_path = Path(replay.map_path)
-        if not map_path.is_file():
-            raise replay_mod.ReplayError(f"{args.file}: the recorded map {map_path} is not "
-                                         "there; give the map with --map FILE")
+        problem = guarded.problem(map_path, guarded.MAP)
+        if problem is not None:
+            why = "is not there" if problem.startswith("file not found") else problem
+            raise replay_mod.ReplayError(f"{args.file}: the recorded map {map_path} {why}; give "
+                                         "the map with --map FILE")
     level = load_checked(map_path)
     replay_mod.check_map(replay, level)
     tuning = replay_mod.tuning_of(replay)
