@@ -146,8 +146,9 @@ _READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEX
                | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
 
 
-def read_bytes(path: str | os.PathLike, kind: Kind) -> bytes:
-    """The whole content of a regular file of at most ``kind.limit`` bytes, or InputError."""
+def read_bytes(path: str | os.PathLike, kind: Kind, head: int | None = None) -> bytes:
+    """The whole content of a regular file of at most ``kind.limit`` bytes, or InputError;
+    with ``head``, only its first ``head`` bytes."""
     refusal = problem(path, kind)
     if refusal is not None:
         raise InputError(path, refusal)
@@ -162,8 +163,9 @@ def read_bytes(path: str | os.PathLike, kind: Kind) -> bytes:
         if refusal is not None:
             raise InputError(path, refusal)
         chunks, total = [], 0
-        while total <= kind.limit:
-            chunk = os.read(fd, min(1 << 20, kind.limit + 1 - total))
+        wanted = kind.limit + 1 if head is None else min(head, kind.limit + 1)
+        while total < wanted:
+            chunk = os.read(fd, min(1 << 20, wanted - total))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -221,16 +223,34 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+IMAGE_HEAD = 256 << 10  # where a picture's size is found (a JPEG's may follow its metadata)
+
+
+def _picture_problem(data: bytes) -> str | None:
+    size = image_size(data)
+    if size is None:
+        return "is not a PNG, JPEG, GIF or BMP image"
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        return (f"is a {width} x {height} picture; the limit is {MAX_IMAGE_PIXELS:,} pixels "
+                "(4096 x 4096)")
+    return None
+
+
+def image_problem(path: str | os.PathLike) -> str | None:
+    """Why the window would not draw the image at ``path`` (from its header), or None."""
+    try:
+        return _picture_problem(read_bytes(path, IMAGE, head=IMAGE_HEAD))
+    except InputError as err:
+        return err.reason
+
+
 def read_image(path: str | os.PathLike) -> bytes:
     """An image file's bytes, once its header shows a picture the game may decode."""
     data = read_bytes(path, IMAGE)
-    size = image_size(data)
-    if size is None:
-        raise InputError(path, "is not a PNG, JPEG, GIF or BMP image")
-    width, height = size
-    if width * height > MAX_IMAGE_PIXELS:
-        raise InputError(path, f"is a {width} x {height} picture; the limit is "
-                               f"{MAX_IMAGE_PIXELS:,} pixels (4096 x 4096)")
+    refusal = _picture_problem(data)
+    if refusal is not None:
+        raise InputError(path, refusal)
     return data
 
 

@@ -988,7 +988,7 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
             if source_name:
                 image_path = base_dir / source_name
                 if image_path not in image_problems:
-                    image_problems[image_path] = guarded.problem(image_path, guarded.IMAGE)
+                    image_problems[image_path] = guarded.image_problem(image_path)
                 unreadable = image_problems[image_path]
             if unreadable is not None:
                 why = "not found" if unreadable.startswith("file not found") else unreadable

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,7 +148,13 @@ def _aside_name(path: Path, n: int) -> Path:
 
 def _move_aside(path: Path) -> Path:
     """Move ``path`` to the first free name of ``.bad``, ``.bad1``, ``.bad2``, ... never over
-    a file that exists: a hard link to a new name fails rather than replace one."""
+    a file that exists: a hard link to a new name fails rather than replace one. Only the
+    settings file's own entry moves (a link, not what it points to); a device or a system
+    file given as the settings path stays where it is (OSError)."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode) or any(
+            str(path.absolute()).startswith(root + os.sep) for root in guarded.PSEUDO_ROOTS):
+        raise OSError(f"{path} is not a file the game may move")
     n = 0
     while True:
         target = _aside_name(path, n)
