@@ -42,6 +42,9 @@ def interrupted_status(err: KeyboardInterrupt) -> int:
 def _whole_in(low: int, high: int, what: str = "") -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high``."""
     def parse(text: str) -> int:
+        digits = text.strip().lstrip("+-")
+        if digits.isdigit() and len(digits) > 30:  # far out of range (and beyond int())
+            raise argparse.ArgumentTypeError(f"{text[:30]}... must be {low:,} to {high:,}{what}")
         try:
             value = int(text)
         except ValueError:
