@@ -10,6 +10,7 @@ stopped, one line says so. Machine-readable output goes to stdout and nothing el
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -192,6 +193,9 @@ def _cmd_sim(args: argparse.Namespace) -> int:
                          "(copy the file to keep another)")
     check_output_file("--trace", args.trace, args.map, args.replay)
     check_output_file("--record", args.record, args.map)
+    if args.trace is not None and args.record is not None and (
+            os.path.abspath(args.trace) == os.path.abspath(args.record)):
+        raise UsageError("--trace and --record name the same file")
     recorded_hash = None
     if args.replay is not None:
         result, recorded_hash = _replay_headless(args)
@@ -261,12 +265,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from game.headless import GameOptions
     from game.mapcheck import load_checked
 
-    for name in args.policy:
-        _check_policy(name)
     games = args.seeds * len(args.policy)
     if games > guarded.MAX_GAMES:
         raise UsageError(f"{games:,} games ({args.seeds:,} seeds x {len(args.policy)} policies) "
                          f"is more than one batch plays ({guarded.MAX_GAMES:,}); split it")
+    for name in args.policy:
+        _check_policy(name)
     check_output_folder("--report", args.report)
     level = load_checked(args.map)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,

@@ -221,6 +221,15 @@ MAX_POLYGON_POINTS = 1 << 20  # points of all polygons and polylines of a map
 MAX_POLYGON_CROSSINGS = 8 * MAX_MAP_CELLS  # edges crossing rows of cell centres, all polygons
 MAX_OBJECT_CELLS = 8 * MAX_MAP_CELLS  # cells covered by objects (areas by their bounding box)
 
+# How many agents and smells a map may start, all spawns together: each costs time every tick
+# (and each scent source a pre-warm of its own), so these keep a game playable.
+MAX_TOTALS: dict[str, tuple[str, str, int]] = {  # name -> (object class, property, limit)
+    "police officers": ("police_spawn", "officers", 128),
+    "patrol cars": ("police_spawn", "cars", 32),
+    "passers-by": ("civilian_spawn", "count", 1000),
+    "scent sources": ("scent_source", "", 16),  # no property: each object counts one
+}
+
 # The memory a map may take, estimated from its size before any grid is allocated. The game
 # keeps about 420 bytes per cell while a chase runs (the scent field and its stencil in float64,
 # distractor layers, cost and distance fields, masks, the police's search belief): measured as

@@ -268,14 +268,17 @@ def _nearest_existing(folder: Path) -> Path:
     return folder
 
 
-def _probe(folder: Path) -> str | None:
-    """Why nothing can be created in ``folder``, or None: tried, not guessed."""
+def _probe(folder: Path, name: str = "probe") -> str | None:
+    """Why nothing can be created in ``folder``, or None: tried, not guessed, with a name as
+    long as the temporary file ``Staged`` will make for ``name``."""
     resolved = _resolved(folder)
     if any(resolved == root or resolved.startswith(root + os.sep) for root in PSEUDO_ROOTS):
         shown = folder if os.path.abspath(folder) == resolved else f"{folder} ({resolved})"
         return f"{shown} is a system folder, not one for files"
+    target = Path(name)
     try:
-        handle, name = tempfile.mkstemp(prefix=".rex-probe-", dir=folder)
+        handle, name = tempfile.mkstemp(prefix=f".{target.stem}-",
+                                        suffix=target.suffix or ".tmp", dir=folder)
     except OSError as err:
         return f"cannot create files in {folder}: {err.strerror or err}"
     os.close(handle)
@@ -299,7 +302,7 @@ def output_file_problem(flag: str, path: Path) -> str | None:
             return f"cannot write {path}: folder {folder} does not exist"
         if not os.path.isdir(folder):
             return f"cannot write {path}: {folder} is not a folder"
-        refusal = _probe(folder)
+        refusal = _probe(folder, Path(path).name)
     except ValueError:
         return f"{flag}: the path holds a NUL byte"
     except OSError as err:

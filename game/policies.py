@@ -296,6 +296,8 @@ def load(spec: str) -> Policy:
         module = importlib.import_module(module_name)
     except Exception as err:  # any import failure of a user's module is a usage error
         raise PolicyError(f"cannot import '{module_name}': {err}") from None
+    except SystemExit:  # a script rather than a module: it would end the game's process
+        raise PolicyError(f"cannot import '{module_name}': it exits when imported") from None
     target = module
     for part in attribute.split("."):
         target = getattr(target, part, None)
@@ -304,7 +306,7 @@ def load(spec: str) -> Policy:
     if isinstance(target, type):
         try:
             target = target()
-        except Exception as err:
+        except (Exception, SystemExit) as err:
             raise PolicyError(f"cannot create policy '{spec}': {err}") from None
     if not callable(target):
         raise PolicyError(f"'{spec}' is not callable")
@@ -324,7 +326,7 @@ def guarded(name: str, policy: Policy) -> Policy:
     def act(observation: Observation) -> Commands:
         try:
             commands = policy(observation)
-        except Exception as err:  # whatever a user's policy raises is its own failure
+        except (Exception, SystemExit) as err:  # whatever a user's policy raises is its own
             raise PolicyFailed(f"policy '{name}' raised {type(err).__name__}: "
                                f"{str(err)[:200]}") from err
         if not isinstance(commands, Commands):

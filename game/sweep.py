@@ -118,10 +118,16 @@ def parse_sets(texts: list[str]) -> dict[str, list[Any]]:
                              "lists them)")
         if name in swept:
             raise UsageError(f"--set {name} is given twice; list all its values in one --set")
-        values = [_typed(name, knobs[name], part.strip()) for part in values_text.split(",")]
-        repeated = [value_text(v) for v in values if values.count(v) > 1]
-        if repeated:
-            raise UsageError(f"--set {name} lists {repeated[0]} twice")
+        parts = values_text.split(",")
+        if len(parts) > guarded.MAX_GAMES:
+            raise UsageError(f"--set {name} lists {len(parts):,} values; a sweep plays at most "
+                             f"{guarded.MAX_GAMES:,} games")
+        values = [_typed(name, knobs[name], part.strip()) for part in parts]
+        seen: set[Any] = set()
+        for value in values:
+            if value in seen:
+                raise UsageError(f"--set {name} lists {value_text(value)} twice")
+            seen.add(value)
         for value in values:
             try:
                 DEFAULT.replace(**{name: value})

@@ -492,3 +492,57 @@ def test_a_binding_to_an_unknown_key_is_said_and_gets_the_default(small_map, con
     finally:
         pygame.display.quit()
 
+
+
+# -- more of the same kinds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, props, count, what", [
+    ("police_spawn", [("officers", "int", 64), ("cars", "int", 0)], 2000,
+     "128,002 police officers"),
+    ("police_spawn", [("officers", "int", 0), ("cars", "int", 32)], 2, "65 patrol cars"),
+    ("civilian_spawn", [("count", "int", 500)], 2000, "1,000,005 passers-by"),
+    ("scent_source", [("strength", "float", 1.0)], 2000, "2,000 scent sources"),
+])
+def test_a_map_that_starts_more_agents_than_a_game_can_play(tmp_path, kind, props, count, what):
+    from tools import tmxwrite
+
+    spawns = [tmxwrite.MapObject(1000 + i, kind, 3.5 * mapkit.TILE, 5.5 * mapkit.TILE,
+                                 properties=props) for i in range(count)]
+    path = mapkit.write(mapkit.MapSpec(extra_objects=spawns), tmp_path)
+    refused(hostile.run_rex("sim", "--map", str(path)), 1, f"map: has {what} in all")
+
+
+def test_an_output_name_too_long_for_the_file_system(small_map, tmp_path, capsys):
+    long_name = tmp_path / ("t" * 300 + ".jsonl")
+    status, lines = run_cli(capsys, "sim", "--map", str(small_map), "--trace", str(long_name))
+    assert status == 2 and "File name too long" in lines[0]
+
+
+def test_trace_and_record_into_one_file(small_map, tmp_path, capsys):
+    same = str(tmp_path / "both.out")
+    status, lines = run_cli(capsys, "sim", "--map", str(small_map), "--trace", same,
+                            "--record", same)
+    assert status == 2 and "--trace and --record name the same file" in lines[0]
+
+
+def test_a_policy_module_that_exits_when_imported_or_played(small_map, tmp_path, capsys,
+                                                            monkeypatch):
+    (tmp_path / "quitter.py").write_text("import sys\nsys.exit(3)\n")
+    (tmp_path / "leaver.py").write_text(
+        "import sys\ndef go(observation):\n    sys.exit(4)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    status, lines = run_cli(capsys, "sim", "--map", str(small_map), "--policy", "quitter:go")
+    assert status == 2 and "cannot import 'quitter': it exits when imported" in lines[0]
+    status, lines = run_cli(capsys, "sim", "--map", str(small_map), "--policy", "leaver:go",
+                            "--no-police")
+    assert status == 1 and "policy 'leaver:go' raised SystemExit" in lines[0]
+
+
+def test_a_sweep_of_a_hundred_thousand_values_is_refused_at_once(capsys):
+    values = ",".join(str(6 + v / 1e6) for v in range(100_000))
+    started = time.monotonic()
+    status, lines = run_cli(capsys, "sweep", "--policy", "wait", "--seeds", "1", "--set",
+                            f"vision_range={values}")
+    assert status == 2 and "lists 100,000 values" in lines[0]
+    assert time.monotonic() - started < SECONDS
