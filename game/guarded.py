@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # ---------------------------------------------------------------------------------------------
 # Numbers from outside
@@ -146,9 +147,8 @@ _READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEX
                | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
 
 
-def read_bytes(path: str | os.PathLike, kind: Kind, head: int | None = None) -> bytes:
-    """The whole content of a regular file of at most ``kind.limit`` bytes, or InputError;
-    with ``head``, only its first ``head`` bytes."""
+def _open(path: str | os.PathLike, kind: Kind) -> int:
+    """A descriptor of ``path`` once it and the opened file are a regular file of ``kind``."""
     refusal = problem(path, kind)
     if refusal is not None:
         raise InputError(path, refusal)
@@ -160,8 +160,27 @@ def read_bytes(path: str | os.PathLike, kind: Kind, head: int | None = None) -> 
     try:
         info = os.fstat(fd)
         refusal = _not_regular(path, _resolved(path), info.st_mode)
-        if refusal is not None:
-            raise InputError(path, refusal)
+        if refusal is None and info.st_size > kind.limit:
+            refusal = _too_big(info.st_size, kind)
+    except OSError as err:
+        refusal = _oserror_reason(path, err)
+    if refusal is not None:
+        os.close(fd)
+        raise InputError(path, refusal)
+    return fd
+
+
+def open_binary(path: str | os.PathLike, kind: Kind) -> BinaryIO:
+    """A regular file of ``kind`` opened for reading as a stream (for files read line by line,
+    which the caller bounds), or InputError."""
+    return os.fdopen(_open(path, kind), "rb")
+
+
+def read_bytes(path: str | os.PathLike, kind: Kind, head: int | None = None) -> bytes:
+    """The whole content of a regular file of at most ``kind.limit`` bytes, or InputError;
+    with ``head``, only its first ``head`` bytes."""
+    fd = _open(path, kind)
+    try:
         chunks, total = [], 0
         wanted = kind.limit + 1 if head is None else min(head, kind.limit + 1)
         while total < wanted:

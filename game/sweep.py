@@ -239,10 +239,7 @@ class GameLog:
         records: dict[str, dict[str, Any]] = {}
         if not os.path.lexists(self.path):
             return records
-        refusal = guarded.problem(self.path, guarded.GAME_LOG)
-        if refusal is not None:
-            raise guarded.InputError(self.path, refusal)
-        with self.path.open("rb") as lines:
+        with guarded.open_binary(self.path, guarded.GAME_LOG) as lines:
             for line in _bounded_lines(lines, MAX_RECORD_BYTES):
                 try:
                     record = json.loads(line)
@@ -259,7 +256,7 @@ class GameLog:
         # record starts on a line of its own (the partial line is then skipped when read).
         cut_short = False
         if self.path.exists() and self.path.stat().st_size:
-            with self.path.open("rb") as existing:
+            with guarded.open_binary(self.path, guarded.GAME_LOG) as existing:
                 existing.seek(-1, 2)
                 cut_short = existing.read(1) != b"\n"
         self._file = self.path.open("a", encoding="utf-8")

@@ -546,3 +546,22 @@ def test_a_sweep_of_a_hundred_thousand_values_is_refused_at_once(capsys):
                             f"vision_range={values}")
     assert status == 2 and "lists 100,000 values" in lines[0]
     assert time.monotonic() - started < SECONDS
+
+
+def test_a_map_of_a_million_tiny_elements_is_refused_before_its_tree_is_built(tmp_path):
+    path = mapkit.write(mapkit.MapSpec(), tmp_path)
+    text = path.read_text()
+    at = text.index("<objectgroup")
+    path.write_text(text[:at] + "<group>" + "<x a='1'/>" * 600_000 + "</group>" + text[at:])
+    refused(hostile.run_rex("check-map", str(path)), 1,
+            "more than 1,000,000 XML elements and attributes together")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link_to_device", "directory"])
+def test_a_sweep_log_that_is_not_a_file(small_map, tmp_path, capsys, kind):
+    out = tmp_path / "out"
+    out.mkdir()
+    hostile.make_file(kind, out, "games.jsonl")
+    status, lines = run_cli(capsys, "sweep", "--map", str(small_map), "--policy", "wait",
+                            "--seeds", "1", "--max-minutes", "0.02", "--out", str(out))
+    assert status == 1 and len(lines) == 1 and f"{out / 'games.jsonl'}: is a" in lines[0]
