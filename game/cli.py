@@ -53,7 +53,6 @@ def _whole_in(low: int, high: int, what: str = "") -> Callable[[str], int]:
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{text[:40]} must be {low:,} to {high:,}{what}")
         return value
-    parse.__name__ = "whole number"  # argparse names the type in its own messages
     return parse
 
 
