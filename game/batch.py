@@ -227,19 +227,26 @@ class LocalProcesses:
 
 @contextmanager
 def _interrupts_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C while starting processes, which keep ignoring it.
+    """Ignore Ctrl-C while starting processes, which keep ignoring it, and hold SIGTERM back
+    until they have started.
 
     Then Ctrl-C reaches only this process, which cancels the games and closes the workers,
-    instead of every worker printing its own KeyboardInterrupt traceback.
+    instead of every worker printing its own KeyboardInterrupt traceback; and a SIGTERM never
+    lands in the middle of Dask starting its cluster, which Dask cannot close afterwards.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may change signal handlers
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    held: list[int] = []
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: held.append(signum))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+    if held:
+        signal.raise_signal(signal.SIGTERM)  # now, as if it had come at this moment
 
 
 class DaskCluster:
@@ -253,17 +260,22 @@ class DaskCluster:
                                ) from None
         self._cluster = None
         if scheduler == "local":
-            with _interrupts_ignored():
-                # One single-threaded worker process per core: games are CPU-bound Python.
-                # No dashboard, and the scheduler's HTTP endpoints on a free port rather than
-                # 8787, so that several sweeps (or a real scheduler) can run side by side.
-                self._cluster = LocalCluster(
-                    n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR,
-                    scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
-            self.client = Client(self._cluster)
-            # The LocalCluster's workers are this process's children: they die with it.
-            self.client.register_plugin(_die_with_client(os.getpid()))
+            try:
+                with _interrupts_ignored():
+                    # One single-threaded worker process per core: games are CPU-bound Python.
+                    # No dashboard, and the scheduler's HTTP endpoints on a free port rather
+                    # than 8787, so that several sweeps (or a real scheduler) can run side by
+                    # side.
+                    self._cluster = LocalCluster(
+                        n_workers=jobs or default_jobs(), threads_per_worker=1,
+                        processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+                        scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
+                    self.client = Client(self._cluster)
+                    # The LocalCluster's workers are this process's children: they die with it.
+                    self.client.register_plugin(_die_with_client(os.getpid()))
+            except BaseException:  # a SIGTERM held back until now, say: nobody else closes it
+                self.__exit__()
+                raise
             return
         try:
             self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
@@ -275,7 +287,8 @@ class DaskCluster:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()
+        if hasattr(self, "client"):
+            self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 

@@ -334,17 +334,20 @@ def games_args(command: str, small_map: Path, seeds: int = 60, minutes: float = 
 
 
 def start_games(command: str, small_map: Path, *extra: str, seeds: int = 60,
-                minutes: float = 1.0) -> tuple[subprocess.Popen, set]:
-    """A batch or sweep playing on two local workers; it and its workers once they play."""
+                minutes: float = 1.0, log: Path | None = None) -> tuple[subprocess.Popen, set]:
+    """A batch or sweep playing on two local workers; it and its workers once they play (once
+    ``log`` has a game in it, when given)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "game", *games_args(command, small_map, seeds, minutes), *extra],
         cwd=hostile.ROOT, env=hostile.HEADLESS, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while len(workers := hostile.descendants(process.pid)) < 2:
-        assert process.poll() is None and time.monotonic() < deadline, "no workers started"
+    deadline = time.monotonic() + 120
+    while len(workers := hostile.descendants(process.pid)) < 2 or (
+            log is not None and not (log.exists() and log.read_text().count("\n"))):
+        assert process.poll() is None and time.monotonic() < deadline, "no games started"
         time.sleep(0.05)
-    time.sleep(1.0)  # games under way
+    if log is None:
+        time.sleep(1.0)  # games under way
     return process, hostile.descendants(process.pid) | workers
 
 
@@ -380,11 +383,29 @@ def test_no_worker_outlives_its_parent(small_map, command, how):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["TERM", "KILL", "INT"])
-def test_no_local_dask_worker_outlives_its_parent(small_map, how):
+def test_no_local_dask_worker_outlives_its_parent(small_map, tmp_path, how):
     pytest.importorskip("distributed")
-    process, workers = start_games("sweep", small_map, "--scheduler", "local")
+    out = tmp_path / "out"
+    process, workers = start_games("sweep", small_map, "--scheduler", "local", "--out",
+                                   str(out), log=out / "games.jsonl")
     status, _ = stop_and_count(process, workers, how)
     assert status == {"TERM": 143, "INT": 130, "KILL": -signal.SIGKILL}[how]
+
+
+@pytest.mark.slow
+def test_sigterm_while_the_local_cluster_starts(small_map):
+    pytest.importorskip("distributed")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "game", *games_args("sweep", small_map), "--scheduler", "local"],
+        cwd=hostile.ROOT, env=hostile.HEADLESS, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True)
+    time.sleep(1.0)  # the cluster is starting: held back until it has, then closed
+    workers = hostile.descendants(process.pid)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    time.sleep(2.0)
+    assert process.returncode == 143 and "Traceback" not in stderr, stderr[-2000:]
+    assert hostile.running(workers | hostile.descendants(process.pid)) == set()
 
 
 # -- slow and large maps ------------------------------------------------------------------------
