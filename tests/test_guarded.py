@@ -161,17 +161,16 @@ def test_output_files_that_cannot_be_written_are_named_before_any_work(tmp_path)
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "folder").mkdir()
     cases = {
-        tmp_path / "folder": "--out x is a folder, not a file",
-        Path("/dev/full"): "is a character device, not a regular file",
+        tmp_path / "folder": f"--out {tmp_path / 'folder'} is a folder, not a file",
+        Path("/dev/full"): "--out /dev/full is a character device, not a regular file",
         tmp_path / "fifo": "is a FIFO (named pipe), not a regular file",
-        Path("/dev/null/x"): "/dev/null is not a folder",
-        tmp_path / "no" / "x": "does not exist",
-        Path("/proc/x"): "/proc is a system folder, not one for files",
+        Path("/dev/null/x"): "cannot write /dev/null/x: /dev/null is not a folder",
+        tmp_path / "no" / "x": f"folder {tmp_path / 'no'} does not exist",
+        Path("/proc/x"): "cannot write /proc/x: /proc is a system folder, not one for files",
     }
     for path, fragment in cases.items():
         problem = guarded.output_file_problem("--out", path)
-        assert problem is not None and fragment.replace("x", str(path), 1) in problem \
-            if fragment.startswith("--out") else fragment in problem, (path, problem)
+        assert problem is not None and fragment in problem, (path, problem)
     assert guarded.output_file_problem("--out", tmp_path / "fine.txt") is None
     assert list(tmp_path.iterdir()) == [tmp_path / "fifo", tmp_path / "folder"]  # no probe left
     with read_only_folder(tmp_path / "read-only") as folder:
