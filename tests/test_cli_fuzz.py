@@ -171,7 +171,7 @@ FUZZ = settings(deadline=None, derandomize=True, suppress_health_check=[
 
 
 def test_rex_with_random_flags_values_and_paths(paths, quiet_window, capsys):
-    @settings(FUZZ, max_examples=25)
+    @settings(FUZZ, max_examples=15)
     @given(command_lines(paths))
     def fuzz(argv: list[str]) -> None:
         check(argv, capsys)
