@@ -1,18 +1,24 @@
 """The ``rex`` command: play, check-map, sim, batch and sweep.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
-non-zero exit: 1 for a bad input file, 2 for bad usage. Machine-readable output goes to stdout
-and nothing else does.
+non-zero exit: 1 for a bad input file or a failed save, 2 for bad usage. Every number a flag
+takes is checked against its range here (``game.guarded`` holds the ranges), and every output
+path before any game is played. SIGTERM is handled like Ctrl-C: the games stop, the workers are
+stopped, one line says so. Machine-readable output goes to stdout and nothing else does.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from game import __version__
+from game import __version__, guarded
 from game.level import MapError
 from game.replay import Replay, ReplayError
 from game.view.cli_play import add_play_arguments, add_replay_arguments
@@ -25,42 +31,68 @@ class UsageError(Exception):
     """A flag value that parses but makes no sense (exit 2)."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
-    return value
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that it is handled the same way."""
+
+
+def interrupted_status(err: KeyboardInterrupt) -> int:
+    """The exit status of a command stopped by Ctrl-C (130) or SIGTERM (143)."""
+    return 128 + (signal.SIGTERM if isinstance(err, Terminated) else signal.SIGINT)
+
+
+def _whole_in(low: int, high: int, what: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        digits = text.strip().lstrip("+-")
+        if digits.isdigit() and len(digits) > 30:  # far out of range (and beyond int())
+            raise argparse.ArgumentTypeError(f"{text[:30]}... must be {low:,} to {high:,}{what}")
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text[:40]} must be {low:,} to {high:,}{what}")
+        return value
+    return parse
+
+
+_seed_count = _whole_in(1, guarded.MAX_GAMES)
+_seed = _whole_in(0, guarded.MAX_SEED, " (2^63 - 1)")
+_jobs = _whole_in(1, guarded.MAX_JOBS)
+_frames = _whole_in(1, guarded.MAX_FRAMES)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rex", description="Rex: a runaway police K9 follows a scent across the city.")
+        prog="rex", description="Rex: a runaway police K9 follows a scent across the city.",
+        allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"rex {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    play = sub.add_parser("play", help="play in a window")
+    play = sub.add_parser("play", help="play in a window", allow_abbrev=False)
     add_play_arguments(play, DEFAULT_MAP)
-    replay = sub.add_parser("replay", help="watch a recorded game in the window")
+    replay = sub.add_parser("replay", help="watch a recorded game in the window",
+                            allow_abbrev=False)
     add_replay_arguments(replay)
 
-    check = sub.add_parser("check-map", help="check Tiled maps against the map contract")
+    check = sub.add_parser("check-map", help="check Tiled maps against the map contract",
+                           allow_abbrev=False)
     check.add_argument("files", nargs="+", metavar="FILE", help=".tmx files")
     check.add_argument("--json", action="store_true",
                        help="print one JSON object with every problem and where it is "
                             "(docs/check-map.schema.json)")
 
-    sim = sub.add_parser("sim", help="run one game headless")
+    sim = sub.add_parser("sim", help="run one game headless", allow_abbrev=False)
     sim.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
-    sim.add_argument("--seed", type=_whole, default=0, help="the game's seed (default 0)")
+    sim.add_argument("--seed", type=_seed, default=0,
+                     help="the game's seed, 0 to 2^63 - 1 (default 0)")
     sim.add_argument("--policy", default="wait",
                      help="Mila's policy: wait, idle, wander, or package.module:function")
     sim.add_argument("--no-police", action="store_true", help="play without the police")
     sim.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    sim.add_argument("--max-minutes", type=_positive_float, metavar="M",
-                     help="stop after M minutes of play if nothing has ended the chase")
+    sim.add_argument("--max-minutes", type=_minutes, metavar="M",
+                     help="stop after M minutes of play (at most 1440) if nothing has ended "
+                          "the chase")
     sim.add_argument("--trace", type=Path, metavar="FILE",
                      help="write per-tick positions and states (.npz, or JSON lines)")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
@@ -70,18 +102,20 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--record", type=Path, metavar="FILE",
                      help="save the game's commands as a replay")
 
-    batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise")
+    batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise",
+                           allow_abbrev=False)
     batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
     batch.add_argument("--policy", action="append", required=True,
                        help="Mila's policy (repeat to compare several)")
-    batch.add_argument("--seeds", type=_positive_int, required=True,
-                       help="games per policy, seeds 0 to N-1")
-    batch.add_argument("--jobs", type=_positive_int,
-                       help="worker processes (default: all cores)")
+    batch.add_argument("--seeds", type=_seed_count, required=True,
+                       help=f"games per policy, seeds 0 to N-1 (at most {guarded.MAX_GAMES:,} "
+                            "games in all)")
+    batch.add_argument("--jobs", type=_jobs,
+                       help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
     batch.add_argument("--no-police", action="store_true", help="play without the police")
     batch.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    batch.add_argument("--max-minutes", type=_positive_float, metavar="M",
-                       help="stop each game after M minutes of play")
+    batch.add_argument("--max-minutes", type=_minutes, metavar="M",
+                       help="stop each game after M minutes of play (at most 1440)")
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
@@ -92,20 +126,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-
-
-def _positive_float(text: str) -> float:
+def _minutes(text: str) -> float:
+    """Minutes of play: more than 0, at most a day."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+    if not 0 < value <= guarded.MAX_MINUTES:
+        raise argparse.ArgumentTypeError(f"{text[:40]} must be more than 0 and at most "
+                                         f"{guarded.MAX_MINUTES} (a day of play)")
     return value
 
 
@@ -142,10 +171,23 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return run_replay(args)  # a replay that does not fit raises ReplayError: one line, exit 1
 
 
-def _check_writable(path: Path) -> None:
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
+def check_output_file(flag: str, path: Path | None, *inputs: Path | None) -> None:
+    """UsageError unless ``flag path`` can be written, and is none of the command's inputs."""
+    if path is None:
+        return
+    problem = guarded.output_file_problem(flag, path)
+    if problem is None and any(source is not None and path.exists() and source.exists()
+                               and path.samefile(source) for source in inputs):
+        problem = f"{flag} {path} is an input of this command; it would be overwritten"
+    if problem is not None:
+        raise UsageError(problem)
+
+
+def check_output_folder(flag: str, folder: Path | None) -> None:
+    """UsageError unless files can be written into ``flag folder`` (made if missing)."""
+    problem = None if folder is None else guarded.output_folder_problem(flag, folder)
+    if problem is not None:
+        raise UsageError(problem)
 
 
 def _cmd_sim(args: argparse.Namespace) -> int:
@@ -154,11 +196,17 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     from game.headless import GameOptions, Runner
     from game.mapcheck import load_checked
 
-    for path in (args.trace, args.record):
-        if path is not None:
-            _check_writable(path)
+    if args.replay is not None and args.record is not None:
+        raise UsageError("--record cannot be used with --replay: the replay is the record "
+                         "(copy the file to keep another)")
+    check_output_file("--trace", args.trace, args.map, args.replay)
+    check_output_file("--record", args.record, args.map)
+    if args.trace is not None and args.record is not None and (
+            os.path.abspath(args.trace) == os.path.abspath(args.record)):
+        raise UsageError("--trace and --record name the same file")
+    recorded_hash = None
     if args.replay is not None:
-        result = _replay_headless(args)
+        result, recorded_hash = _replay_headless(args)
     else:
         _check_policy(args.policy)
         level = load_checked(args.map)
@@ -183,10 +231,16 @@ def _cmd_sim(args: argparse.Namespace) -> int:
         print("Rex reached Mila " + (f"after {reached / 30:.0f} s" if reached is not None
                                      else "never"))
         print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
+    if result.get("replay_matches") is False:
+        print(f"rex sim: {args.replay}: the replay does not reproduce: it ends with state "
+              f"{result['state_hash'][:16]}, the recording with {str(recorded_hash)[:16]}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
-def _replay_headless(args: argparse.Namespace) -> dict:
+def _replay_headless(args: argparse.Namespace) -> tuple[dict, str | None]:
+    """The replayed game's result (with ``replay_matches``) and the recorded final hash."""
     from game.headless import Runner
     from game.mapcheck import load_checked
     from game.replay import load
@@ -198,7 +252,7 @@ def _replay_headless(args: argparse.Namespace) -> dict:
     result = Runner(load_checked(map_path)).replay(replay, trace=args.trace)
     result["replay_matches"] = (replay.final_state_hash is None
                                 or replay.final_state_hash == result["state_hash"])
-    return result
+    return result, replay.final_state_hash
 
 
 def _check_policy(name: str) -> None:
@@ -219,17 +273,25 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from game.headless import GameOptions
     from game.mapcheck import load_checked
 
+    games = args.seeds * len(args.policy)
+    if games > guarded.MAX_GAMES:
+        raise UsageError(f"{games:,} games ({args.seeds:,} seeds x {len(args.policy)} policies) "
+                         f"is more than one batch plays ({guarded.MAX_GAMES:,}); split it")
     for name in args.policy:
         _check_policy(name)
-    if args.report is not None and args.report.exists() and not args.report.is_dir():
-        raise UsageError(f"--report {args.report} is a file, not a folder")
+    check_output_folder("--report", args.report)
     level = load_checked(args.map)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
     bundle = MapBundle.of_level(level)
     specs = [GameSpec(bundle, seed, policy, options=options)
              for policy in args.policy for seed in range(args.seeds)]
-    results = run_games(specs, args.jobs, ProgressBar(f"rex batch {level.name}"))
+    progress = ProgressBar(f"rex batch {level.name}")
+    try:
+        results = run_games(specs, args.jobs, progress)
+    except KeyboardInterrupt:
+        progress.interrupted()
+        raise
     per_policy = report.summarise(results)
     if args.json:
         print(json.dumps({"map": level.name, "seeds": args.seeds, "per_policy": per_policy}))
@@ -256,19 +318,45 @@ COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "batch": _cmd_batch, "sweep": _cmd_sweep}
 
 
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """SIGTERM raises Terminated (a KeyboardInterrupt) while a command runs, once: a second
+    SIGTERM kills at once, as without the game. Workers die with this process either way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers (tests call main from threads)
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from game.policies import PolicyFailed
+
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with _terminate_like_interrupt():
+            return COMMANDS[args.command](args)
     except MapError as err:
         return _report_map_error(err)
     except ReplayError as err:
         print(f"rex {args.command}: {err}", file=sys.stderr)
         return 1
+    except (PolicyFailed, guarded.OutputError, guarded.InputError) as err:
+        print(f"rex {args.command}: error: {err}", file=sys.stderr)
+        return 1
     except UsageError as err:
         print(f"rex {args.command}: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("rex: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        print("rex: terminated" if isinstance(err, Terminated) else "rex: interrupted",
+              file=sys.stderr)
+        return interrupted_status(err)

@@ -1,15 +1,18 @@
-"""TMX file -> Level: the only module that knows Tiled and pytmx.
+"""TMX file -> Level: the only module that knows Tiled's file format.
 
-Reading happens in two passes so that no file can crash or exhaust the game:
+Reading is guarded so that no file can crash, hang or exhaust the game:
 
-1. A guarded XML pass (expat, with DOCTYPE entities refused) reads the map, checks every
-   attribute the contract cares about, bounds the size of every layer before it is decoded, and
-   reads the layer tree, the objects and the properties. pytmx flattens group layers (a hidden
-   group's children look visible) and mixes tile collision shapes of embedded tilesets into the
-   map's objects, so the layer tree and the objects come from this pass.
-2. pytmx reads the tilesets (embedded or external) and the tile layer data from a pruned copy of
-   the tree that holds only what it needs. Its renumbered gids are mapped back to terrain and
-   tile art through lookup tables, so no per-cell Python runs after pytmx.
+1. Every file (the map, external tilesets, templates) comes in through ``game.guarded``: regular
+   files only, each within its kind's size limit, and all files of one map together within
+   ``contract.MAX_FILE_BYTES``. A tileset or template referenced many times is read once.
+2. An XML pass (expat, with DOCTYPE entities refused) counts the elements and attributes of
+   every file against ``contract.MAX_XML_NODES`` before a tree is built, so a file of millions
+   of tiny elements is refused before it can take memory.
+3. The map's attributes, layer tree, objects and properties are read and checked from the tree;
+   the memory the map would take is estimated and bounded before any grid is allocated; every
+   tile layer is decoded (CSV, Base64, zlib, gzip) within its bounds straight into a numpy grid
+   of raw gids, and turned into terrain and costs through lookup tables built from the
+   tilesets' tile properties, so no per-cell Python runs. Everything is linear in the file.
 
 Problems are collected as ``MapProblem`` values; ``read_level`` raises ``MapError`` with all of
 them at once. Semantic rules (required objects, reachability) live in ``mapcheck``.
@@ -21,11 +24,9 @@ import base64
 import binascii
 import difflib
 import hashlib
-import logging
 import math
 import os
 import re
-import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -36,7 +37,7 @@ from xml.parsers import expat
 
 import numpy as np
 
-from game import contract
+from game import contract, guarded
 from game.contract import (
     COST,
     COST_PROPERTY,
@@ -273,8 +274,13 @@ class _Refused(Exception):
     """Raised from expat handlers to stop parsing a file that declares entities."""
 
 
-def _guarded_parse(data: bytes) -> ElementTree.Element:
-    """Parse XML bytes, refusing DTD entity declarations before anything can expand them.
+class _TooManyNodes(Exception):
+    """Raised from expat handlers when a map's files hold more XML than the game reads."""
+
+
+def _guarded_parse(data: bytes, sources: _SourceHasher) -> ElementTree.Element:
+    """Parse XML bytes, refusing DTD entity declarations before anything can expand them, and
+    counting elements and attributes against the map's budget before building the tree.
 
     Expat on current Pythons refuses external entities and stops billion-laughs documents on
     its own; refusing every entity declaration keeps it so whatever the parser version.
@@ -284,6 +290,13 @@ def _guarded_parse(data: bytes) -> ElementTree.Element:
     def refuse(*_args: object) -> None:
         raise _Refused
 
+    def count(_name: str, attributes: list[str]) -> None:
+        sources.nodes += 1 + len(attributes) // 2
+        if sources.nodes > contract.MAX_XML_NODES:
+            raise _TooManyNodes
+
+    guard.ordered_attributes = True
+    guard.StartElementHandler = count
     guard.EntityDeclHandler = refuse
     guard.UnparsedEntityDeclHandler = refuse
     guard.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
@@ -292,45 +305,51 @@ def _guarded_parse(data: bytes) -> ElementTree.Element:
     return ElementTree.fromstring(data)
 
 
-def _read_xml(path: Path, what: str, problems: list[MapProblem], hasher: Any
-              ) -> ElementTree.Element | None:
-    """Read and parse one XML file of the map (the map, a tileset or a template)."""
+def _read_xml(path: Path, kind: guarded.Kind, what: str, problems: list[MapProblem],
+              sources: _SourceHasher) -> ElementTree.Element | None:
+    """Read and parse one XML file of the map (the map, a tileset or a template), once.
+
+    A file referenced again gives the tree of its first reading (or None, its problem having
+    been reported then), so a tileset used by thousands of references costs one read.
+    """
+    key = os.path.realpath(path)
+    if key in sources.parsed:
+        return sources.parsed[key]
+    sources.parsed[key] = None
     where = what
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            problems.append(MapProblem(where, "is a directory, not a file"))
-            return None
-        if size > contract.MAX_FILE_BYTES:
-            limit = contract.MAX_FILE_BYTES >> 20
-            problems.append(MapProblem(where, f"is {size >> 20} MiB; the limit is {limit} MiB"))
-            return None
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.append(MapProblem(where, f"file not found: {path}"))
+        data = guarded.read_bytes(path, kind)
+    except guarded.InputError as err:
+        problems.append(MapProblem(where, err.reason))
         return None
-    except PermissionError:
-        problems.append(MapProblem(where, f"cannot read {path}: permission denied"))
+    sources.update(data)
+    sources.sources.append(str(path))
+    if sources.size > contract.MAX_FILE_BYTES:
+        problems.append(MapProblem(where, "the map and the files it reads hold more than "
+                                          f"{guarded.size_text(contract.MAX_FILE_BYTES)} "
+                                          "together"))
         return None
-    except OSError as err:
-        problems.append(MapProblem(where, f"cannot read {path}: {err.strerror or err}"))
-        return None
-    hasher.update(data)
-    hasher.sources.append(str(path))
     if not data.strip():
         problems.append(MapProblem(where, "the file is empty"))
         return None
     try:
-        return _guarded_parse(data)
+        root = _guarded_parse(data, sources)
     except _Refused:
         problems.append(MapProblem(
             where, "declares XML entities (entity expansion or external entities are refused)"))
+    except _TooManyNodes:
+        problems.append(MapProblem(where, "the map and the files it reads hold more than "
+                                          f"{contract.MAX_XML_NODES:,} XML elements and "
+                                          "attributes together"))
     except (expat.ExpatError, ElementTree.ParseError) as err:
         message = expat.ErrorString(err.code) if isinstance(err, expat.ExpatError) else str(err)
         position = f" at line {err.lineno}, column {err.offset}" if hasattr(err, "lineno") else ""
         problems.append(MapProblem(where, f"is not well-formed XML: {message}{position}"))
     except (ValueError, LookupError, RecursionError) as err:
         problems.append(MapProblem(where, f"is not readable XML: {err}"))
+    else:
+        sources.parsed[key] = root
+        return root
     return None
 
 
@@ -430,8 +449,8 @@ def _typed_properties(raw: list[tuple[str, str, str]], members: tuple[Member, ..
     return values
 
 
-# Every property type pytmx converts by itself; a value that does not convert would crash it.
-_PYTMX_CHECKS = {
+# Property types whose values the loader converts: a value that does not convert is an error.
+_TYPED_CHECKS = {
     "int": Member("", "int", 0),
     "float": Member("", "float", 0.0),
     "bool": Member("", "bool", False),
@@ -441,7 +460,7 @@ _PYTMX_CHECKS = {
 def _check_property_values(el: ElementTree.Element, where: str,
                            problems: list[MapProblem], place: Place = NOWHERE) -> None:
     for name, ptype, value in _raw_properties(el):
-        check = _PYTMX_CHECKS.get(ptype)
+        check = _TYPED_CHECKS.get(ptype)
         if check is not None:
             _, error = _convert(check, ptype, value)
             if error:
@@ -504,85 +523,100 @@ def _walk_layers(parent: ElementTree.Element, problems: list[MapProblem], visibl
 
 
 # ---------------------------------------------------------------------------------------------
-# Tile layer data, checked before anything allocates for it
+# Tile layer data, decoded within bounds
 
 
-def _check_layer_data(layer: _Layer, width: int, height: int, problems: list[MapProblem]
-                      ) -> None:
-    """Decode a layer's data within bounds, only to prove that pytmx can read it safely."""
+def _layer_gids(layer: _Layer, width: int, height: int, problems: list[MapProblem]
+                ) -> np.ndarray | None:
+    """A layer's raw Tiled gids (uint32 [y, x], flip bits kept), decoded within bounds."""
     where = layer.describe()
     data = layer.element.find("data")
     if data is None:
         problems.append(MapProblem(where, "has no <data> element"))
-        return
+        return None
     if data.find("chunk") is not None:
         problems.append(MapProblem(where, "is stored in chunks (an infinite map); make the map "
                                           "finite in Tiled's Map Properties"))
-        return
+        return None
     lw = _number(layer.element, "width", width, where, problems, integer=True)
     lh = _number(layer.element, "height", height, where, problems, integer=True)
     if (lw, lh) != (width, height):
         problems.append(MapProblem(where, f"is {lw} x {lh} tiles but the map is "
                                           f"{width} x {height}"))
-        return
+        return None
     cells = width * height
     encoding, compression = data.get("encoding"), data.get("compression")
     text = data.text or ""
     if encoding is None:
         problems.append(MapProblem(where, "stores tiles as XML elements, which the game does not "
                                           "read; choose CSV or Base64 as the Tile Layer Format"))
-        return
+        return None
     if encoding == "csv":
         if compression:
             problems.append(MapProblem(where, f"CSV data cannot be compressed ({compression})"))
-            return
+            return None
         if text.count(",") + 1 != cells:
             problems.append(MapProblem(where, f"has {text.count(',') + 1} CSV values; a "
                                               f"{width} x {height} map needs {cells}"))
-            return
+            return None
         try:
-            gids = np.array([int(v) for v in text.split(",")], dtype=np.int64)
+            gids = np.array(text.split(","), dtype=np.int64)
+        except OverflowError:
+            problems.append(MapProblem(where, "CSV data holds a tile id out of range"))
+            return None
         except ValueError:
             problems.append(MapProblem(where, "CSV data holds something that is not a tile id"))
-            return
+            return None
         if gids.size and (gids.min() < 0 or gids.max() > 0xFFFFFFFF):
             problems.append(MapProblem(where, "CSV data holds a tile id out of range"))
-        return
+            return None
+        return gids.astype(np.uint32).reshape(height, width)
     if encoding != "base64":
         problems.append(MapProblem(where, f"unknown layer encoding '{encoding}'"))
-        return
+        return None
     expected = 4 * cells
     if len(text) > 2 * expected + 1024 and not compression:
         problems.append(MapProblem(where, "layer data is longer than the map"))
-        return
+        return None
     try:
         raw = base64.b64decode(text.strip())
     except (binascii.Error, ValueError):
         problems.append(MapProblem(where, "Base64 layer data is corrupt"))
-        return
+        return None
     if compression in ("zlib", "gzip"):
         inflater = zlib.decompressobj(zlib.MAX_WBITS | (16 if compression == "gzip" else 0))
         try:
             out = inflater.decompress(raw, expected + 1)
         except zlib.error:
             problems.append(MapProblem(where, f"{compression}-compressed layer data is corrupt"))
-            return
+            return None
         if len(out) > expected or inflater.unconsumed_tail:
             problems.append(MapProblem(where, "layer data inflates to more than the map holds "
                                               "(a compression bomb or a wrong map size)"))
-            return
+            return None
         if not inflater.eof:
             problems.append(MapProblem(where, f"{compression}-compressed layer data is "
                                               "truncated"))
-            return
+            return None
         raw = out
     elif compression:
         problems.append(MapProblem(where, f"layer compression '{compression}' is not supported; "
                                           "choose zlib or gzip (or none)"))
-        return
+        return None
     if len(raw) != expected:
         problems.append(MapProblem(where, f"layer data holds {len(raw) // 4} tiles; a "
                                           f"{width} x {height} map needs {cells}"))
+        return None
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint32).reshape(height, width)
+
+
+def _located_gids(layer: _Layer, width: int, height: int, problems: list[MapProblem]
+                  ) -> np.ndarray | None:
+    """``_layer_gids``, with every problem it finds placed on the layer."""
+    first_problem = len(problems)
+    gids = _layer_gids(layer, width, height, problems)
+    _locate(problems, first_problem, len(problems), layer.place())
+    return gids
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,8 +629,35 @@ class _ObjectShape:
     points: list[tuple[float, float]]  # polygon / polyline points relative to x, y
 
 
+class _Budget:
+    """What is left of a map's allowance for polygon points, scanline crossings and the cells
+    its objects cover: each bounds the memory and the time reading the objects may take."""
+
+    def __init__(self) -> None:
+        self.points = contract.MAX_POLYGON_POINTS
+        self.crossings = contract.MAX_POLYGON_CROSSINGS
+        self.cells = contract.MAX_OBJECT_CELLS
+
+    def take_cells(self, cells: int) -> None:
+        self.cells -= cells
+        if self.cells < 0:
+            raise _OverBudget(f"the map's objects together may cover at most "
+                              f"{contract.MAX_OBJECT_CELLS:,} cells; this one goes over")
+
+    def take_crossings(self, crossings: int) -> None:
+        self.crossings -= crossings
+        if self.crossings < 0:
+            raise _OverBudget(f"its polygon is too intricate: the map's polygons together may "
+                              f"cross at most {contract.MAX_POLYGON_CROSSINGS:,} rows of cells; "
+                              "simplify it")
+
+
+class _OverBudget(Exception):
+    """An object that would take more work or memory than the map's allowance has left."""
+
+
 def _object_shape(el: ElementTree.Element, width: float, height: float, where: str,
-                  problems: list[MapProblem]) -> _ObjectShape:
+                  problems: list[MapProblem], budget: _Budget) -> _ObjectShape:
     if el.find("point") is not None:
         return _ObjectShape("point", [])
     if el.find("ellipse") is not None:
@@ -606,12 +667,22 @@ def _object_shape(el: ElementTree.Element, width: float, height: float, where: s
     for tag in ("polygon", "polyline"):
         node = el.find(tag)
         if node is not None:
+            pairs = (node.get("points") or "").split()
+            budget.points -= len(pairs)
+            if budget.points < 0:
+                problems.append(MapProblem(where, f"the map's polygons and polylines have more "
+                                                  f"than {contract.MAX_POLYGON_POINTS:,} points "
+                                                  "together; simplify this one"))
+                return _ObjectShape(tag, [])
             points = []
-            for pair in (node.get("points") or "").split():
+            for pair in pairs:
                 try:
                     px, py = (float(v) for v in pair.split(","))
                 except ValueError:
                     problems.append(MapProblem(where, f"{tag} point '{pair}' is not x,y"))
+                    return _ObjectShape(tag, [])
+                if not (math.isfinite(px) and math.isfinite(py)):
+                    problems.append(MapProblem(where, f"{tag} point '{pair}' is not finite"))
                     return _ObjectShape(tag, [])
                 points.append((px, py))
             return _ObjectShape(tag, points)
@@ -622,30 +693,61 @@ def _object_shape(el: ElementTree.Element, width: float, height: float, where: s
     return _ObjectShape("rectangle", [])
 
 
-def _cells_in_polygon(poly: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Cells (x, y) whose centres lie inside a polygon in tile units (even-odd rule)."""
+# Crossings handled at once in a scanline fill: bounds its temporary arrays to a few MB.
+_CROSSINGS_AT_ONCE = 1 << 18
+
+
+def _cells_in_polygon(poly: np.ndarray, width: int, height: int, budget: _Budget
+                      ) -> np.ndarray:
+    """Cells (x, y) whose centres lie inside a polygon in tile units (even-odd rule).
+
+    A scanline fill: every edge is crossed with the rows of cell centres it spans, and a cell
+    is inside when an odd number of crossings lie to the right of its centre. The work grows
+    with the crossings plus the cells of the bounding box, never with their product; the
+    crossings come out of the map's allowance (``_OverBudget`` when it runs out).
+    """
     x0 = max(0, math.floor(poly[:, 0].min()))
     x1 = min(width, math.ceil(poly[:, 0].max()))
     y0 = max(0, math.floor(poly[:, 1].min()))
     y1 = min(height, math.ceil(poly[:, 1].max()))
     if x0 >= x1 or y0 >= y1:
         return np.empty((0, 2), np.int32)
-    ys, xs = np.mgrid[y0:y1, x0:x1]
-    px, py = xs.ravel() + 0.5, ys.ravel() + 0.5
-    inside = np.zeros(px.shape, bool)
     ax, ay = poly[:, 0], poly[:, 1]
     bx, by = np.roll(ax, 1), np.roll(ay, 1)
-    for i in range(len(poly)):
-        crosses = (ay[i] > py) != (by[i] > py)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            at_x = (bx[i] - ax[i]) * (py - ay[i]) / (by[i] - ay[i]) + ax[i]
-        inside ^= crosses & (px < at_x)
-    return np.stack([px[inside] - 0.5, py[inside] - 0.5], axis=1).astype(np.int32)
+    # Row r's centre r + 0.5 crosses an edge when it lies in [min(ay, by), max(ay, by)).
+    first = np.clip(np.ceil(np.minimum(ay, by) - 0.5), y0, y1).astype(np.int64)
+    stop = np.clip(np.ceil(np.maximum(ay, by) - 0.5), y0, y1).astype(np.int64)
+    budget.take_cells((x1 - x0) * (y1 - y0))
+    spans = stop - first
+    budget.take_crossings(int(spans.sum()))
+    columns = x1 - x0 + 1
+    right_of = np.zeros((y1 - y0) * columns, np.int64)  # crossings per row and first column
+    ends = np.cumsum(spans)
+    edge_start = 0
+    while edge_start < len(spans):
+        edge_stop = int(np.searchsorted(ends, ends[edge_start] - spans[edge_start]
+                                        + _CROSSINGS_AT_ONCE, side="right"))
+        edge_stop = max(edge_stop, edge_start + 1)
+        chunk = slice(edge_start, edge_stop)
+        edge = np.repeat(np.arange(edge_start, edge_stop), spans[chunk])
+        offset = np.arange(len(edge)) - np.repeat(ends[chunk] - spans[chunk] - (
+            ends[edge_start] - spans[edge_start]), spans[chunk])
+        row = first[edge] + offset
+        centre_y = row + 0.5
+        at_x = (bx[edge] - ax[edge]) * (centre_y - ay[edge]) / (by[edge] - ay[edge]) + ax[edge]
+        # The crossing lies right of the centres of cells x0 .. k - 1.
+        k = np.clip(np.ceil(at_x - 0.5), x0, x1).astype(np.int64) - x0
+        right_of += np.bincount((row - y0) * columns + k, minlength=len(right_of))
+        edge_start = edge_stop
+    counts = right_of.reshape(y1 - y0, columns)
+    inside = (np.cumsum(counts[:, ::-1], axis=1)[:, ::-1][:, 1:] & 1).astype(bool)
+    ys, xs = np.nonzero(inside)
+    return np.stack([xs + x0, ys + y0], axis=1).astype(np.int32)
 
 
 def _covered_cells(shape: str, x: float, y: float, w: float, h: float, rotation: float,
-                   points: list[tuple[float, float]], tile: int, width: int, height: int
-                   ) -> np.ndarray:
+                   points: list[tuple[float, float]], tile: int, width: int, height: int,
+                   budget: _Budget) -> np.ndarray:
     if shape == "point":
         cx, cy = math.floor(x), math.floor(y)
         if 0 <= cx < width and 0 <= cy < height:
@@ -660,20 +762,24 @@ def _covered_cells(shape: str, x: float, y: float, w: float, h: float, rotation:
         c, s = math.cos(t), math.sin(t)
         corners = corners @ np.array([[c, s], [-s, c]])
     corners = corners + (x, y)
+    if not np.isfinite(corners).all():
+        raise OverflowError
     if shape in ("rectangle", "ellipse", "tile", "text") and not rotation:
         x0, x1 = math.floor(x), max(math.floor(x), math.ceil(x + w) - 1)
         y0, y1 = math.floor(y), max(math.floor(y), math.ceil(y + h) - 1)
         x0, x1, y0, y1 = max(x0, 0), min(x1, width - 1), max(y0, 0), min(y1, height - 1)
         if x0 > x1 or y0 > y1:
             return np.empty((0, 2), np.int32)
+        budget.take_cells((x1 - x0 + 1) * (y1 - y0 + 1))
         ys, xs = np.mgrid[y0:y1 + 1, x0:x1 + 1]
         return np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.int32)
-    cells = _cells_in_polygon(corners, width, height) if len(corners) >= 3 else np.empty((0, 2))
+    cells = (_cells_in_polygon(corners, width, height, budget) if len(corners) >= 3
+             else np.empty((0, 2)))
     if len(cells) == 0:  # a sliver or a line: the cells its points fall in
-        cells = np.unique(np.floor(corners).astype(np.int32), axis=0)
+        cells = np.floor(corners)
         keep = (cells[:, 0] >= 0) & (cells[:, 0] < width) & (cells[:, 1] >= 0) & (
             cells[:, 1] < height)
-        cells = cells[keep]
+        cells = np.unique(cells[keep].astype(np.int32), axis=0)
     return cells.astype(np.int32)
 
 
@@ -684,7 +790,8 @@ def _merge_template(el: ElementTree.Element, map_dir: Path, templates: dict[str,
     if not source:
         return el
     if source not in templates:
-        root = _read_xml(map_dir / source, f"template '{source}'", problems, hasher)
+        root = _read_xml(map_dir / source, guarded.TEMPLATE, f"template '{source}'", problems,
+                         hasher)
         base = root.find("object") if root is not None else None
         if root is not None and base is None:
             problems.append(MapProblem(f"template '{source}'", "holds no object"))
@@ -716,6 +823,7 @@ def _read_objects(layers: list[_Layer], tile: int, width: int, height: int, map_
     objects: list[MapObject] = []
     templates: dict[str, Any] = {}
     seen_ids: dict[int, str] = {}
+    budget = _Budget()
     for layer in layers:
         if layer.kind != "object" or layer.ignore:
             continue
@@ -725,136 +833,143 @@ def _read_objects(layers: list[_Layer], tile: int, width: int, height: int, map_
                 return objects
             obj_id = int(_number(raw_el, "id", 0, layer.describe(), problems, integer=True,
                                  place=layer.place()) or 0)
-            place = Place(layer=LayerRef(layer.name, layer.id), object=obj_id)
             first_problem, first_warning = len(problems), len(warnings)
-            where = f"object {obj_id}"
-            el = _merge_template(raw_el, map_dir, templates, where, problems, hasher)
-            kind = (el.get("class") or el.get("type") or "").strip()
-            name = el.get("name", "")
-            where = f"object {obj_id} ({kind or 'no class'}" + (f" '{name}')" if name else ")")
-            if obj_id in seen_ids:
-                problems.append(MapProblem(where, f"has the same id as {seen_ids[obj_id]}"))
-            seen_ids[obj_id] = where
-            raw_props = _raw_properties(el)
-            for prop_name, _, _ in raw_props:
-                if prop_name in contract.RESERVED_OBJECT_PROPERTIES:
-                    problems.append(MapProblem(
-                        where, f"custom property '{prop_name}' reuses the name of a built-in "
-                               "object attribute; rename it"))
-            spec = OBJECT_CLASSES.get(kind)
-            if kind and spec is None:
-                guess = difflib.get_close_matches(kind, OBJECT_CLASSES, n=1)
-                hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-                warnings.append(MapProblem(where, f"unknown object class '{kind}' is "
-                                                  f"ignored{hint}", warning=True))
-            props = _typed_properties(raw_props, spec.members if spec else (), where, problems,
-                                      place)
-            x = _number(el, "x", 0.0, where, problems) or 0.0
-            y = _number(el, "y", 0.0, where, problems) or 0.0
-            w = _number(el, "width", 0.0, where, problems) or 0.0
-            h = _number(el, "height", 0.0, where, problems) or 0.0
-            shape = _object_shape(el, w, h, where, problems)
-            rotation = _number(el, "rotation", 0.0, where, problems) or 0.0
-            x, y = x + layer.offset_x, y + layer.offset_y
-            if shape.shape == "tile":
-                y -= h  # Tiled anchors tile objects at their bottom-left corner
-            tx, ty, tw, th = x / tile, y / tile, w / tile, h / tile
-            cells = _covered_cells(shape.shape, tx, ty, tw, th, rotation, shape.points, tile,
-                                   width, height)
-            if shape.points:
-                pts = np.array(shape.points) / tile + (tx, ty)
-                tx, ty = float(pts[:, 0].min()), float(pts[:, 1].min())
-                tw, th = float(np.ptp(pts[:, 0])), float(np.ptp(pts[:, 1]))
-            objects.append(MapObject(obj_id, kind, name, shape.shape, tx, ty, tw, th, cells,
-                                     props, layer.name, layer.id))
+            el = _merge_template(raw_el, map_dir, templates, f"object {obj_id}", problems, hasher)
+            obj = _read_object(el, obj_id, layer, tile, width, height, seen_ids, budget,
+                               problems, warnings)
+            if obj is not None:
+                objects.append(obj)
+            place = Place(layer=LayerRef(layer.name, layer.id), object=obj_id)
             _locate(problems, first_problem, len(problems), place)
             _locate(warnings, first_warning, len(warnings), place)
     return objects
 
 
-# ---------------------------------------------------------------------------------------------
-# pytmx
-
-
-def _pytmx() -> Any:
-    """Import pytmx without letting it load pygame in a headless process.
-
-    pytmx imports its pygame helpers when pygame is installed. The simulation and the map tools
-    must run without SDL, so unless pygame is already loaded (the window), the import is made
-    with pygame marked absent; pytmx treats that as "no pygame" and logs it, which we silence
-    because every failure of loading becomes our own line.
-    """
-    if "pytmx" in sys.modules:
-        return sys.modules["pytmx"]
-    log = logging.getLogger("pytmx")
-    log.addHandler(logging.NullHandler())
-    log.propagate = False
-    blocked = "pygame" not in sys.modules
-    if blocked:
-        sys.modules["pygame"] = None  # type: ignore[assignment]
+def _read_object(el: ElementTree.Element, obj_id: int, layer: _Layer, tile: int, width: int,
+                 height: int, seen_ids: dict[int, str], budget: _Budget,
+                 problems: list[MapProblem], warnings: list[MapProblem]) -> MapObject | None:
+    """One object (its template merged in), or None when its shape cannot be placed."""
+    kind = (el.get("class") or el.get("type") or "").strip()
+    name = el.get("name", "")
+    where = f"object {obj_id} ({kind or 'no class'}" + (f" '{name}')" if name else ")")
+    if obj_id in seen_ids:
+        problems.append(MapProblem(where, f"has the same id as {seen_ids[obj_id]}"))
+    seen_ids[obj_id] = where
+    raw_props = _raw_properties(el)
+    for prop_name, _, _ in raw_props:
+        if prop_name in contract.RESERVED_OBJECT_PROPERTIES:
+            problems.append(MapProblem(
+                where, f"custom property '{prop_name}' reuses the name of a built-in "
+                       "object attribute; rename it"))
+    spec = OBJECT_CLASSES.get(kind)
+    if kind and spec is None:
+        guess = difflib.get_close_matches(kind, OBJECT_CLASSES, n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        warnings.append(MapProblem(where, f"unknown object class '{kind}' is "
+                                          f"ignored{hint}", warning=True))
+    place = Place(layer=LayerRef(layer.name, layer.id), object=obj_id)
+    props = _typed_properties(raw_props, spec.members if spec else (), where, problems, place)
+    x = _number(el, "x", 0.0, where, problems) or 0.0
+    y = _number(el, "y", 0.0, where, problems) or 0.0
+    w = _number(el, "width", 0.0, where, problems) or 0.0
+    h = _number(el, "height", 0.0, where, problems) or 0.0
+    shape = _object_shape(el, w, h, where, problems, budget)
+    rotation = _number(el, "rotation", 0.0, where, problems) or 0.0
+    x, y = x + layer.offset_x, y + layer.offset_y
+    if shape.shape == "tile":
+        y -= h  # Tiled anchors tile objects at their bottom-left corner
+    tx, ty, tw, th = x / tile, y / tile, w / tile, h / tile
     try:
-        import pytmx
-    finally:
-        if blocked:
-            del sys.modules["pygame"]
-    return pytmx
+        if not all(map(math.isfinite, (tx, ty, tw, th))):
+            raise OverflowError
+        cells = _covered_cells(shape.shape, tx, ty, tw, th, rotation, shape.points,
+                               tile, width, height, budget)
+    except OverflowError:
+        problems.append(MapProblem(where, "its position or size is out of range"))
+        return None
+    except _OverBudget as err:
+        problems.append(MapProblem(where, str(err)))
+        return None
+    if shape.points:
+        pts = np.array(shape.points) / tile + (tx, ty)
+        tx, ty = float(pts[:, 0].min()), float(pts[:, 1].min())
+        tw, th = float(np.ptp(pts[:, 0])), float(np.ptp(pts[:, 1]))
+    return MapObject(obj_id, kind, name, shape.shape, tx, ty, tw, th, cells, props,
+                     layer.name, layer.id)
 
 
-def _pruned_for_pytmx(root: ElementTree.Element, tile_layers: list[_Layer]
-                      ) -> ElementTree.Element:
-    """A map element with only the tilesets and tile layers, in a form pytmx reads safely."""
-    keep = {k: root.get(k) for k in ("version", "orientation", "renderorder", "width", "height",
-                                     "tilewidth", "tileheight") if root.get(k) is not None}
-    pruned = ElementTree.Element("map", keep)
-    for tileset in root.findall("tileset"):
-        pruned.append(tileset)
-    for layer in tile_layers:
-        attrs = {"id": str(layer.id), "name": layer.name or f"layer {layer.id}",
-                 "width": layer.element.get("width", root.get("width", "0")),
-                 "height": layer.element.get("height", root.get("height", "0"))}
-        copy = ElementTree.SubElement(pruned, "layer", attrs)
-        copy.append(layer.element.find("data"))  # type: ignore[arg-type]
-    return pruned
+# ---------------------------------------------------------------------------------------------
+# Tilesets, checked and turned into lookup tables
+
+
+@dataclass
+class _Tileset:
+    """One tileset of the map, embedded or read from its .tsx, and where its gids begin."""
+
+    where: str
+    firstgid: int
+    count: int  # tiles: the declared tilecount, or more if a tile has a higher id
+    node: ElementTree.Element  # the <tileset> element, with its tiles
+    base_dir: Path  # the folder its image paths are relative to
+
+    @property
+    def name(self) -> str:
+        return self.node.get("name", "")
 
 
 @dataclass
 class _TileTables:
-    """Lookup tables indexed by pytmx's renumbered gid."""
+    """Lookup tables by row; ``index[gid]`` is the row of a Tiled gid (flip bits masked off),
+    row 0 standing for every tile without properties."""
 
+    index: np.ndarray  # int32
     terrain: np.ndarray
     cost: dict[str, np.ndarray]  # NaN where the tile does not override
     blocks_sight: np.ndarray  # int8: -1 no override, 0 / 1
     scent_decay: np.ndarray  # NaN where no override
-    raw_gid: np.ndarray  # uint32: the Tiled gid with flip bits
 
 
 _TERRAIN_ATTRIBUTE = re.compile(r"^\d*,\d*,\d*,\d*$")  # Tiled < 1.5 wrote terrain corners
 
 
-def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
-    size = tmx.maxgid + 1
+def _typed_value(ptype: str, raw: str) -> Any:
+    """A property's value as its declared type (values were checked in ``_check_tilesets``)."""
+    check = _TYPED_CHECKS.get(ptype)
+    if check is None:
+        return raw
+    value, _ = _convert(check, ptype, raw)
+    return value
+
+
+def _tile_properties(tilesets: list[_Tileset]) -> Iterator[tuple[int, _Tileset, dict[str, Any]]]:
+    """(gid, tileset, typed properties) of every tile with properties, tileset by tileset. A
+    gid that falls in the next tileset's range is that tileset's, as in Tiled."""
+    for i, tileset in enumerate(tilesets):
+        stop = tilesets[i + 1].firstgid if i + 1 < len(tilesets) else tileset.firstgid + \
+            tileset.count
+        for tile_el in tileset.node.findall("tile"):
+            raw = _raw_properties(tile_el)
+            gid = tileset.firstgid + int(tile_el.get("id", "0"))
+            if raw and gid < stop:
+                yield gid, tileset, {name: _typed_value(ptype, value)
+                                     for name, ptype, value in raw}
+
+
+def _tile_tables(tilesets: list[_Tileset], top_gid: int, problems: list[MapProblem]
+                 ) -> _TileTables:
+    entries = list(_tile_properties(tilesets))
+    size = len(entries) + 1
     tables = _TileTables(
+        index=np.zeros(top_gid, np.int32),
         terrain=np.zeros(size, np.uint8),
         cost={m: np.full(size, np.nan, np.float32) for m in MOVERS},
         blocks_sight=np.full(size, -1, np.int8),
         scent_decay=np.full(size, np.nan, np.float32),
-        raw_gid=np.zeros(size, np.uint32),
     )
-    flag_bits = {0: 0x80000000, 1: 0x40000000, 2: 0x20000000}
-    for (tiled_gid, flags), entry in tmx.imagemap.items():
-        if not tiled_gid:
-            continue  # pytmx's own entry for the empty tile
-        gid = entry[0]
-        if gid:
-            bits = sum(bit for i, bit in flag_bits.items() if flags and flags[i])
-            tables.raw_gid[gid] = tiled_gid | bits
-    for gid, props in sorted(tmx.tile_properties.items()):
-        tiled_gid = tmx.tiledgidmap.get(gid, gid)
-        tileset = _tileset_of(tmx, tiled_gid)
-        where = (f"tileset '{tileset.name}' tile {tiled_gid - tileset.firstgid}"
-                 if tileset else f"tile gid {tiled_gid}")
-        place = (Place(tileset=tileset.name or "", tile=tiled_gid - tileset.firstgid)
-                 if tileset else NOWHERE)
+    for row, (gid, tileset, props) in enumerate(entries, start=1):
+        tables.index[gid] = row
+        where = f"tileset '{tileset.name}' tile {gid - tileset.firstgid}"
+        place = Place(tileset=tileset.name, tile=gid - tileset.firstgid)
         terrain = props.get("terrain")
         if isinstance(terrain, str) and terrain and not _TERRAIN_ATTRIBUTE.match(terrain):
             terrain_id = TERRAIN_ID.get(terrain)
@@ -865,7 +980,7 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
                                                   f"{', '.join(TERRAIN_NAMES)})",
                                            place=place.of_property("terrain")))
             else:
-                tables.terrain[gid] = terrain_id
+                tables.terrain[row] = terrain_id
         for mover in MOVERS:
             value = props.get(COST_PROPERTY[mover])
             if value is None:
@@ -875,7 +990,7 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
                                                   f"float, not '{value}'",
                                            place=place.of_property(COST_PROPERTY[mover])))
                 continue
-            tables.cost[mover][gid] = value if value > 0 else np.inf
+            tables.cost[mover][row] = value if value > 0 else np.inf
         sight = props.get("blocks_sight")
         if sight is not None:
             if not isinstance(sight, bool):
@@ -883,7 +998,7 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
                                                   f"'{sight}'",
                                            place=place.of_property("blocks_sight")))
             else:
-                tables.blocks_sight[gid] = int(sight)
+                tables.blocks_sight[row] = int(sight)
         decay = props.get("scent_decay")
         if decay is not None:
             if isinstance(decay, bool) or not isinstance(decay, int | float) or not (
@@ -892,44 +1007,50 @@ def _tile_tables(tmx: Any, problems: list[MapProblem]) -> _TileTables:
                                                   f"from 0 to 1000, not '{decay}'",
                                            place=place.of_property("scent_decay")))
             else:
-                tables.scent_decay[gid] = decay
+                tables.scent_decay[row] = decay
     return tables
 
 
-def _tileset_of(tmx: Any, tiled_gid: int) -> Any:
-    best = None
-    for tileset in tmx.tilesets:
-        if tileset.firstgid <= tiled_gid and (best is None or tileset.firstgid > best.firstgid):
-            best = tileset
-    return best
+def _int_attribute(node: ElementTree.Element, name: str) -> int:
+    """An attribute already checked to be a whole number (0 when absent)."""
+    return int(node.get(name) or 0)
 
 
-def _tileset_art(tmx: Any, map_dir: Path, counts: dict[int, int]) -> tuple[TilesetArt, ...]:
+def _tileset_art(tilesets: list[_Tileset]) -> tuple[TilesetArt, ...]:
     arts = []
-    for ts in sorted(tmx.tilesets, key=lambda t: t.firstgid):
+    resolved: dict[tuple[Path, str], str] = {}  # many tilesets may share one image
+
+    def absolute(base_dir: Path, source: str) -> str:
+        if (base_dir, source) not in resolved:
+            resolved[base_dir, source] = os.path.realpath(base_dir / source)
+        return resolved[base_dir, source]
+
+    for ts in tilesets:
         images: dict[int, str] = {}
-        for gid, props in tmx.tile_properties.items():
-            tiled_gid = tmx.tiledgidmap.get(gid, gid)
-            if _tileset_of(tmx, tiled_gid) is ts and props.get("source"):
-                images[tiled_gid - ts.firstgid] = str((map_dir / props["source"]).resolve())
+        for tile_el in ts.node.findall("tile"):
+            image_el = tile_el.find("image")
+            if image_el is not None and image_el.get("source"):
+                images[int(tile_el.get("id", "0"))] = absolute(ts.base_dir,
+                                                               image_el.get("source", ""))
+        sheet = ts.node.find("image")
+        source = sheet.get("source") if sheet is not None else None
         arts.append(TilesetArt(
-            name=ts.name or "", firstgid=ts.firstgid, tilecount=counts.get(ts.firstgid, 0),
-            tile_width=int(ts.tilewidth), tile_height=int(ts.tileheight),
-            columns=int(ts.columns or 0), margin=int(ts.margin), spacing=int(ts.spacing),
-            image=str((map_dir / ts.source).resolve()) if ts.source else None,
+            name=ts.name, firstgid=ts.firstgid, tilecount=ts.count,
+            tile_width=_int_attribute(ts.node, "tilewidth"),
+            tile_height=_int_attribute(ts.node, "tileheight"),
+            columns=_int_attribute(ts.node, "columns"),
+            margin=_int_attribute(ts.node, "margin"), spacing=_int_attribute(ts.node, "spacing"),
+            image=absolute(ts.base_dir, source) if source else None,
             tile_images=images))
     return tuple(arts)
 
 
-# ---------------------------------------------------------------------------------------------
-# Tilesets, checked before pytmx reads them
-
-
 def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
                     problems: list[MapProblem], warnings: list[MapProblem], hasher: Any
-                    ) -> dict[int, int]:
-    """firstgid -> tile count of every tileset, after checking what pytmx would trip on."""
-    counts: dict[int, int] = {}
+                    ) -> list[_Tileset]:
+    """Every tileset, by firstgid, with its numbers and property values checked."""
+    tilesets: list[_Tileset] = []
+    image_problems: dict[Path, str | None] = {}  # many tilesets may share one image
     marks: list[tuple[int, int, Place]] = []  # where each tileset's problems start
     for ts in root.findall("tileset"):
         source = ts.get("source")
@@ -948,7 +1069,7 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
                 problems.append(MapProblem(where, "external tilesets must be .tsx files"))
                 continue
             path = map_dir / source
-            node = _read_xml(path, where, problems, hasher)
+            node = _read_xml(path, guarded.TILESET, where, problems, hasher)
             if node is None:
                 continue
             if node.tag != "tileset":
@@ -963,7 +1084,9 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
         ids = []
         for tile_el in node.findall("tile"):
             tid = _number(tile_el, "id", None, where, problems, integer=True)
-            if tid is not None:
+            if tid is not None and tid < 0:
+                problems.append(MapProblem(where, f"tile id {tid} must be 0 or more"))
+            elif tid is not None:
                 ids.append(int(tid))
             _check_property_values(tile_el, f"{where} tile {tid}", problems,
                                    Place(tileset=source or ts.get("name", ""),
@@ -977,25 +1100,32 @@ def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,
             for attr in ("width", "height"):
                 if image.get(attr) is not None:
                     _number(image, attr, 0, where, problems, integer=True)
-            image_path = base_dir / (image.get("source") or "")
-            if not image.get("source") or not image_path.is_file():
-                warnings.append(MapProblem(where, f"image '{image.get('source')}' not found; the "
-                                                  "window draws plain terrain colours instead",
+            source_name = image.get("source")
+            unreadable = "file not found"
+            if source_name:
+                image_path = base_dir / source_name
+                if image_path not in image_problems:
+                    image_problems[image_path] = guarded.image_problem(image_path)
+                unreadable = image_problems[image_path]
+            if unreadable is not None:
+                why = "not found" if unreadable.startswith("file not found") else unreadable
+                warnings.append(MapProblem(where, f"image '{source_name}' {why}; the window "
+                                                  "draws plain terrain colours instead",
                                            warning=True))
         count = max(count, max(ids, default=-1) + 1)
         if firstgid + count > contract.MAX_TILESET_GIDS:
             problems.append(MapProblem(where, "the tilesets define more tiles than the game "
                                               f"allows ({contract.MAX_TILESET_GIDS})"))
             continue
-        counts[int(firstgid)] = count
+        tilesets.append(_Tileset(where, int(firstgid), count, node, base_dir))
     for index, (first_problem, first_warning, place) in enumerate(marks):
         end_problem, end_warning = (marks[index + 1][:2] if index + 1 < len(marks)
                                     else (len(problems), len(warnings)))
         _locate(problems, first_problem, end_problem, place)
         _locate(warnings, first_warning, end_warning, place)
-    if not counts and not problems:
+    if not tilesets and not problems:
         problems.append(MapProblem("map", "has no tileset"))
-    return counts
+    return sorted(tilesets, key=lambda t: t.firstgid)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1012,17 +1142,36 @@ def _clock(value: str, name: str, problems: list[MapProblem]) -> int:
 
 
 class _SourceHasher:
-    """A sha256 of every file a map reads, remembering which files those were."""
+    """A sha256 of every file a map reads, which files those were, and what they hold."""
 
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
         self.sources: list[str] = []
+        self.parsed: dict[str, ElementTree.Element | None] = {}  # by real path
+        self.size = 0  # bytes of every file read
+        self.nodes = 0  # XML elements and attributes of every file read
 
     def update(self, data: bytes) -> None:
         self._hash.update(data)
+        self.size += len(data)
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+def _memory_fits(cells: int, tile_layers: int, zones: int, problems: list[MapProblem]
+                 ) -> bool:
+    """Whether the map's grids fit the memory the game allows (``contract.map_memory``
+    estimates it), checked before any of them is allocated; a problem if they do not."""
+    need = contract.map_memory(cells, tile_layers, zones)
+    fits = need <= contract.MAX_MAP_MEMORY
+    if not fits:
+        problems.append(MapProblem(
+            "map", f"would take about {guarded.size_text(need)} of memory ({tile_layers} tile "
+                   f"layers and {zones} zone names over {cells:,} cells); the limit is "
+                   f"{guarded.size_text(contract.MAX_MAP_MEMORY)}: use fewer layers or a "
+                   "smaller map"))
+    return fits
 
 
 def read_level(path: str | os.PathLike) -> Level:
@@ -1031,7 +1180,7 @@ def read_level(path: str | os.PathLike) -> Level:
     problems: list[MapProblem] = []
     warnings: list[MapProblem] = []
     hasher = _SourceHasher()
-    root = _read_xml(path, "map", problems, hasher)
+    root = _read_xml(path, guarded.MAP, "map", problems, hasher)
     if root is None:
         raise MapError(path, problems)
     if root.tag != "map":
@@ -1079,46 +1228,36 @@ def read_level(path: str | os.PathLike) -> Level:
                                    place=Place(property="sunset_clock")))
 
     map_dir = path.parent
-    counts = _check_tilesets(root, map_dir, tile_w, problems, warnings, hasher)
+    tilesets = _check_tilesets(root, map_dir, tile_w, problems, warnings, hasher)
     layers = list(_walk_layers(root, problems))
-    tile_layers = [layer for layer in layers if layer.kind == "tile"]
-    if len(tile_layers) * width * height > contract.MAX_LAYER_CELLS:
-        problems.append(MapProblem("map", f"has {len(tile_layers)} tile layers of "
-                                          f"{width * height:,} cells: too many to load"))
+    tile_layers = [layer for layer in layers if layer.kind == "tile" and not layer.ignore]
+    if not _memory_fits(width * height, len(tile_layers), 0, problems):  # before any grid
         raise MapError(path, problems)
-    tile_layers = [layer for layer in tile_layers if not layer.ignore]  # sketches may be anything
-    for layer in tile_layers:
-        first_problem = len(problems)
-        _check_layer_data(layer, width, height, problems)
-        _locate(problems, first_problem, len(problems), layer.place())
     objects = _read_objects(layers, tile_w, width, height, map_dir, problems, warnings, hasher)
+    zone_names = {obj.name for obj in objects if obj.kind == "zone" and obj.name}
+    if not _memory_fits(width * height, len(tile_layers), len(zone_names), problems):
+        raise MapError(path, problems)
+    # Sketch layers (ignore) are never decoded: they may hold anything.
+    decoded = [(layer, _located_gids(layer, width, height, problems)) for layer in tile_layers]
     if problems:
         raise MapError(path, problems)
 
-    try:
-        pytmx = _pytmx()
-        tmx = pytmx.TiledMap(allow_duplicate_names=True)
-        tmx.filename = str(path)
-        tmx.parse_xml(_pruned_for_pytmx(root, tile_layers))
-    except Exception as err:  # pytmx raises bare Exceptions; none may reach the user raw
-        raise MapError(path, [MapProblem("map", f"the Tiled loader could not read it: "
-                                                f"{err or type(err).__name__}")]) from None
-    tables = _tile_tables(tmx, problems)
-
-    top_gid = max((fg + n for fg, n in counts.items()), default=1)
-    grids: list[tuple[_Layer, np.ndarray]] = []
-    for layer, tmx_layer in zip(tile_layers, tmx.layers, strict=True):
-        gids = np.asarray(tmx_layer.data, dtype=np.int64).reshape(height, width)
-        raw = tables.raw_gid[gids]
-        bad = (raw & GID_MASK) >= top_gid
+    top_gid = max((ts.firstgid + ts.count for ts in tilesets), default=1)
+    tables = _tile_tables(tilesets, top_gid, problems)
+    grids: list[tuple[_Layer, np.ndarray, np.ndarray]] = []  # layer, raw gids, table rows
+    for layer, raw in decoded:
+        assert raw is not None
+        gids = raw & GID_MASK
+        bad = gids >= top_gid
         if bad.any():
             ys, xs = np.nonzero(bad)
             problems.append(MapProblem(
                 layer.describe(), f"{len(xs)} cells use tile ids that no tileset defines "
                                   f"(first at cell ({xs[0]}, {ys[0]}), gid "
-                                  f"{int(raw[ys[0], xs[0]] & GID_MASK)})",
+                                  f"{int(gids[ys[0], xs[0]])})",
                 place=layer.place().at(xs[0], ys[0])))
-        grids.append((layer, gids))
+            continue
+        grids.append((layer, raw, tables.index[gids]))
     if problems:
         raise MapError(path, problems)
 
@@ -1126,16 +1265,16 @@ def read_level(path: str | os.PathLike) -> Level:
     cost_override = {m: np.full((height, width), np.nan, np.float32) for m in MOVERS}
     sight_override = np.full((height, width), -1, np.int8)
     decay_override = np.full((height, width), np.nan, np.float32)
-    for layer, gids in grids:  # bottom to top: a higher layer's property wins
+    for layer, _, rows in grids:  # bottom to top: a higher layer's property wins
         if not layer.visible:
             continue
-        np.copyto(terrain, tables.terrain[gids], where=tables.terrain[gids] != NO_TERRAIN)
+        np.copyto(terrain, tables.terrain[rows], where=tables.terrain[rows] != NO_TERRAIN)
         for mover in MOVERS:
-            values = tables.cost[mover][gids]
+            values = tables.cost[mover][rows]
             np.copyto(cost_override[mover], values, where=~np.isnan(values))
-        sight = tables.blocks_sight[gids]
+        sight = tables.blocks_sight[rows]
         np.copyto(sight_override, sight, where=sight >= 0)
-        decay = tables.scent_decay[gids]
+        decay = tables.scent_decay[rows]
         np.copyto(decay_override, decay, where=~np.isnan(decay))
 
     cost = {}
@@ -1155,9 +1294,9 @@ def read_level(path: str | os.PathLike) -> Level:
             if len(obj.cells):
                 mask[obj.cells[:, 1], obj.cells[:, 0]] = True
 
-    art_layers = tuple(TileLayerArt(layer.name, tables.raw_gid[gids],
+    art_layers = tuple(TileLayerArt(layer.name, raw,
                                     _number(layer.element, "opacity", 1.0, "", []) or 1.0)
-                       for layer, gids in grids if layer.visible)
+                       for layer, raw, _ in grids if layer.visible)
     return Level(
         name=path.stem,
         path=str(path),
@@ -1173,7 +1312,7 @@ def read_level(path: str | os.PathLike) -> Level:
         zones=zones,
         settings=settings,
         content_hash=hasher.hexdigest(),
-        tilesets=_tileset_art(tmx, map_dir, counts),
+        tilesets=_tileset_art(tilesets),
         art_layers=art_layers,
         warnings=tuple(warnings),
         sources=tuple(dict.fromkeys(hasher.sources)),

@@ -11,6 +11,7 @@ The same policy drives Mila in a headless batch and in the window (``rex play --
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -268,7 +269,12 @@ BUILT_IN: dict[str, Callable[[int], Policy]] = {
 
 
 class PolicyError(ValueError):
-    """A policy name that is neither built in nor an importable module:function."""
+    """A policy name that is neither built in nor an importable module:function, or names
+    something that cannot be a policy."""
+
+
+class PolicyFailed(Exception):
+    """A policy that raised, or returned something other than Commands, during a game."""
 
 
 def make(name: str, seed: int) -> Policy:
@@ -290,6 +296,8 @@ def load(spec: str) -> Policy:
         module = importlib.import_module(module_name)
     except Exception as err:  # any import failure of a user's module is a usage error
         raise PolicyError(f"cannot import '{module_name}': {err}") from None
+    except SystemExit:  # a script rather than a module: it would end the game's process
+        raise PolicyError(f"cannot import '{module_name}': it exits when imported") from None
     target = module
     for part in attribute.split("."):
         target = getattr(target, part, None)
@@ -298,11 +306,34 @@ def load(spec: str) -> Policy:
     if isinstance(target, type):
         try:
             target = target()
-        except Exception as err:
+        except (Exception, SystemExit) as err:
             raise PolicyError(f"cannot create policy '{spec}': {err}") from None
     if not callable(target):
         raise PolicyError(f"'{spec}' is not callable")
+    try:
+        inspect.signature(target).bind(None)
+    except TypeError:
+        raise PolicyError(f"'{spec}' is not a policy: it must take one argument, the "
+                          f"observation (it takes {inspect.signature(target)})") from None
+    except ValueError:
+        pass  # a built-in function that does not tell its signature: its first call will
     return target
+
+
+def guarded(name: str, policy: Policy) -> Policy:
+    """``policy`` as a game calls it: what it raises or returns that is not Commands becomes a
+    ``PolicyFailed`` naming the policy, one line for the player or the batch's report."""
+    def act(observation: Observation) -> Commands:
+        try:
+            commands = policy(observation)
+        except (Exception, SystemExit) as err:  # whatever a user's policy raises is its own
+            raise PolicyFailed(f"policy '{name}' raised {type(err).__name__}: "
+                               f"{str(err)[:200]}") from err
+        if not isinstance(commands, Commands):
+            raise PolicyFailed(f"policy '{name}' returned {type(commands).__name__} "
+                               f"{str(commands)[:60]!r}, not Commands")
+        return commands
+    return act
 
 
 def check(name: str) -> None:

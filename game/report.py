@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from game import guarded
+
 ENDINGS = ("home", "tranquilized", "kennel", "dusk", "none")
 ENDING_COLOURS = {"home": (96, 190, 110), "tranquilized": (220, 90, 80),
                   "kennel": (90, 140, 220), "dusk": (150, 110, 190), "none": (150, 150, 150)}
@@ -66,14 +68,22 @@ def table(per_policy: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def make_folder(directory: Path) -> None:
+    """Make an output folder (checked before the games by ``game.guarded``); OutputError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise guarded.OutputError(f"cannot make {directory}: {err.strerror or err}") from None
+
+
 def write_report(directory: Path, results: list[dict[str, Any]], per_policy: dict[str, Any],
                  level) -> list[Path]:
-    """Per-seed JSON lines and the two plots; returns the files written."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Per-seed JSON lines and the two plots, each written atomically; the files written."""
+    make_folder(directory)
     lines = directory / "games.jsonl"
-    lines.write_text("".join(json.dumps(r) + "\n" for r in results))
+    guarded.write_atomic(lines, "".join(json.dumps(r) + "\n" for r in results))
     summary = directory / "summary.json"
-    summary.write_text(json.dumps(per_policy, indent=2) + "\n")
+    guarded.write_atomic(summary, json.dumps(per_policy, indent=2) + "\n")
     return [lines, summary, _endings_plot(directory / "endings.png", per_policy),
             _heatmap(directory / "where_chases_ended.png", results, level)]
 
@@ -84,6 +94,12 @@ def _pygame():
 
     pygame.font.init()
     return pygame
+
+
+def _save(surface, path: Path) -> None:
+    from game.view.images import save_image
+
+    save_image(surface, path)
 
 
 def _endings_plot(path: Path, per_policy: dict[str, Any]) -> Path:
@@ -123,7 +139,7 @@ def _stacked_bars(path: Path, title: str, bars: list[tuple[str, dict[str, Any]]]
                 surface.blit(label_text, (x + 6, y + 12))
             x += w
     _legend(surface, font, ENDINGS[:-1], height - 28)
-    pygame.image.save(surface, str(path))
+    _save(surface, path)
     return path
 
 
@@ -163,5 +179,5 @@ def _heatmap(path: Path, results: list[dict[str, Any]], level) -> Path:
     surface.blit(pygame.transform.scale(grid, (width, height)), (0, 40))
     seen = {game["ending"] or "none" for game in results if "error" not in game}
     _legend(surface, font, [ending for ending in ENDINGS if ending in seen], height + 48)
-    pygame.image.save(surface, str(path))
+    _save(surface, path)
     return path

@@ -197,9 +197,10 @@ def test_errors_carry_every_problem(tmp_path):
     assert len(caught.value.problems) == 2
 
 
-def test_importing_the_loader_prints_nothing_and_loads_no_pygame():
-    code = ("import sys, game.level, game.mapcheck; from game.level import _pytmx; _pytmx(); "
-            "assert 'pygame' not in sys.modules")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+def test_reading_a_map_prints_nothing_and_loads_no_pygame(tmp_path):
+    path = mapkit.write(mapkit.MapSpec(external_tileset=True), tmp_path)
+    code = ("import sys, game.level, game.mapcheck; game.mapcheck.load_checked(sys.argv[1]); "
+            "assert 'pygame' not in sys.modules and 'pytmx' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                            text=True, check=True)
     assert result.stdout == "" and result.stderr == ""
