@@ -24,8 +24,8 @@ from game.contract import (
     TERRAIN_ID,
     TERRAINS,
 )
+from game.grids import reachable
 from game.level import NOWHERE, Level, MapError, MapObject, MapProblem, Place, read_level
-from game.sim.fields import reachable
 
 # Beyond this many cells without terrain, the rest are summed up in one line.
 MAX_CELL_LINES = 20
