@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from game import guarded
-from game.level import Level, read_level
+from game.level import Level
+from game.tiled import read_level
 
 
 @dataclass(frozen=True, eq=False)

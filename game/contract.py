@@ -58,8 +58,8 @@ MOVERS: tuple[str, ...] = ("foot", "dog", "car")
 COST_PROPERTY: dict[str, str] = {mover: f"cost_{mover}" for mover in MOVERS}
 
 
-def _table(values: list, dtype: type) -> np.ndarray:
-    array = np.array(values, dtype=dtype)
+def _table(values: list[float] | list[bool], dtype: type) -> np.ndarray:
+    array: np.ndarray = np.array(values, dtype=dtype)
     array.flags.writeable = False
     return array
 
@@ -176,8 +176,6 @@ OBJECT_CLASSES: dict[str, ObjectClass] = {
 }
 
 REQUIRED_ZONES: tuple[str, ...] = ("facility", "city", "bridge", "park")
-KNOWN_ZONES: tuple[str, ...] = ("facility", "forest", "city", "lake", "bridge", "residential",
-                                "park")
 
 # Names a custom property may not take: Tiled's own object attributes (and those other Tiled
 # loaders, such as pytmx, add).
@@ -199,7 +197,8 @@ MAP_PROPERTIES: tuple[Member, ...] = (
            doc="clock time at which an unresolved chase ends (HH:MM)"),
 )
 
-# Tile properties that override a terrain's defaults for one tile.
+# Tile properties that override a terrain's defaults for one tile: the loader (game.tiled) types
+# and bounds them as declared here.
 TILE_PROPERTIES: tuple[Member, ...] = (
     Member("terrain", "string", "", doc="one of the terrain names"),
     Member("cost_foot", "float", 0.0, doc="cost for people on foot; 0 or less: impassable"),

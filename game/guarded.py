@@ -78,7 +78,7 @@ _FILE_TYPES = (
 class InputError(Exception):
     """A file that cannot be read as its kind; ``reason`` says why, without the path."""
 
-    def __init__(self, path: str | os.PathLike, reason: str):
+    def __init__(self, path: str | os.PathLike[str], reason: str):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{path}: {reason}")
@@ -94,11 +94,11 @@ def size_text(size: int) -> str:
     return f"{size} bytes"
 
 
-def _resolved(path: str | os.PathLike) -> str:
+def _resolved(path: str | os.PathLike[str]) -> str:
     return os.path.realpath(os.fspath(path))
 
 
-def _not_regular(path: str | os.PathLike, resolved: str, mode: int) -> str | None:
+def _not_regular(path: str | os.PathLike[str], resolved: str, mode: int) -> str | None:
     """Why a file of this mode (found at ``resolved``) is not one to read, or None."""
     pseudo = next((root for root in PSEUDO_ROOTS
                    if resolved == root or resolved.startswith(root + os.sep)), None)
@@ -115,7 +115,7 @@ def _not_regular(path: str | os.PathLike, resolved: str, mode: int) -> str | Non
     return f"is {'a link to ' + resolved + ', ' if link else ''}{what}, not a regular file"
 
 
-def _oserror_reason(path: str | os.PathLike, err: OSError) -> str:
+def _oserror_reason(path: str | os.PathLike[str], err: OSError) -> str:
     if isinstance(err, FileNotFoundError):
         return f"file not found: {path}"
     if isinstance(err, PermissionError):
@@ -128,7 +128,7 @@ def _too_big(size: int, kind: Kind, exact: bool = True) -> str:
     return f"is {shown}; the limit for a {kind.name} is {size_text(kind.limit)}"
 
 
-def problem(path: str | os.PathLike, kind: Kind) -> str | None:
+def problem(path: str | os.PathLike[str], kind: Kind) -> str | None:
     """Why ``path`` could not be read as ``kind`` (from its metadata alone), or None."""
     try:
         resolved = _resolved(path)
@@ -147,7 +147,7 @@ _READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEX
                | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
 
 
-def _open(path: str | os.PathLike, kind: Kind) -> int:
+def _open(path: str | os.PathLike[str], kind: Kind) -> int:
     """A descriptor of ``path`` once it and the opened file are a regular file of ``kind``."""
     refusal = problem(path, kind)
     if refusal is not None:
@@ -170,13 +170,13 @@ def _open(path: str | os.PathLike, kind: Kind) -> int:
     return fd
 
 
-def open_binary(path: str | os.PathLike, kind: Kind) -> BinaryIO:
+def open_binary(path: str | os.PathLike[str], kind: Kind) -> BinaryIO:
     """A regular file of ``kind`` opened for reading as a stream (for files read line by line,
     which the caller bounds), or InputError."""
     return os.fdopen(_open(path, kind), "rb")
 
 
-def read_bytes(path: str | os.PathLike, kind: Kind, head: int | None = None) -> bytes:
+def read_bytes(path: str | os.PathLike[str], kind: Kind, head: int | None = None) -> bytes:
     """The whole content of a regular file of at most ``kind.limit`` bytes, or InputError;
     with ``head``, only its first ``head`` bytes."""
     fd = _open(path, kind)
@@ -198,7 +198,7 @@ def read_bytes(path: str | os.PathLike, kind: Kind, head: int | None = None) -> 
     return b"".join(chunks)
 
 
-def read_text(path: str | os.PathLike, kind: Kind) -> str:
+def read_text(path: str | os.PathLike[str], kind: Kind) -> str:
     """A file's text, which must be UTF-8."""
     data = read_bytes(path, kind)
     try:
@@ -256,7 +256,7 @@ def _picture_problem(data: bytes) -> str | None:
     return None
 
 
-def image_problem(path: str | os.PathLike) -> str | None:
+def image_problem(path: str | os.PathLike[str]) -> str | None:
     """Why the window would not draw the image at ``path`` (from its header), or None."""
     try:
         return _picture_problem(read_bytes(path, IMAGE, head=IMAGE_HEAD))
@@ -264,7 +264,7 @@ def image_problem(path: str | os.PathLike) -> str | None:
         return err.reason
 
 
-def read_image(path: str | os.PathLike) -> bytes:
+def read_image(path: str | os.PathLike[str]) -> bytes:
     """An image file's bytes, once its header shows a picture the game may decode."""
     data = read_bytes(path, IMAGE)
     refusal = _picture_problem(data)
@@ -352,7 +352,7 @@ class Staged:
     suffix choose the same one), that ``commit`` renames over ``path`` and ``discard`` removes.
     """
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         try:
             handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}-",
@@ -376,7 +376,7 @@ class Staged:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary path to write instead of ``path``: renamed over it if the block succeeds,
     removed if it fails (an OSError in the block becomes an OutputError)."""
     staged = Staged(path)
@@ -391,7 +391,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     staged.commit()
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     """Write ``data`` to ``path`` whole or not at all (flushed to disk before the rename)."""
     with atomic_path(path) as temporary, temporary.open("wb") as out:
         out.write(data.encode("utf-8") if isinstance(data, str) else data)

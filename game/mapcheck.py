@@ -1,6 +1,6 @@
 """The map checker: every rule of the map contract, as MapProblem values, never an exception.
 
-``level.read_level`` finds what is wrong with the file itself (XML, tilesets, layers, property
+``tiled.read_level`` finds what is wrong with the file itself (XML, tilesets, layers, property
 types). This module checks what a loaded Level means for the game: terrain everywhere, the right
 objects in the right number on cells their users can stand on, and the routes the chase needs.
 ``load_checked`` is what ``rex play`` and ``rex sim`` use; ``check_paths`` is ``rex check-map``.
@@ -25,7 +25,8 @@ from game.contract import (
     TERRAINS,
 )
 from game.grids import reachable
-from game.level import NOWHERE, Level, MapError, MapObject, MapProblem, Place, read_level
+from game.level import NOWHERE, Level, MapError, MapObject, MapProblem, Place
+from game.tiled import read_level
 
 # Beyond this many cells without terrain, the rest are summed up in one line.
 MAX_CELL_LINES = 20

@@ -98,6 +98,15 @@ def many_big_layers(folder: Path, layers: int = 16, side: int = 1024) -> Path:
     return _insert(path, "<objectgroup", extra)
 
 
+def many_tile_properties(folder: Path, tiles: int = 140_000) -> Path:
+    """A valid map whose tileset gives ``tiles`` more tiles a terrain property each: close to
+    the budget of 1,000,000 XML elements and attributes (7 a tile; 6 MB)."""
+    path = mapkit.write(mapkit.MapSpec(), folder)
+    extra = "".join(f'<tile id="{1000 + i}"><properties><property name="terrain" type="string" '
+                    f'value="grass"/></properties></tile>' for i in range(tiles))
+    return _insert(path, "</tileset>", extra)
+
+
 def _insert(path: Path, before: str, text: str) -> Path:
     content = path.read_text()
     at = content.index(before)

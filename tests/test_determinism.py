@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from game.headless import GameOptions, Runner
-from game.level import read_level
 from game.sim.commands import IDLE
 from game.sim.stage import Stage
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 
@@ -51,7 +51,7 @@ def test_the_hash_covers_what_changes(tmp_path):
 SCRIPT = """
 import json, sys
 from game.headless import GameOptions, Runner
-from game.level import read_level
+from game.tiled import read_level
 from game.tuning import Tuning
 result = Runner(read_level(sys.argv[1])).play(
     11, "wait", tuning=Tuning(prewarm_seconds=60.0), options=GameOptions(max_seconds=40))

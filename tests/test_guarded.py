@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from game import cli, guarded
-from game.level import read_level
+from game.tiled import read_level
 from game.view import settings as settings_mod
 from tests import hostile, mapkit
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from game import policies
-from game.level import read_level
 from game.sim.commands import Commands
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 

@@ -17,7 +17,7 @@ import pygame
 
 from game import guarded
 from game.contract import TERRAINS
-from game.level import GID_MASK, Level
+from game.level import FLIP_D, FLIP_H, FLIP_V, GID_MASK, Level
 from game.view.images import load_image
 
 CHUNK = 16  # tiles per chunk side
@@ -30,9 +30,6 @@ TERRAIN_COLOURS = {
     "hedge": (44, 104, 52), "wall": (120, 118, 112), "building": (150, 72, 60),
     "water": (58, 104, 170),
 }
-
-FLIP_H, FLIP_V, FLIP_D = 0x80000000, 0x40000000, 0x20000000
-
 
 class TileAtlas:
     """Tile images by raw gid (flips applied), scaled to the screen's tile size."""
