@@ -1,10 +1,13 @@
-"""The ``rex`` command: play, check-map, sim, batch and sweep.
+"""The ``rex`` command: play, replay, check-map, sim, batch and sweep.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
 non-zero exit: 1 for a bad input file or a failed save, 2 for bad usage. Every number a flag
-takes is checked against its range here (``game.guarded`` holds the ranges), and every output
-path before any game is played. SIGTERM is handled like Ctrl-C: the games stop, the workers are
-stopped, one line says so. Machine-readable output goes to stdout and nothing else does.
+takes is checked against its range (``game.cliargs``, with the ranges of ``game.guarded``), and
+every output path before any game is played. SIGTERM is handled like Ctrl-C: the games stop, the
+workers are stopped, one line says so. Machine-readable output goes to stdout and nothing else
+does. Only ``rex play`` and ``rex replay`` load the view (``game.view.cli_play``, then pygame);
+the headless commands import nothing of it, and a batch's or sweep's plots are drawn by
+``game.view.plots`` only when ``--report`` asks for them.
 """
 
 from __future__ import annotations
@@ -14,55 +17,36 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from game import __version__, guarded
+from game.cliargs import (
+    DEFAULT_MAP,
+    Terminated,
+    UsageError,
+    check_output_file,
+    check_output_folder,
+    check_policy,
+    interrupted_status,
+    jobs,
+    minutes,
+    seed,
+    seed_count,
+)
 from game.level import MapError
 from game.replay import Replay, ReplayError
-from game.view.cli_play import add_play_arguments, add_replay_arguments
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
+# The subcommands that open the window. Their flags are declared by game.view.cli_play, which
+# is imported only when the command line names one of them: the headless commands (check-map,
+# sim, batch, sweep) never load the view.
+WINDOW_COMMANDS = ("play", "replay")
 
-
-class UsageError(Exception):
-    """A flag value that parses but makes no sense (exit 2)."""
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C would be so that it is handled the same way."""
-
-
-def interrupted_status(err: KeyboardInterrupt) -> int:
-    """The exit status of a command stopped by Ctrl-C (130) or SIGTERM (143)."""
-    return 128 + (signal.SIGTERM if isinstance(err, Terminated) else signal.SIGINT)
-
-
-def _whole_in(low: int, high: int, what: str = "") -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high``."""
-    def parse(text: str) -> int:
-        digits = text.strip().lstrip("+-")
-        if digits.isdigit() and len(digits) > 30:  # far out of range (and beyond int())
-            raise argparse.ArgumentTypeError(f"{text[:30]}... must be {low:,} to {high:,}{what}")
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text[:40]} must be {low:,} to {high:,}{what}")
-        return value
-    return parse
-
-
-_seed_count = _whole_in(1, guarded.MAX_GAMES)
-_seed = _whole_in(0, guarded.MAX_SEED, " (2^63 - 1)")
-_jobs = _whole_in(1, guarded.MAX_JOBS)
-_frames = _whole_in(1, guarded.MAX_FRAMES)
-
-
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``rex`` command's parser, for the subcommand the command line names (``None``: all
+    of them, as the docs and tests read it). The window's subcommands get their flags only when
+    named, so that parsing a headless command imports nothing of the view."""
     parser = argparse.ArgumentParser(
         prog="rex", description="Rex: a runaway police K9 follows a scent across the city.",
         allow_abbrev=False)
@@ -70,10 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     play = sub.add_parser("play", help="play in a window", allow_abbrev=False)
-    add_play_arguments(play, DEFAULT_MAP)
     replay = sub.add_parser("replay", help="watch a recorded game in the window",
                             allow_abbrev=False)
-    add_replay_arguments(replay)
+    if command is None or command in WINDOW_COMMANDS:
+        from game.view.cli_play import add_play_arguments, add_replay_arguments
+
+        add_play_arguments(play, DEFAULT_MAP)
+        add_replay_arguments(replay)
 
     check = sub.add_parser("check-map", help="check Tiled maps against the map contract",
                            allow_abbrev=False)
@@ -84,13 +71,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run one game headless", allow_abbrev=False)
     sim.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
-    sim.add_argument("--seed", type=_seed, default=0,
+    sim.add_argument("--seed", type=seed, default=0,
                      help="the game's seed, 0 to 2^63 - 1 (default 0)")
     sim.add_argument("--policy", default="wait",
                      help="Mila's policy: wait, idle, wander, or package.module:function")
     sim.add_argument("--no-police", action="store_true", help="play without the police")
     sim.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    sim.add_argument("--max-minutes", type=_minutes, metavar="M",
+    sim.add_argument("--max-minutes", type=minutes, metavar="M",
                      help="stop after M minutes of play (at most 1440) if nothing has ended "
                           "the chase")
     sim.add_argument("--trace", type=Path, metavar="FILE",
@@ -107,35 +94,23 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
     batch.add_argument("--policy", action="append", required=True,
                        help="Mila's policy (repeat to compare several)")
-    batch.add_argument("--seeds", type=_seed_count, required=True,
+    batch.add_argument("--seeds", type=seed_count, required=True,
                        help=f"games per policy, seeds 0 to N-1 (at most {guarded.MAX_GAMES:,} "
                             "games in all)")
-    batch.add_argument("--jobs", type=_jobs,
+    batch.add_argument("--jobs", type=jobs,
                        help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
     batch.add_argument("--no-police", action="store_true", help="play without the police")
     batch.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    batch.add_argument("--max-minutes", type=_minutes, metavar="M",
+    batch.add_argument("--max-minutes", type=minutes, metavar="M",
                        help="stop each game after M minutes of play (at most 1440)")
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
 
-    from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
+    from game.sweep import add_sweep_arguments
 
     add_sweep_arguments(sub)
     return parser
-
-
-def _minutes(text: str) -> float:
-    """Minutes of play: more than 0, at most a day."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
-    if not 0 < value <= guarded.MAX_MINUTES:
-        raise argparse.ArgumentTypeError(f"{text[:40]} must be more than 0 and at most "
-                                         f"{guarded.MAX_MINUTES} (a day of play)")
-    return value
 
 
 def _report_map_error(err: MapError) -> int:
@@ -171,25 +146,6 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return run_replay(args)  # a replay that does not fit raises ReplayError: one line, exit 1
 
 
-def check_output_file(flag: str, path: Path | None, *inputs: Path | None) -> None:
-    """UsageError unless ``flag path`` can be written, and is none of the command's inputs."""
-    if path is None:
-        return
-    problem = guarded.output_file_problem(flag, path)
-    if problem is None and any(source is not None and path.exists() and source.exists()
-                               and path.samefile(source) for source in inputs):
-        problem = f"{flag} {path} is an input of this command; it would be overwritten"
-    if problem is not None:
-        raise UsageError(problem)
-
-
-def check_output_folder(flag: str, folder: Path | None) -> None:
-    """UsageError unless files can be written into ``flag folder`` (made if missing)."""
-    problem = None if folder is None else guarded.output_folder_problem(flag, folder)
-    if problem is not None:
-        raise UsageError(problem)
-
-
 def _cmd_sim(args: argparse.Namespace) -> int:
     import json
 
@@ -208,7 +164,7 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     if args.replay is not None:
         result, recorded_hash = _replay_headless(args)
     else:
-        _check_policy(args.policy)
+        check_policy(args.policy)
         level = load_checked(args.map)
         options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                               max_seconds=None if args.max_minutes is None
@@ -255,15 +211,6 @@ def _replay_headless(args: argparse.Namespace) -> tuple[dict, str | None]:
     return result, replay.final_state_hash
 
 
-def _check_policy(name: str) -> None:
-    from game import policies
-
-    try:
-        policies.check(name)
-    except policies.PolicyError as err:
-        raise UsageError(str(err)) from None
-
-
 def _cmd_batch(args: argparse.Namespace) -> int:
     import json
 
@@ -278,7 +225,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"{games:,} games ({args.seeds:,} seeds x {len(args.policy)} policies) "
                          f"is more than one batch plays ({guarded.MAX_GAMES:,}); split it")
     for name in args.policy:
-        _check_policy(name)
+        check_policy(name)
     check_output_folder("--report", args.report)
     level = load_checked(args.map)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
@@ -340,8 +287,9 @@ def _terminate_like_interrupt() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     from game.policies import PolicyFailed
 
-    parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(next((arg for arg in arguments if not arg.startswith("-")), None) or "")
+    args = parser.parse_args(arguments)
     try:
         with _terminate_like_interrupt():
             return COMMANDS[args.command](args)

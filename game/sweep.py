@@ -29,15 +29,15 @@ from typing import IO, Any
 from game import guarded, report
 from game.batch import BackendError, GameSpec, ProgressBar, open_backend
 from game.bundle import MapBundle
-from game.cli import (
+from game.cliargs import (
     DEFAULT_MAP,
     UsageError,
-    _check_policy,
-    _jobs,
-    _minutes,
-    _seed_count,
     check_output_folder,
+    check_policy,
     interrupted_status,
+    jobs,
+    minutes,
+    seed_count,
 )
 from game.headless import GameOptions
 from game.tuning import DEFAULT, TuningError, describe
@@ -55,14 +55,14 @@ def add_sweep_arguments(subparsers: Any) -> argparse.ArgumentParser:
                        help=f"a Tiled .tmx map (repeat for several; default {DEFAULT_MAP.name})")
     sweep.add_argument("--policy", action="append", required=True,
                        help="Mila's policy (repeat to compare several)")
-    sweep.add_argument("--seeds", type=_seed_count, required=True, metavar="N",
+    sweep.add_argument("--seeds", type=seed_count, required=True, metavar="N",
                        help="games per map, combination and policy: seeds 0 to N-1")
     sweep.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2,...",
                        help="tuning values to sweep (repeat for more knobs; every combination "
                             "is played)")
     sweep.add_argument("--list-knobs", action=_ListKnobs,
                        help="list the tuning names with their defaults and ranges, and exit")
-    sweep.add_argument("--jobs", type=_jobs, metavar="J",
+    sweep.add_argument("--jobs", type=jobs, metavar="J",
                        help="local worker processes, or LocalCluster workers with --scheduler "
                             f"local, 1 to {guarded.MAX_JOBS} (default: all cores)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
@@ -77,7 +77,7 @@ def add_sweep_arguments(subparsers: Any) -> argparse.ArgumentParser:
                             "each swept value into DIR")
     sweep.add_argument("--no-police", action="store_true", help="play without the police")
     sweep.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    sweep.add_argument("--max-minutes", type=_minutes, metavar="M",
+    sweep.add_argument("--max-minutes", type=minutes, metavar="M",
                        help="stop each game after M minutes of play (at most 1440)")
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
     return sweep
@@ -343,6 +343,8 @@ def summarise(games: list[PlannedGame], results: dict[str, dict[str, Any]]
 def plots(directory: Path, games: list[PlannedGame], results: dict[str, dict[str, Any]],
           swept: dict[str, list[Any]]) -> list[Path]:
     """For each swept knob, the ending mix per policy against its values (all maps together)."""
+    from game.view.plots import sweep_plot  # pygame: only when a report is asked for
+
     written = []
     for knob, values in swept.items():
         mixes: dict[str, dict[str, Any]] = {}
@@ -352,7 +354,7 @@ def plots(directory: Path, games: list[PlannedGame], results: dict[str, dict[str
                     [results[g.key] for g in games
                      if g.spec.policy == policy and dict(g.values)[knob] == value])[policy]
                 for value in values}
-        written.append(report.sweep_plot(directory / f"endings_by_{knob}.png", knob, mixes))
+        written.append(sweep_plot(directory / f"endings_by_{knob}.png", knob, mixes))
     return written
 
 
@@ -394,7 +396,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     SIGTERM)."""
     policies = list(dict.fromkeys(args.policy))
     for name in policies:
-        _check_policy(name)
+        check_policy(name)
     swept = parse_sets(args.set)
     _count_games(args, swept, policies)
     if args.jobs is not None and args.scheduler not in (None, "local"):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game import guarded
+from game.cliargs import UsageError, check_output_file, frames, seed
 from game.view import OVERLAYS
 
 if TYPE_CHECKING:
@@ -29,9 +30,7 @@ if TYPE_CHECKING:
 
 def _add_window_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags every command that opens the window shares."""
-    from game.cli import _frames  # game.cli imports this module while it is loading
-
-    parser.add_argument("--frames", type=_frames, metavar="N",
+    parser.add_argument("--frames", type=frames, metavar="N",
                         help="quit after N frames: a headless check with the dummy drivers")
     parser.add_argument("--screenshot", type=Path, metavar="PATH",
                         help="save the last frame as a PNG")
@@ -48,11 +47,8 @@ def _add_window_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_play_arguments(parser: argparse.ArgumentParser, default_map: Path) -> None:
-    # The command's own number types, so every command words a bad number the same way.
-    from game.cli import _seed
-
     parser.add_argument("--map", type=Path, default=default_map, help="a Tiled .tmx map")
-    parser.add_argument("--seed", type=_seed,
+    parser.add_argument("--seed", type=seed,
                         help="the game's seed, 0 to 2^63 - 1 (default: a new one; 0 with "
                              "--frames)")
     parser.add_argument("--autoplay", metavar="POLICY",
@@ -80,8 +76,6 @@ def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _folder_problem(flag: str, path: Path | None, *inputs: Path | None) -> str | None:
     """Why a file cannot be written at ``path`` (checked before the window opens), or None."""
-    from game.cli import UsageError, check_output_file
-
     try:
         check_output_file(flag, path, *inputs)
     except UsageError as err:
