@@ -133,6 +133,13 @@ def test_batch_report_writes_games_and_plots(tmp_path):
     assert "wait: 2 games" in result.stdout
 
 
+def test_every_ending_has_its_colour_in_the_plots():
+    from game import report
+    from game.view import plots
+
+    assert tuple(plots.ENDING_COLOURS) == report.ENDINGS
+
+
 def test_batch_refuses_a_bad_policy_before_playing(tmp_path):
     path = mapkit.write(mapkit.MapSpec(), tmp_path)
     result = rex("batch", "--map", str(path), "--policy", "calm", "--policy", "nope:x",
