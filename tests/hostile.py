@@ -136,8 +136,24 @@ class Run:
         return self.stderr.strip().splitlines() + self.stdout.strip().splitlines()
 
 
-def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None) -> Run:
-    """Run ``rex`` in a process of its own; its time, and its peak memory from wait4."""
+def cpu_seconds(pid: int) -> float:
+    """The processor time a running process has used so far (user and system, from /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None,
+            cpu_limit: float | None = None) -> Run:
+    """Run ``rex`` in a process of its own; its time, and its peak memory from wait4.
+
+    It is killed after ``timeout`` seconds of wall time or, if given, ``cpu_limit`` seconds of
+    processor time: a command that spins uses processor time whatever the machine's load, so a
+    processor limit finds a hang without failing a command that merely waited for a busy
+    machine (give such a run a generous ``timeout``, which then only stops one that blocks).
+    """
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "game", *args], cwd=ROOT,
                                env=env or HEADLESS, stdout=subprocess.PIPE,
@@ -156,7 +172,8 @@ def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None) -> Run:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        if time.monotonic() - started > timeout:
+        if time.monotonic() - started > timeout or (
+                cpu_limit is not None and cpu_seconds(process.pid) > cpu_limit):
             os.killpg(process.pid, signal.SIGKILL)
             killed = True
             pid, status, usage = os.wait4(process.pid, 0)
