@@ -50,6 +50,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]]]] = [
      lambda folder: ["check-map", str(hostile.many_inline_tilesets(folder))]),
     ("a polygon of 200,000 points",
      lambda folder: ["check-map", str(hostile.big_polygon(folder))]),
+    ("140,000 tiles with a property (the XML budget)",
+     lambda folder: ["check-map", str(hostile.many_tile_properties(folder))]),
     ("16 layers of 1M cells (37 MB): refused",
      lambda folder: ["check-map", str(hostile.many_big_layers(folder))]),
     ("7 layers of 1M cells, the most that fit",

@@ -35,7 +35,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -803,31 +803,16 @@ class _Paths:
         return self._known[base_dir, source]
 
 
-@dataclass(frozen=True)
-class _TileForPytmx:
-    """What pytmx is told of one tile: its id, its picture and the properties the game reads."""
-
-    id: str
-    picture: str | None
-    properties: list[tuple[str, str, str]]  # (name, type, value), as they passed the checks
-
-
-def _tiles_for_pytmx(tileset: _Tileset, stop: int) -> Iterator[_TileForPytmx]:
-    """The tiles of a tileset that say something to the game (a picture, a property it reads).
-    A tile whose gid reaches ``stop``, the next tileset's first gid, is that tileset's, as in
-    Tiled, and is left out."""
-    for tile_el in tileset.node.findall("tile"):
-        if tileset.firstgid + _int_attribute(tile_el, "id") >= stop:
-            continue
-        picture = tile_el.find("image")
-        source = picture.get("source") if picture is not None else None
-        read = [(name, ptype, raw) for name, ptype, raw in _raw_properties(tile_el)
-                if name in _TILE_MEMBERS]
-        if source or read:
-            yield _TileForPytmx(tile_el.get("id", "0"), source or None, read)
+def _tiles_in_range(tileset: _Tileset, stop: int) -> Iterator[ElementTree.Element]:
+    """The tiles of a tileset below ``stop``, the next tileset's first gid: a tile whose gid
+    reaches it is that tileset's, as in Tiled."""
+    for tile_el in tileset.node.iterfind("tile"):
+        if tileset.firstgid + _int_attribute(tile_el, "id") < stop:
+            yield tile_el
 
 
-def _parts(tiles: Iterator[_TileForPytmx], size: int) -> Iterator[list[_TileForPytmx]]:
+def _parts(tiles: Iterator[ElementTree.Element], size: int
+           ) -> Iterator[list[ElementTree.Element]]:
     """``tiles`` in lists of ``size``; one empty list if there are none (a tileset of pictures
     only, or of nothing, is still a tileset)."""
     part = list(itertools.islice(tiles, size))
@@ -838,10 +823,11 @@ def _parts(tiles: Iterator[_TileForPytmx], size: int) -> Iterator[list[_TileForP
             yield part
 
 
-def _for_pytmx(tileset: _Tileset, tiles: list[_TileForPytmx], paths: _Paths
+def _for_pytmx(tileset: _Tileset, tiles: list[ElementTree.Element], paths: _Paths
                ) -> ElementTree.Element:
     """A ``<tileset>`` as pytmx is given it: embedded (an external one was read by the guarded
-    reader), its numbers as they passed the checks, picture paths made absolute, and ``tiles``.
+    reader), its numbers as they passed the checks, picture paths made absolute, and of each of
+    ``tiles`` that says something to the game its picture and the properties the game reads.
     Nothing in it leads pytmx to a file."""
     attributes = {"firstgid": str(tileset.firstgid), "name": tileset.name}
     for name in ("tilewidth", "tileheight", "spacing", "margin", "tilecount", "columns"):
@@ -853,14 +839,20 @@ def _for_pytmx(tileset: _Tileset, tiles: list[_TileForPytmx], paths: _Paths
             "source": paths.absolute(tileset.base_dir, sheet.get("source", "")),
             "width": str(_int_attribute(sheet, "width")),
             "height": str(_int_attribute(sheet, "height"))})
-    for tile in tiles:
-        tile_el = ElementTree.SubElement(inlined, "tile", {"id": tile.id})
-        if tile.picture:
-            ElementTree.SubElement(tile_el, "image",
-                                   {"source": paths.absolute(tileset.base_dir, tile.picture)})
-        if tile.properties:
-            properties = ElementTree.SubElement(tile_el, "properties")
-            for name, ptype, raw in tile.properties:
+    for tile_el in tiles:
+        picture = tile_el.find("image")
+        source = picture.get("source") if picture is not None else None
+        read = [(name, ptype, raw) for name, ptype, raw in _raw_properties(tile_el)
+                if name in _TILE_MEMBERS]
+        if not (source or read):
+            continue
+        tile = ElementTree.SubElement(inlined, "tile", {"id": tile_el.get("id", "0")})
+        if source:
+            ElementTree.SubElement(tile, "image",
+                                   {"source": paths.absolute(tileset.base_dir, source)})
+        if read:
+            properties = ElementTree.SubElement(tile, "properties")
+            for name, ptype, raw in read:
                 ElementTree.SubElement(properties, "property",
                                        {"name": name, "type": ptype, "value": raw})
     return inlined
@@ -876,29 +868,43 @@ class _TileTables:
     cost: dict[str, np.ndarray]  # NaN where the tile does not override
     blocks_sight: np.ndarray  # int8: -1 no override, 0 / 1
     scent_decay: np.ndarray  # NaN where no override
-    rows: int = 1  # rows in use
 
-    @classmethod
-    def empty(cls, top_gid: int, rows: int) -> _TileTables:
-        return cls(index=np.zeros(top_gid, np.int32), terrain=np.zeros(rows, np.uint8),
-                   cost={m: np.full(rows, np.nan, np.float32) for m in MOVERS},
-                   blocks_sight=np.full(rows, -1, np.int8),
-                   scent_decay=np.full(rows, np.nan, np.float32))
+
+class _TileRows:
+    """The properties the game reads of every tile that has some, a row each, collected as
+    pytmx reads them (their values passed the checks) and made into tables at the end."""
+
+    def __init__(self) -> None:
+        self.gids: list[int] = []
+        self.values: dict[str, list[Any]] = {name: [] for name in _TILE_MEMBERS}
 
     def add(self, gid: int, props: dict[str, Any]) -> None:
-        """One tile's typed properties (as pytmx read them; they passed the checks)."""
-        row, self.rows = self.rows, self.rows + 1
-        self.index[gid] = row
-        if props.get("terrain"):
-            self.terrain[row] = TERRAIN_ID[props["terrain"]]
-        for mover in MOVERS:
-            cost = props.get(COST_PROPERTY[mover])
-            if cost is not None:
-                self.cost[mover][row] = cost if cost > 0 else np.inf
-        if props.get("blocks_sight") is not None:
-            self.blocks_sight[row] = int(props["blocks_sight"])
-        if props.get("scent_decay") is not None:
-            self.scent_decay[row] = props["scent_decay"]
+        self.gids.append(gid)
+        for name, column in self.values.items():
+            column.append(props.get(name))
+
+    def tables(self, top_gid: int) -> _TileTables:
+        index = np.zeros(top_gid, np.int32)
+        last = {gid: row for row, gid in enumerate(self.gids, start=1)}  # a repeated tile id:
+        index[np.fromiter(last, np.int64, len(last))] = np.fromiter(  # its last row counts
+            last.values(), np.int32, len(last))
+
+        def column(name: str, dtype: type, missing: Any,
+                   convert: Callable[[Any], Any] = lambda value: value) -> np.ndarray:
+            """One table: row 0 and the tiles without this property hold ``missing``."""
+            table: np.ndarray = np.array(
+                [missing] + [missing if v is None else convert(v) for v in self.values[name]],
+                dtype)
+            return table
+
+        return _TileTables(
+            index=index,
+            terrain=column("terrain", np.uint8, NO_TERRAIN,
+                           lambda name: TERRAIN_ID[name] if name else NO_TERRAIN),
+            cost={mover: column(COST_PROPERTY[mover], np.float32, np.nan,
+                                lambda cost: cost if cost > 0 else np.inf) for mover in MOVERS},
+            blocks_sight=column("blocks_sight", np.int8, -1, int),
+            scent_decay=column("scent_decay", np.float32, np.nan))
 
 
 def _read_tilesets(tilesets: list[_Tileset], problems: list[MapProblem]
@@ -915,15 +921,14 @@ def _read_tilesets(tilesets: list[_Tileset], problems: list[MapProblem]
     """
     pytmx = _pytmx()
     paths = _Paths()
-    tables = _TileTables.empty(max((ts.firstgid + ts.count for ts in tilesets), default=1),
-                               1 + sum(len(ts.node.findall("tile")) for ts in tilesets))
+    rows = _TileRows()
     arts = []
     for index, tileset in enumerate(tilesets):
         stop = (tilesets[index + 1].firstgid if index + 1 < len(tilesets)
                 else tileset.firstgid + tileset.count)
         read: Any = None
         pictures: dict[int, str] = {}
-        for tiles in _parts(_tiles_for_pytmx(tileset, stop), _TILES_AT_ONCE):
+        for tiles in _parts(_tiles_in_range(tileset, stop), _TILES_AT_ONCE):
             holder = pytmx.TiledMap(allow_duplicate_names=True)
             try:
                 part = pytmx.TiledTileset(holder, _for_pytmx(tileset, tiles, paths))
@@ -935,7 +940,7 @@ def _read_tilesets(tilesets: list[_Tileset], problems: list[MapProblem]
             for gid, props in holder.tile_properties.items():
                 tiled_gid = int(holder.tiledgidmap[gid])
                 if any(name in props for name in _TILE_MEMBERS):
-                    tables.add(tiled_gid, props)
+                    rows.add(tiled_gid, props)
                 if props.get("source"):
                     pictures[tiled_gid - tileset.firstgid] = props["source"]
         arts.append(TilesetArt(
@@ -943,7 +948,7 @@ def _read_tilesets(tilesets: list[_Tileset], problems: list[MapProblem]
             tile_width=int(read.tilewidth), tile_height=int(read.tileheight),
             columns=int(read.columns), margin=int(read.margin), spacing=int(read.spacing),
             image=read.source, tile_images=pictures))
-    return tables, tuple(arts)
+    return rows.tables(max((ts.firstgid + ts.count for ts in tilesets), default=1)), tuple(arts)
 
 
 def _check_tilesets(root: ElementTree.Element, map_dir: Path, tile: int,

@@ -162,3 +162,16 @@ def test_a_failure_inside_pytmx_is_one_problem(tmp_path, monkeypatch):
         read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
     assert caught.value.lines() == [f"{tmp_path / 'map.tmx'}: tileset 'terrain': the Tiled "
                                     "loader could not read it: tile 3 of an unexpected kind"]
+
+
+def test_a_tile_id_given_twice_takes_its_last_properties(tmp_path, monkeypatch):
+    for at_once in (4096, 1):  # in one part handed to pytmx, and in two
+        monkeypatch.setattr(tiled, "_TILES_AT_ONCE", at_once)
+        path = _with_tile_property(tmp_path, "cost_dog", "float", "7")
+        text = path.read_text()
+        at = text.index("</tileset>")
+        path.write_text(text[:at] + '<tile id="0"><properties><property name="terrain" '
+                        'value="forest"/></properties></tile>' + text[at:])
+        level = read_level(path)
+        assert level.terrain[11, 0] == TERRAIN_ID["forest"]
+        assert level.cost["dog"][11, 0] == 1.5  # forest's own: the first tile 0 is forgotten
