@@ -25,6 +25,7 @@ play: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto
 
 slow: $(STAMP)
@@ -32,6 +33,7 @@ slow: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 art: $(STAMP)
 	$(BIN)/python -m tools.make_art

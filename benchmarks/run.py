@@ -21,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from game.level import read_level  # noqa: E402
 from game.sim.scent import TICK_HZ, Stencil, substeps_needed  # noqa: E402
+from game.tiled import read_level  # noqa: E402
 from game.tuning import DEFAULT  # noqa: E402
 
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"

@@ -27,6 +27,7 @@ the same seeds (``calm`` decides every tick, as in ``rex batch``; the learner ev
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 import time
@@ -37,6 +38,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from game import guarded  # noqa: E402
 from game.env import RexMilaEnv  # noqa: E402 - the ai extra
 from game.env.episode import VECTOR, MilaRole, vector_of  # noqa: E402
 from game.headless import GameOptions, Runner  # noqa: E402
@@ -48,6 +50,9 @@ AT = {name: i for i, name in enumerate(VECTOR)}
 ACTIONS = ("to_tree", "stand", "whisper", "hand", "collar", "step_back")
 STATES = 4 * 4 * 3 * 2 * 2 * 2 * 2
 DECIDE_EVERY = 10
+# A saved table is STATES x 6 float64 values (37 kB); its reader refuses anything far larger,
+# and anything that is not a regular file, as the game refuses such inputs.
+TABLE = guarded.Kind("Q table", 1 << 20)
 
 
 def state_of(vector: np.ndarray) -> int:
@@ -147,7 +152,10 @@ class TabularMila:
     """The trained table as a Mila policy: ``--policy-arg table=q.npz`` (decide every 10)."""
 
     def __init__(self, table: str):
-        self.q = np.load(table)["q"]
+        # Read through the game's guard: a FIFO or /dev/zero named by --policy-arg is one line
+        # ("cannot create policy ...", exit 2), not a hang.
+        with np.load(io.BytesIO(guarded.read_bytes(table, TABLE))) as saved:
+            self.q = saved["q"]
 
     def act(self, obs: Observation) -> Commands:
         vector = vector_of(obs)
@@ -161,12 +169,16 @@ def main() -> None:
     parser.add_argument("--envs", type=int, default=2, help="environments (processes) to train on")
     parser.add_argument("--out", type=Path, help="save the table (.npz)")
     args = parser.parse_args()
+    problem = None if args.out is None else guarded.output_file_problem("--out", args.out)
+    if problem is not None:  # said before minutes of training, not after
+        parser.error(problem)
     started = time.perf_counter()
     q, episodes = train(args.minutes, args.envs)
     print(f"trained on {episodes} episodes in {time.perf_counter() - started:.0f} s; "
           f"{int((q != 0).any(axis=1).sum())} of {STATES} states visited")
     if args.out is not None:
-        np.savez(args.out, q=q)
+        with guarded.atomic_path(args.out) as temporary, temporary.open("wb") as out:
+            np.savez(out, q=q)  # a file object: numpy adds no .npz to the name
         print(f"wrote {args.out}")
     seeds = range(args.eval_seeds)
     learned, calm = home_rate_learned(q, seeds), home_rate_calm(seeds)

@@ -7,10 +7,17 @@ function of it. Two backends play lists of specs and yield (index, result) as ga
 content, never a path, and keep one ``Runner`` per map so that each pays for loading it and
 pre-warming its scent once. A game that raises comes back as a result with ``error`` and
 ``traceback`` instead of sinking the batch.
+
+Workers never outlive the process that started them: each asks the kernel for SIGKILL when its
+parent dies (``PR_SET_PDEATHSIG`` on Linux) and also watches its parent's pid from a thread
+(every other system, and a second line of defence), so a batch killed by SIGTERM, SIGINT or
+even SIGKILL leaves no worker behind. Ctrl-C or SIGTERM on the client stops scheduling at once:
+games not started are dropped and the running ones' workers are terminated.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import json
@@ -174,9 +181,36 @@ class Backend(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
 
-def _quit_on_interrupt() -> None:
-    """Worker processes leave quietly on Ctrl-C; the client reports the interruption."""
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+PARENT_WATCH_SECONDS = 0.25
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` (the pid that started it) is gone, however it went."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the watch below still ends it
+    if os.getppid() != parent:  # the parent died before the request above was made
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="rex-parent-watch",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
+
+
+def _start_worker(parent: int) -> None:
+    """A local worker leaves quietly on Ctrl-C (the client reports the interruption), dies on
+    SIGTERM without a handler the fork may have copied from the client, and dies with it."""
     signal.signal(signal.SIGINT, lambda *_: os._exit(1))
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
 
 
 class LocalProcesses:
@@ -193,14 +227,23 @@ class LocalProcesses:
         self._close(wait=exc[0] is None)
 
     def _close(self, wait: bool) -> None:
-        """Shut the workers down; games not yet started are dropped, not waited for.
+        """Shut the workers down; games not yet started are dropped, not waited for. Without
+        ``wait`` (interrupted) the workers are terminated at once, mid-game.
 
-        The pool's own thread cancels them. Cancelling futures from this thread instead races
-        with that thread when Ctrl-C has also stopped the workers: it then fails the cancelled
-        futures as a broken pool and prints an InvalidStateError traceback (CPython 3.11).
+        The pool's own thread cancels the futures. Cancelling them from this thread instead
+        races with that thread when Ctrl-C has also stopped the workers: it then fails the
+        cancelled futures as a broken pool and prints an InvalidStateError traceback (CPython
+        3.11).
         """
         if self._pool is not None:
+            # The pool keeps its processes in a private attribute; nothing public stops them.
+            workers = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=wait, cancel_futures=True)
+            if not wait:
+                for worker in workers:
+                    worker.terminate()
+                for worker in workers:
+                    worker.join(timeout=2)
             self._pool = None
 
     def play(self, specs: list[Playable]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -212,8 +255,8 @@ class LocalProcesses:
             context = multiprocessing.get_context("spawn" if sys.platform == "darwin"
                                                   else "fork")
             self._pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(specs)),
-                                             mp_context=context,
-                                             initializer=_quit_on_interrupt)
+                                             mp_context=context, initializer=_start_worker,
+                                             initargs=(os.getpid(),))
         # Each task carries its map's bytes: tens or hundreds of kB against seconds of play.
         futures: dict[Future, int] = {self._pool.submit(_play_spec, spec): index
                                       for index, spec in enumerate(specs)}
@@ -230,19 +273,26 @@ class LocalProcesses:
 
 @contextmanager
 def _interrupts_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C while starting processes, which keep ignoring it.
+    """Ignore Ctrl-C while starting processes, which keep ignoring it, and hold SIGTERM back
+    until they have started.
 
     Then Ctrl-C reaches only this process, which cancels the games and closes the workers,
-    instead of every worker printing its own KeyboardInterrupt traceback.
+    instead of every worker printing its own KeyboardInterrupt traceback; and a SIGTERM never
+    lands in the middle of Dask starting its cluster, which Dask cannot close afterwards.
     """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may change signal handlers
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    held: list[int] = []
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous_term = signal.signal(signal.SIGTERM, lambda signum, frame: held.append(signum))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+    if held:
+        signal.raise_signal(signal.SIGTERM)  # now, as if it had come at this moment
 
 
 class DaskCluster:
@@ -256,15 +306,22 @@ class DaskCluster:
                                ) from None
         self._cluster = None
         if scheduler == "local":
-            with _interrupts_ignored():
-                # One single-threaded worker process per core: games are CPU-bound Python.
-                # No dashboard, and the scheduler's HTTP endpoints on a free port rather than
-                # 8787, so that several sweeps (or a real scheduler) can run side by side.
-                self._cluster = LocalCluster(
-                    n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR,
-                    scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
-            self.client = Client(self._cluster)
+            try:
+                with _interrupts_ignored():
+                    # One single-threaded worker process per core: games are CPU-bound Python.
+                    # No dashboard, and the scheduler's HTTP endpoints on a free port rather
+                    # than 8787, so that several sweeps (or a real scheduler) can run side by
+                    # side.
+                    self._cluster = LocalCluster(
+                        n_workers=jobs or default_jobs(), threads_per_worker=1,
+                        processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+                        scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
+                    self.client = Client(self._cluster)
+                    # The LocalCluster's workers are this process's children: they die with it.
+                    self.client.register_plugin(_die_with_client(os.getpid()))
+            except BaseException:  # a SIGTERM held back until now, say: nobody else closes it
+                self.__exit__()
+                raise
             return
         try:
             self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
@@ -276,7 +333,8 @@ class DaskCluster:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.client.close()
+        if hasattr(self, "client"):
+            self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 
@@ -308,6 +366,23 @@ class DaskCluster:
             self.client.cancel(futures + list(shipped.values()))
 
 
+def _die_with_client(client_pid: int) -> Any:
+    """A Dask worker plugin: a LocalCluster worker ends when the client that started it does.
+
+    Made here because Dask is optional: its plugin base class is only there with the extra.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class DieWithClient(WorkerPlugin):
+        name = "rex-die-with-client"
+
+        def setup(self, worker: Any) -> None:
+            if os.getppid() == client_pid:  # only the workers this client started
+                die_with_parent(client_pid)
+
+    return DieWithClient()
+
+
 def open_backend(jobs: int | None = None, scheduler: str | None = None) -> Backend:
     """Local worker processes, or Dask when a scheduler address (or "local") is given."""
     return LocalProcesses(jobs) if scheduler is None else DaskCluster(scheduler, jobs)
@@ -333,6 +408,13 @@ class ProgressBar:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.started = time.perf_counter()
+        self.drawn = self.finished = False
+
+    def interrupted(self) -> None:
+        """End the bar's line, so that what is said next starts on a line of its own."""
+        if self.drawn and not self.finished:
+            self.stream.write("\n")
+            self.stream.flush()
 
     def __call__(self, done: int, total: int) -> None:
         width = 30
@@ -341,6 +423,8 @@ class ProgressBar:
         eta = elapsed / done * (total - done) if done else 0.0
         self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
                           f"{done}/{total}  {elapsed:.0f}s, ~{eta:.0f}s left ")
+        self.drawn = True
         if done == total:
             self.stream.write("\n")
+            self.finished = True
         self.stream.flush()

@@ -14,7 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from game.level import Level, read_level
+from game import guarded
+from game.level import Level
+from game.tiled import read_level
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,8 +32,9 @@ class MapBundle:
         # symlinked tileset folder keeps its place next to the map in the bundle.
         paths = [Path(os.path.abspath(source)) for source in level.sources]
         root = Path(os.path.commonpath([path.parent for path in paths]))
-        files = tuple(sorted((path.relative_to(root).as_posix(), path.read_bytes())
-                             for path in paths))
+        # Read again, through the same guard: a file swapped for a FIFO since is refused.
+        files = tuple(sorted((path.relative_to(root).as_posix(),
+                              guarded.read_bytes(path, guarded.MAP)) for path in paths))
         map_path = paths[0].relative_to(root).as_posix()  # read_level reads the map first
         return cls(map_path, files, _digest(map_path, files))
 

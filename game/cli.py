@@ -1,156 +1,92 @@
-"""The ``rex`` command: play, check-map, sim, batch and sweep.
+"""The ``rex`` command: play, replay, check-map, sim, batch, scenario and sweep.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
-non-zero exit: 1 for a bad input file, 2 for bad usage. Machine-readable output goes to stdout
-and nothing else does.
+non-zero exit: 1 for a bad input file or a failed save, 2 for bad usage. Every number a flag
+takes is checked against its range (``game.cliargs``, with the ranges of ``game.guarded``), and
+every output path before any game is played. SIGTERM is handled like Ctrl-C: the games stop, the
+workers are stopped, one line says so. A policy that fails during a game is one line naming it,
+the tick and the seed (its traceback only with ``--debug``), exit 1. Machine-readable output
+goes to stdout and nothing else does; a reader that closes the pipe early (``rex sim --json |
+head``) ends the command quietly. Only ``rex play`` and ``rex replay`` load the view
+(``game.view.cli_play``, then pygame); the headless commands import nothing of it, and a batch's
+or sweep's plots are drawn by ``game.view.plots`` only when ``--report`` asks for them.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from game import __version__
+from game import __version__, guarded
+from game.cliargs import (
+    DEFAULT_MAP,
+    Terminated,
+    UsageError,
+    add_policy_arguments,
+    add_policy_guards,
+    check_output_file,
+    check_output_folder,
+    interrupted_status,
+    jobs,
+    minutes,
+    policy_choices,
+    report_failures,
+    report_policy_error,
+    seed,
+    seed_count,
+)
 from game.level import MapError
-from game.policies import PolicyError
 from game.replay import Replay, ReplayError
-from game.view.cli_play import add_play_arguments, add_replay_arguments
-from game.watchdog import DEFAULT_SECONDS as DEFAULT_POLICY_TIMEOUT
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
-
-
-class UsageError(Exception):
-    """A flag value that parses but makes no sense (exit 2)."""
+# The subcommands that open the window. Their flags are declared by game.view.cli_play, which
+# is imported only when the command line names one of them: the headless commands (check-map,
+# sim, batch, scenario, sweep) never load the view.
+WINDOW_COMMANDS = ("play", "replay")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
-    return value
-
-
-class _PolicyArg(argparse.Action):
-    """``--policy-arg KEY=VALUE``: kept with the number of the ``--policy`` it follows."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
-        from game.policies import PolicyError, parse_arg
-
-        try:
-            pair = parse_arg(values)
-        except PolicyError as err:
-            raise argparse.ArgumentError(self, str(err)) from None
-        given = namespace.policy
-        if given is None or isinstance(given, list):  # batch and sweep: several, in order
-            if not given:
-                raise argparse.ArgumentError(self, "give --policy NAME before its --policy-arg")
-            index = len(given) - 1
-        else:
-            index = 0
-        namespace.policy_args = [*(namespace.policy_args or []), (index, pair)]
-
-
-def add_policy_arguments(parser: argparse.ArgumentParser, *, several: bool) -> None:
-    """The flags that choose Mila's policy and how it runs, for sim, batch and sweep."""
-    from game.policies import built_in_help
-
-    what = f"Mila's policy: {built_in_help()}; or your own package.module:name"
-    if several:
-        parser.add_argument("--policy", action="append", required=True, metavar="NAME",
-                            help=what + " (repeat to compare several)")
-    else:
-        parser.add_argument("--policy", default="wait", metavar="NAME",
-                            help=what + " (default: wait)")
-    parser.add_argument("--policy-arg", action=_PolicyArg, dest="policy_args", default=[],
-                        metavar="KEY=VALUE",
-                        help="a keyword argument for the policy (repeatable; VALUE is read as "
-                             "JSON, else as a string)" + ("; it goes to the --policy before it"
-                                                          if several else ""))
-    parser.add_argument("--decide-every", type=_positive_int, default=1, metavar="K",
-                        help="ask the policy every K ticks and repeat its commands in between "
-                             "(default 1: every tick, 30 a second)")
-    add_policy_guards(parser)
-
-
-def add_policy_guards(parser: argparse.ArgumentParser) -> None:
-    """``--policy-timeout`` and ``--debug``: what happens when a policy fails."""
-    parser.add_argument("--policy-timeout", type=_timeout, default=DEFAULT_POLICY_TIMEOUT,
-                        metavar="SECONDS",
-                        help="end a game whose policy takes longer than this for one decision, "
-                             f"as an error (default {DEFAULT_POLICY_TIMEOUT:g}; 0 for no limit)")
-    parser.add_argument("--debug", action="store_true",
-                        help="print the traceback of a policy that raised")
-
-
-def policy_choices(args: argparse.Namespace) -> list[tuple[str, tuple]]:
-    """Each --policy with its --policy-arg pairs (checked: exit 2 when a policy will not
-    load or does not take its arguments)."""
-    from game.policies import PolicyError, as_args, check
-
-    names = args.policy if isinstance(args.policy, list) else [args.policy]
-    chosen = []
-    for index, name in enumerate(names):
-        try:
-            pairs = as_args([pair for at, pair in args.policy_args if at == index])
-            check(name, pairs)
-        except PolicyError as err:
-            raise UsageError(str(err)) from None
-        chosen.append((name, pairs))
-    return chosen
-
-
-def _timeout(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must be 0 (no limit) or more seconds")
-    return None if value == 0 else value
-
-
-def report_policy_error(command: str, err: Any, debug: bool) -> None:
-    """A failed policy: its traceback with --debug, then its one line."""
-    if debug and getattr(err, "traceback", None):
-        print(err.traceback.rstrip(), file=sys.stderr)
-    print(f"rex {command}: {err}", file=sys.stderr)
-
-
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``rex`` command's parser, for the subcommand the command line names (``None``: all
+    of them, as the docs and tests read it). The window's subcommands get their flags only when
+    named, so that parsing a headless command imports nothing of the view."""
     parser = argparse.ArgumentParser(
-        prog="rex", description="Rex: a runaway police K9 follows a scent across the city.")
+        prog="rex", description="Rex: a runaway police K9 follows a scent across the city.",
+        allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"rex {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    play = sub.add_parser("play", help="play in a window")
-    add_play_arguments(play, DEFAULT_MAP)
-    replay = sub.add_parser("replay", help="watch a recorded game in the window")
-    add_replay_arguments(replay)
+    play = sub.add_parser("play", help="play in a window", allow_abbrev=False)
+    replay = sub.add_parser("replay", help="watch a recorded game in the window",
+                            allow_abbrev=False)
+    if command is None or command in WINDOW_COMMANDS:
+        from game.view.cli_play import add_play_arguments, add_replay_arguments
 
-    check = sub.add_parser("check-map", help="check Tiled maps against the map contract")
+        add_play_arguments(play, DEFAULT_MAP)
+        add_replay_arguments(replay)
+
+    check = sub.add_parser("check-map", help="check Tiled maps against the map contract",
+                           allow_abbrev=False)
     check.add_argument("files", nargs="+", metavar="FILE", help=".tmx files")
     check.add_argument("--json", action="store_true",
                        help="print one JSON object with every problem and where it is "
                             "(docs/check-map.schema.json)")
 
-    sim = sub.add_parser("sim", help="run one game headless")
+    sim = sub.add_parser("sim", help="run one game headless", allow_abbrev=False)
     sim.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
-    sim.add_argument("--seed", type=_whole, default=0, help="the game's seed (default 0)")
+    sim.add_argument("--seed", type=seed, default=0,
+                     help="the game's seed, 0 to 2^63 - 1 (default 0)")
     add_policy_arguments(sim, several=False)
     sim.add_argument("--no-police", action="store_true", help="play without the police")
     sim.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    sim.add_argument("--max-minutes", type=_positive_float, metavar="M",
-                     help="stop after M minutes of play if nothing has ended the chase")
+    sim.add_argument("--max-minutes", type=minutes, metavar="M",
+                     help="stop after M minutes of play (at most 1440) if nothing has ended "
+                          "the chase")
     sim.add_argument("--trace", type=Path, metavar="FILE",
                      help="write per-tick positions and states (.npz, or JSON lines)")
     sim.add_argument("--json", action="store_true", help="print one JSON object")
@@ -160,56 +96,43 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--record", type=Path, metavar="FILE",
                      help="save the game's commands as a replay")
 
-    batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise")
+    batch = sub.add_parser("batch", help="run many seeded games in parallel and summarise",
+                           allow_abbrev=False)
     batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
     add_policy_arguments(batch, several=True)
-    batch.add_argument("--seeds", type=_positive_int, required=True,
-                       help="games per policy, seeds 0 to N-1")
-    batch.add_argument("--jobs", type=_positive_int,
-                       help="worker processes (default: all cores)")
+    batch.add_argument("--seeds", type=seed_count, required=True,
+                       help=f"games per policy, seeds 0 to N-1 (at most {guarded.MAX_GAMES:,} "
+                            "games in all)")
+    batch.add_argument("--jobs", type=jobs,
+                       help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
     batch.add_argument("--no-police", action="store_true", help="play without the police")
     batch.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    batch.add_argument("--max-minutes", type=_positive_float, metavar="M",
-                       help="stop each game after M minutes of play")
+    batch.add_argument("--max-minutes", type=minutes, metavar="M",
+                       help="stop each game after M minutes of play (at most 1440)")
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
 
     scenario = sub.add_parser(
-        "scenario", help="play scenario tests (TOML files) and check their expectations")
+        "scenario", help="play scenario tests (TOML files) and check their expectations",
+        allow_abbrev=False)
     scenario.add_argument("files", nargs="+", type=Path, metavar="FILE",
                           help="scenario files (docs/SCENARIOS.md)")
-    scenario.add_argument("--seeds", type=_positive_int, metavar="N",
+    scenario.add_argument("--seeds", type=seed_count, metavar="N",
                           help="play seeds 0 to N-1 (from each file's first_seed) instead of "
-                               "each file's own count")
-    scenario.add_argument("--jobs", type=_positive_int, metavar="J",
-                          help="worker processes (default: all cores)")
+                               f"each file's own count (at most {guarded.MAX_GAMES:,} games in "
+                               "all)")
+    scenario.add_argument("--jobs", type=jobs,
+                          help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
     scenario.add_argument("--junit", type=Path, metavar="PATH",
                           help="also write the verdicts as JUnit XML")
     scenario.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     add_policy_guards(scenario)
 
-    from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
+    from game.sweep import add_sweep_arguments
 
     add_sweep_arguments(sub)
     return parser
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
 
 
 def _report_map_error(err: MapError) -> int:
@@ -245,12 +168,6 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     return run_replay(args)  # a replay that does not fit raises ReplayError: one line, exit 1
 
 
-def _check_writable(path: Path) -> None:
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path}: folder {parent} does not exist")
-
-
 def _cmd_sim(args: argparse.Namespace) -> int:
     import json
 
@@ -258,11 +175,17 @@ def _cmd_sim(args: argparse.Namespace) -> int:
     from game.mapcheck import load_checked
     from game.policies import PolicyError, label
 
-    for path in (args.trace, args.record):
-        if path is not None:
-            _check_writable(path)
+    if args.replay is not None and args.record is not None:
+        raise UsageError("--record cannot be used with --replay: the replay is the record "
+                         "(copy the file to keep another)")
+    check_output_file("--trace", args.trace, args.map, args.replay)
+    check_output_file("--record", args.record, args.map)
+    if args.trace is not None and args.record is not None and (
+            os.path.abspath(args.trace) == os.path.abspath(args.record)):
+        raise UsageError("--trace and --record name the same file")
+    recorded_hash = None
     if args.replay is not None:
-        result = _replay_headless(args)
+        result, recorded_hash = _replay_headless(args)
     else:
         [(name, policy_args)] = policy_choices(args)
         level = load_checked(args.map)
@@ -292,6 +215,11 @@ def _cmd_sim(args: argparse.Namespace) -> int:
         print("Rex reached Mila " + (f"after {reached / 30:.0f} s" if reached is not None
                                      else "never"))
         print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
+    if result.get("replay_matches") is False:
+        print(f"rex sim: {args.replay}: the replay does not reproduce: it ends with state "
+              f"{result['state_hash'][:16]}, the recording with {str(recorded_hash)[:16]}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -309,7 +237,8 @@ def _sim_failed(args: argparse.Namespace, map_name: str, policy: str, err: Any) 
     return 1
 
 
-def _replay_headless(args: argparse.Namespace) -> dict:
+def _replay_headless(args: argparse.Namespace) -> tuple[dict, str | None]:
+    """The replayed game's result (with ``replay_matches``) and the recorded final hash."""
     from game.headless import Runner
     from game.mapcheck import load_checked
     from game.replay import load
@@ -321,7 +250,7 @@ def _replay_headless(args: argparse.Namespace) -> dict:
     result = Runner(load_checked(map_path)).replay(replay, trace=args.trace)
     result["replay_matches"] = (replay.final_state_hash is None
                                 or replay.final_state_hash == result["state_hash"])
-    return result
+    return result, replay.final_state_hash
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -333,9 +262,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from game.headless import GameOptions
     from game.mapcheck import load_checked
 
+    games = args.seeds * len(args.policy)
+    if games > guarded.MAX_GAMES:
+        raise UsageError(f"{games:,} games ({args.seeds:,} seeds x {len(args.policy)} policies) "
+                         f"is more than one batch plays ({guarded.MAX_GAMES:,}); split it")
     chosen = policy_choices(args)
-    if args.report is not None and args.report.exists() and not args.report.is_dir():
-        raise UsageError(f"--report {args.report} is a file, not a folder")
+    check_output_folder("--report", args.report)
     level = load_checked(args.map)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
@@ -343,7 +275,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     specs = [GameSpec(bundle, seed, name, options=options, policy_args=policy_args,
                       decide_every=args.decide_every, policy_timeout=args.policy_timeout)
              for name, policy_args in chosen for seed in range(args.seeds)]
-    results = run_games(specs, args.jobs, ProgressBar(f"rex batch {level.name}"))
+    progress = ProgressBar(f"rex batch {level.name}")
+    try:
+        results = run_games(specs, args.jobs, progress)
+    except KeyboardInterrupt:
+        progress.interrupted()
+        raise
     per_policy = report.summarise(results)
     if args.json:
         print(json.dumps({"map": level.name, "seeds": args.seeds, "per_policy": per_policy}))
@@ -356,31 +293,21 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 1 if any("error" in r for r in results) else 0
 
 
-def report_failures(results: list[dict], debug: bool) -> None:
-    """One line per game that failed (after its traceback, with --debug)."""
-    for game in results:
-        if "error" not in game:
-            continue
-        if debug and game.get("traceback"):
-            print(game["traceback"].rstrip(), file=sys.stderr)
-        print(f"game {game['policy']} seed {game['seed']} failed: {game['error']}",
-              file=sys.stderr)
-
-
 def _cmd_scenario(args: argparse.Namespace) -> int:
     import json
 
     from game import scenario as scenario_mod
 
-    if args.junit is not None:
-        if args.junit.is_dir():
-            raise UsageError(f"--junit {args.junit} is a folder, not a file")
-        _check_writable(args.junit)
+    check_output_file("--junit", args.junit, *args.files)
     try:
         scenarios = [scenario_mod.load(path) for path in args.files]
     except scenario_mod.ScenarioError as err:
         print(f"rex scenario: {err}", file=sys.stderr)
         return 1
+    games = sum(args.seeds or scenario.seeds for scenario in scenarios)
+    if games > guarded.MAX_GAMES:
+        raise UsageError(f"{games:,} games in {len(scenarios)} scenarios is more than one run "
+                         f"plays ({guarded.MAX_GAMES:,}); give fewer --seeds or split it")
     outcomes = scenario_mod.run(scenarios, args.seeds, args.jobs, args.policy_timeout)
     if args.debug:
         for outcome in outcomes:
@@ -411,22 +338,75 @@ COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "batch": _cmd_batch, "sweep": _cmd_sweep, "scenario": _cmd_scenario}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """SIGTERM raises Terminated (a KeyboardInterrupt) while a command runs, once: a second
+    SIGTERM kills at once, as without the game. Workers die with this process either way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers (tests call main from threads)
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        return COMMANDS[args.command](args)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``rex`` with ``argv`` (the process's arguments by default); the exit status.
+
+    A reader that closes the pipe before the output is all written (``rex sim --json | head
+    -c 10``) ends the command quietly with status 1: the rest of the output goes nowhere, and
+    Python's own flush at exit finds nothing to complain about."""
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # here, where a closed pipe can still be handled
+    except BrokenPipeError:
+        _drop_closed_output()
+        return 1
+    return status
+
+
+def _drop_closed_output() -> None:
+    """Point stdout and stderr, where their reader has gone, at the null device."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            # Not a real file (a test's capture): nothing flushes it at exit anyway.
+            with suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    from game.policies import PolicyError
+
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(next((arg for arg in arguments if not arg.startswith("-")), None) or "")
+    args = parser.parse_args(arguments)
+    try:
+        with _terminate_like_interrupt():
+            return COMMANDS[args.command](args)
     except MapError as err:
         return _report_map_error(err)
     except ReplayError as err:
         print(f"rex {args.command}: {err}", file=sys.stderr)
         return 1
-    except UsageError as err:
-        print(f"rex {args.command}: error: {err}", file=sys.stderr)
-        return 2
     except PolicyError as err:  # a policy that failed during a game (rex play --autoplay)
         report_policy_error(args.command, err, getattr(args, "debug", False))
         return 1
-    except KeyboardInterrupt:
-        print("rex: interrupted", file=sys.stderr)
-        return 130
+    except (guarded.OutputError, guarded.InputError) as err:
+        print(f"rex {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except UsageError as err:
+        print(f"rex {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as err:
+        print("rex: terminated" if isinstance(err, Terminated) else "rex: interrupted",
+              file=sys.stderr)
+        return interrupted_status(err)

@@ -58,8 +58,8 @@ MOVERS: tuple[str, ...] = ("foot", "dog", "car")
 COST_PROPERTY: dict[str, str] = {mover: f"cost_{mover}" for mover in MOVERS}
 
 
-def _table(values: list, dtype: type) -> np.ndarray:
-    array = np.array(values, dtype=dtype)
+def _table(values: list[float] | list[bool], dtype: type) -> np.ndarray:
+    array: np.ndarray = np.array(values, dtype=dtype)
     array.flags.writeable = False
     return array
 
@@ -176,10 +176,9 @@ OBJECT_CLASSES: dict[str, ObjectClass] = {
 }
 
 REQUIRED_ZONES: tuple[str, ...] = ("facility", "city", "bridge", "park")
-KNOWN_ZONES: tuple[str, ...] = ("facility", "forest", "city", "lake", "bridge", "residential",
-                                "park")
 
-# Names a custom property may not take: Tiled's own object attributes (and pytmx's).
+# Names a custom property may not take: Tiled's own object attributes (and those other Tiled
+# loaders, such as pytmx, add).
 RESERVED_OBJECT_PROPERTIES: frozenset[str] = frozenset({
     "id", "name", "type", "class", "x", "y", "width", "height", "rotation", "gid", "visible",
     "template", "points", "properties", "parent", "image",
@@ -198,7 +197,8 @@ MAP_PROPERTIES: tuple[Member, ...] = (
            doc="clock time at which an unresolved chase ends (HH:MM)"),
 )
 
-# Tile properties that override a terrain's defaults for one tile.
+# Tile properties that override a terrain's defaults for one tile: the loader (game.tiled) types
+# and bounds them as declared here.
 TILE_PROPERTIES: tuple[Member, ...] = (
     Member("terrain", "string", "", doc="one of the terrain names"),
     Member("cost_foot", "float", 0.0, doc="cost for people on foot; 0 or less: impassable"),
@@ -208,12 +208,38 @@ TILE_PROPERTIES: tuple[Member, ...] = (
     Member("scent_decay", "float", 1.0, 0.0, 1000.0, doc="scent decay multiplier, 1 = normal"),
 )
 
-# How big a map may be. The game keeps about a hundred bytes of grids per cell (costs, masks,
-# scent and its stencil, police fields, search belief), so a million cells is ~100 MB.
+# How big a map may be, in cells, in files and in what reading it may take.
 MAX_MAP_CELLS = 1 << 20
 MAX_MAP_SIDE = 4096
 MAX_TILE_PIXELS = 1024
-MAX_FILE_BYTES = 64 << 20
+MAX_FILE_BYTES = 64 << 20  # the map and every file it reads, together
+MAX_XML_NODES = 1_000_000  # XML elements and attributes of those files, together
 MAX_OBJECTS = 20_000
-MAX_LAYER_CELLS = 16 * MAX_MAP_CELLS  # all tile layers together
 MAX_TILESET_GIDS = 1 << 22
+MAX_POLYGON_POINTS = 1 << 20  # points of all polygons and polylines of a map
+MAX_POLYGON_CROSSINGS = 8 * MAX_MAP_CELLS  # edges crossing rows of cell centres, all polygons
+MAX_OBJECT_CELLS = 8 * MAX_MAP_CELLS  # cells covered by objects (areas by their bounding box)
+
+# How many agents and smells a map may start, all spawns together: each costs time every tick
+# (and each scent source a pre-warm of its own), so these keep a game playable.
+MAX_TOTALS: dict[str, tuple[str, str, int]] = {  # name -> (object class, property, limit)
+    "police officers": ("police_spawn", "officers", 128),
+    "patrol cars": ("police_spawn", "cars", 32),
+    "passers-by": ("civilian_spawn", "count", 1000),
+    "scent sources": ("scent_source", "", 16),  # no property: each object counts one
+}
+
+# The memory a map may take, estimated from its size before any grid is allocated. The game
+# keeps about 420 bytes per cell while a chase runs (the scent field and its stencil in float64,
+# distractor layers, cost and distance fields, masks, the police's search belief): measured as
+# the growth of `rex sim`'s peak memory from a 256 x 256 to a 512 x 512 map.
+MAX_MAP_MEMORY = 512 << 20
+GAME_BYTES_PER_CELL = 420
+LAYER_BYTES_PER_CELL = 12  # a tile layer's text, decoded gids and the art kept for drawing
+ZONE_BYTES_PER_CELL = 1  # a named zone's mask
+
+
+def map_memory(cells: int, tile_layers: int, zones: int) -> int:
+    """Bytes a map of ``cells`` cells with these tile layers and zone names takes to play."""
+    return cells * (GAME_BYTES_PER_CELL + LAYER_BYTES_PER_CELL * tile_layers
+                    + ZONE_BYTES_PER_CELL * zones)

@@ -16,7 +16,7 @@ from typing import IO, Any, Protocol
 
 import numpy as np
 
-from game import policies
+from game import guarded, policies
 from game import replay as replay_mod
 from game.level import Level
 from game.replay import Replay
@@ -41,7 +41,11 @@ class GameOptions:
 
 
 class Trace:
-    """Per-tick positions and states, as JSON lines (.jsonl or anything else) or .npz."""
+    """Per-tick positions and states, as JSON lines (.jsonl or anything else) or .npz.
+
+    Written to a temporary file next to the target and renamed over it when the game ends, so
+    a failed or interrupted game leaves no half trace; a write that fails is an OutputError.
+    """
 
     COLUMNS = ("tick", "mila_x", "mila_y", "rex_x", "rex_y")
 
@@ -51,7 +55,12 @@ class Trace:
         self.rows: list[tuple] = []
         self.states: list[str] = []
         self.searches: list[str] = []
-        self._file: IO[str] | None = None if self.npz else path.open("w")
+        self._staged = guarded.Staged(path)
+        try:
+            self._file: IO[str] | None = None if self.npz else self._staged.temporary.open("w")
+        except OSError as err:
+            self._staged.discard()
+            raise guarded.OutputError(f"cannot write {path}: {err.strerror or err}") from None
 
     def record(self, world: World) -> None:
         rex, mila = world.rex, world.mila
@@ -61,20 +70,34 @@ class Trace:
             self.searches.append(rex.search)
         else:
             assert self._file is not None
-            self._file.write(json.dumps({
-                "tick": world.tick, "mila": [round(mila.x, 3), round(mila.y, 3)],
-                "rex": [round(rex.x, 3), round(rex.y, 3)], "rex_state": rex.state,
-                "rex_search": rex.search}) + "\n")
+            try:
+                self._file.write(json.dumps({
+                    "tick": world.tick, "mila": [round(mila.x, 3), round(mila.y, 3)],
+                    "rex": [round(rex.x, 3), round(rex.y, 3)], "rex_state": rex.state,
+                    "rex_search": rex.search}) + "\n")
+            except OSError as err:
+                raise guarded.OutputError(f"cannot write {self.path}: "
+                                          f"{err.strerror or err}") from None
 
-    def close(self) -> None:
-        if self.npz:
-            table = np.array(self.rows, dtype=np.float64).reshape(-1, len(self.COLUMNS))
-            np.savez_compressed(self.path, **{name: table[:, i] for i, name in
-                                              enumerate(self.COLUMNS)},
-                                rex_state=np.array(self.states), rex_search=np.array(
-                                    self.searches))
-        elif self._file is not None:
-            self._file.close()
+    def close(self, complete: bool = True) -> None:
+        """Put the trace in place, or with ``complete`` false (the game failed) remove it."""
+        try:
+            if self._file is not None:
+                self._file.close()
+            if complete and self.npz:
+                table = np.array(self.rows, dtype=np.float64).reshape(-1, len(self.COLUMNS))
+                np.savez_compressed(self._staged.temporary,
+                                    **{name: table[:, i] for i, name in enumerate(self.COLUMNS)},
+                                    rex_state=np.array(self.states),
+                                    rex_search=np.array(self.searches))
+        except OSError as err:
+            self._staged.discard()
+            raise guarded.OutputError(f"cannot write {self.path}: {err.strerror or err}"
+                                      ) from None
+        if complete:
+            self._staged.commit()
+        else:
+            self._staged.discard()
 
 
 class Runner:
@@ -131,6 +154,7 @@ class Runner:
         all_events: list[ev.Event] = []
         limit = None if options.max_seconds is None else round(options.max_seconds
                                                                * world.tick_hz)
+        complete = False
         try:
             with driver.watchdog:
                 while world.ending is None and (limit is None or world.tick < limit):
@@ -144,9 +168,10 @@ class Runner:
                         watch(world, events)
                     if recorder is not None:
                         recorder.record(world)
+            complete = True
         finally:
             if recorder is not None:
-                recorder.close()
+                recorder.close(complete)
         outcome = result(world, label, all_events, time.perf_counter() - started)
         if record is not None:
             record.final_state_hash = outcome["state_hash"]

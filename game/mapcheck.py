@@ -1,6 +1,6 @@
 """The map checker: every rule of the map contract, as MapProblem values, never an exception.
 
-``level.read_level`` finds what is wrong with the file itself (XML, tilesets, layers, property
+``tiled.read_level`` finds what is wrong with the file itself (XML, tilesets, layers, property
 types). This module checks what a loaded Level means for the game: terrain everywhere, the right
 objects in the right number on cells their users can stand on, and the routes the chase needs.
 ``load_checked`` is what ``rex play`` and ``rex sim`` use; ``check_paths`` is ``rex check-map``.
@@ -16,9 +16,17 @@ from typing import Any
 
 import numpy as np
 
-from game.contract import DOOR_WALLS, OBJECT_CLASSES, REQUIRED_ZONES, TERRAIN_ID, TERRAINS
-from game.level import NOWHERE, Level, MapError, MapObject, MapProblem, Place, read_level
-from game.sim.fields import reachable
+from game.contract import (
+    DOOR_WALLS,
+    MAX_TOTALS,
+    OBJECT_CLASSES,
+    REQUIRED_ZONES,
+    TERRAIN_ID,
+    TERRAINS,
+)
+from game.grids import reachable
+from game.level import NOWHERE, Level, MapError, MapObject, MapProblem, Place
+from game.tiled import read_level
 
 # Beyond this many cells without terrain, the rest are summed up in one line.
 MAX_CELL_LINES = 20
@@ -86,6 +94,19 @@ def _check_counts(level: Level) -> list[MapProblem]:
     if civilians > 0 and not by_kind.get("door"):
         problems.append(MapProblem("map", f"has {civilians} civilians but no door object for "
                                           "them to go indoors by"))
+    return problems
+
+
+def _check_totals(level: Level) -> list[MapProblem]:
+    """All spawns together within what a game can play (``contract.MAX_TOTALS``)."""
+    problems = []
+    for what, (kind, name, limit) in MAX_TOTALS.items():
+        found = level.of_kind(kind)
+        total = sum(int(o.properties.get(name, 0)) for o in found) if name else len(found)
+        if total > limit:
+            problems.append(MapProblem("map", f"has {total:,} {what} in all; the game plays at "
+                                              f"most {limit} ({kind} objects together)",
+                                       place=Place(objects=tuple(o.id for o in found))))
     return problems
 
 
@@ -202,7 +223,8 @@ def _check_routes(level: Level) -> list[MapProblem]:
 
 def check_level(level: Level) -> list[MapProblem]:
     """Every contract rule that a loaded level can break."""
-    problems = _check_terrain(level) + _check_counts(level) + _check_placement(level)
+    problems = (_check_terrain(level) + _check_counts(level) + _check_totals(level)
+                + _check_placement(level))
     if not any(not p.warning for p in problems):
         problems += _check_routes(level)
     return problems

@@ -217,6 +217,8 @@ def parse_arg(text: str) -> tuple[str, Any]:
         value = json.loads(raw)
     except ValueError:
         value = raw
+    except RecursionError:  # brackets nested thousands deep: JSON no policy means
+        raise PolicyError(f"--policy-arg {key}: the value is nested too deeply") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise PolicyError(f"--policy-arg {key}: {raw} is not a finite number")
     return key, value
@@ -256,6 +258,8 @@ def _resolve(name: str) -> Any:
         module = importlib.import_module(module_name)
     except Exception as err:  # any import failure of a user's module is a usage error
         raise PolicyError(f"cannot import '{module_name}': {_one_line(err)}") from None
+    except SystemExit:  # a script rather than a module: it would end the game's process
+        raise PolicyError(f"cannot import '{module_name}': it exits when imported") from None
     target: Any = module
     for part in attribute.split("."):
         target = getattr(target, part, None)
@@ -295,7 +299,7 @@ def _build(name: str, args: Args) -> tuple[Any, Callable[[Observation], Any]]:
             pass
         try:
             policy = target(**kwargs)
-        except Exception as err:  # the user's constructor failing is a usage error
+        except (Exception, SystemExit) as err:  # the user's constructor failing is a usage error
             raise PolicyError(f"cannot create policy '{name}': {type(err).__name__}: "
                               f"{_one_line(err)}") from None
         kwargs = {}
@@ -311,7 +315,7 @@ def _build(name: str, args: Args) -> tuple[Any, Callable[[Observation], Any]]:
     if not _takes(act, None, **kwargs):
         wanted = f"the observation and the keyword arguments {sorted(kwargs)}" if kwargs else (
             "one argument, the observation")
-        raise PolicyError(f"policy '{name}' must take {wanted}: "
+        raise PolicyError(f"'{name}' is not a policy: it must take {wanted}: "
                           f"{getattr(act, '__name__', 'it')}{_signature(act)}")
     reset = getattr(policy, "reset", None)
     if reset is not None and not (callable(reset) and _takes(reset, 0, None)):

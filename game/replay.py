@@ -4,8 +4,9 @@ A replay file is one JSON object. The commands are run-length encoded: ``[ticks,
 move_y, flags]`` where flags packs run, whisper, kneel, lift_hand, show_collar as bits, so a
 ten-minute game is a few kilobytes. Replaying the commands with the same seed on the same map
 gives the same game, which ``final_state_hash`` lets anyone check. Reading never trusts the
-file: a replay for another map or a newer format, or a truncated or corrupt file, is one clear
-``ReplayError``.
+file: it comes in through ``game.guarded`` (a regular file of at most 16 MiB), and a replay for
+another map or a newer format, a truncated or corrupt file, or a number out of its range (a
+seed outside 0 to 2^63 - 1, more than a day of ticks) is one clear ``ReplayError``.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from game import __version__
+from game import __version__, guarded
 from game.sim.commands import Commands
+from game.sim.scent import TICK_HZ
 from game.tuning import DEFAULT, Tuning, TuningError
 
 FORMAT = "rex-replay"
 FORMAT_VERSION = 1
 FLAGS = ("run", "whisper", "kneel", "lift_hand", "show_collar")
-MAX_REPLAY_BYTES = 64 << 20
+MAX_TICKS = guarded.MAX_MINUTES * 60 * TICK_HZ  # a day of play
+MAX_MAP_PATH = 4096  # characters of the recorded map's path
 
 
 class ReplayError(Exception):
@@ -83,28 +86,24 @@ class Replay:
                 "ending": self.ending, "commands": self.runs}
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write atomically: a crash mid-write never leaves a half replay behind."""
-        path = Path(path)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(self.as_json(), separators=(",", ":")) + "\n")
-        os.replace(temporary, path)
+        """Write atomically: a crash mid-write never leaves a half replay behind (a failure is
+        an OutputError)."""
+        guarded.write_atomic(path, json.dumps(self.as_json(), separators=(",", ":")) + "\n")
 
 
 def load(path: str | os.PathLike) -> Replay:
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_REPLAY_BYTES:
-            raise ReplayError(f"{path}: too large to be a replay")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReplayError(f"{path}: no such replay file") from None
-    except IsADirectoryError:
-        raise ReplayError(f"{path}: is a directory, not a replay") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ReplayError(f"{path}: cannot read the replay ({err})") from None
+        text = guarded.read_text(path, guarded.REPLAY)
+    except guarded.InputError as err:
+        if err.reason.startswith("file not found"):
+            raise ReplayError(f"{path}: no such replay file") from None
+        if err.reason == "is a directory, not a file":
+            raise ReplayError(f"{path}: is a directory, not a replay") from None
+        raise ReplayError(f"{path}: cannot read the replay: {err.reason}") from None
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # ValueError: also a number of thousands of digits
         raise ReplayError(f"{path}: corrupt or truncated replay (not valid JSON)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ReplayError(f"{path}: not a Rex replay")
@@ -116,13 +115,16 @@ def load(path: str | os.PathLike) -> Replay:
                           f"({FORMAT_VERSION}); update Rex to play it")
     try:
         replay = Replay(
-            map_name=_typed(data, "map", str), map_path=_typed(data, "map_path", str),
-            map_hash=_typed(data, "map_hash", str), seed=_typed(data, "seed", int),
+            map_name=_typed(data, "map", str), map_path=_map_path(data),
+            map_hash=_typed(data, "map_hash", str), seed=_seed(data),
             police=_typed(data, "police", bool), civilians=_typed(data, "civilians", bool),
             tuning=_typed(data, "tuning", dict), runs=_runs(data.get("commands")),
-            final_state_hash=data.get("final_state_hash"), ending=data.get("ending"),
-            game_version=str(data.get("game_version", "?")))
-    except (KeyError, TypeError, ValueError) as err:
+            final_state_hash=_optional(data, "final_state_hash"),
+            ending=_optional(data, "ending"),
+            game_version=str(data.get("game_version", "?"))[:40])
+    except KeyError as err:
+        raise ReplayError(f"{path}: corrupt replay (no {err})") from None
+    except (TypeError, ValueError) as err:
         raise ReplayError(f"{path}: corrupt replay ({err})") from None
     if replay.ticks != data.get("ticks"):
         raise ReplayError(f"{path}: truncated replay ({replay.ticks} of {data.get('ticks')} "
@@ -137,16 +139,42 @@ def _typed(data: dict, key: str, kind: type) -> Any:
     return value
 
 
+def _seed(data: dict) -> int:
+    seed = _typed(data, "seed", int)
+    if not 0 <= seed <= guarded.MAX_SEED:
+        raise ValueError(f"'seed' should be 0 to 2^63 - 1, not {str(seed)[:40]}")
+    return seed
+
+
+def _map_path(data: dict) -> str:
+    path = _typed(data, "map_path", str)
+    if not path or len(path) > MAX_MAP_PATH or "\0" in path:
+        raise ValueError("'map_path' is not a path")
+    return path
+
+
+def _optional(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"'{key}' should be str or null")
+    return value
+
+
 def _runs(runs: Any) -> list[list]:
     if not isinstance(runs, list):
         raise TypeError("'commands' should be a list")
     checked = []
+    ticks = 0
     for run in runs:
-        if (not isinstance(run, list) or len(run) != 4 or not isinstance(run[0], int)
-                or run[0] < 1 or not isinstance(run[3], int) or not 0 <= run[3] < 1 << len(FLAGS)
-                or not all(isinstance(v, int | float) and math.isfinite(v) and abs(v) <= 1.0
-                           for v in run[1:3])):
+        if (not isinstance(run, list) or len(run) != 4 or type(run[0]) is not int
+                or not 1 <= run[0] <= MAX_TICKS or type(run[3]) is not int
+                or not 0 <= run[3] < 1 << len(FLAGS)
+                or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                           and math.isfinite(v) and abs(v) <= 1.0 for v in run[1:3])):
             raise ValueError(f"bad command run {str(run)[:40]}")
+        ticks += run[0]
+        if ticks > MAX_TICKS:
+            raise ValueError(f"more than {MAX_TICKS:,} ticks (a day of play)")
         checked.append(run)
     return checked
 

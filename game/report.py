@@ -1,23 +1,24 @@
-"""Batch summaries: ending mixes with confidence intervals, and the plots of ``--report``.
+"""Batch summaries: ending mixes with confidence intervals, and the files of ``--report``.
 
-Plots are drawn with pygame onto plain surfaces (no window is opened), so a batch needs
-nothing beyond the game's own dependencies.
+This module imports no pygame: the plots of a report are drawn by ``game.view.plots`` (with
+pygame, onto plain surfaces, no window opened), imported only when a report is written, so a
+batch or sweep without ``--report`` never loads the view.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import statistics
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from game import guarded
+
+if TYPE_CHECKING:
+    from game.level import Level
 
 ENDINGS = ("home", "tranquilized", "kennel", "dusk", "none")
-ENDING_COLOURS = {"home": (96, 190, 110), "tranquilized": (220, 90, 80),
-                  "kennel": (90, 140, 220), "dusk": (150, 110, 190), "none": (150, 150, 150)}
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float, float]:
@@ -66,102 +67,23 @@ def table(per_policy: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def make_folder(directory: Path) -> None:
+    """Make an output folder (checked before the games by ``game.guarded``); OutputError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise guarded.OutputError(f"cannot make {directory}: {err.strerror or err}") from None
+
+
 def write_report(directory: Path, results: list[dict[str, Any]], per_policy: dict[str, Any],
-                 level) -> list[Path]:
-    """Per-seed JSON lines and the two plots; returns the files written."""
-    directory.mkdir(parents=True, exist_ok=True)
+                 level: Level) -> list[Path]:
+    """Per-seed JSON lines and the two plots, each written atomically; the files written."""
+    from game.view import plots  # pygame: only when a report is asked for
+
+    make_folder(directory)
     lines = directory / "games.jsonl"
-    lines.write_text("".join(json.dumps(r) + "\n" for r in results))
+    guarded.write_atomic(lines, "".join(json.dumps(r) + "\n" for r in results))
     summary = directory / "summary.json"
-    summary.write_text(json.dumps(per_policy, indent=2) + "\n")
-    return [lines, summary, _endings_plot(directory / "endings.png", per_policy),
-            _heatmap(directory / "where_chases_ended.png", results, level)]
-
-
-def _pygame():
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    import pygame
-
-    pygame.font.init()
-    return pygame
-
-
-def _endings_plot(path: Path, per_policy: dict[str, Any]) -> Path:
-    """One stacked bar per policy: the share of each ending."""
-    return _stacked_bars(path, "Ending mix per policy", list(per_policy.items()))
-
-
-def sweep_plot(path: Path, knob: str, mixes: dict[str, dict[str, Any]]) -> Path:
-    """The ending mix against one swept knob: per policy, one stacked bar per value.
-
-    ``mixes`` maps policy -> value label -> a ``summarise`` entry of the games with that value.
-    """
-    bars = [(f"{policy}  {value}", s) for policy, by_value in mixes.items()
-            for value, s in by_value.items()]
-    return _stacked_bars(path, f"Ending mix against {knob}", bars)
-
-
-def _stacked_bars(path: Path, title: str, bars: list[tuple[str, dict[str, Any]]]) -> Path:
-    """One labelled bar per entry, split into the share of each ending."""
-    pygame = _pygame()
-    width, bar = 720, 44
-    height = 90 + bar * 2 * len(bars)
-    surface = pygame.Surface((width, height))
-    surface.fill((24, 26, 32))
-    font = pygame.font.Font(None, 24)
-    surface.blit(font.render(title, True, (235, 235, 235)), (20, 16))
-    x0, span = 150, width - 180
-    for row, (label, s) in enumerate(bars):
-        y = 56 + row * bar * 2
-        surface.blit(font.render(label, True, (220, 220, 220)), (20, y + 12))
-        x = x0
-        for ending, count in s["endings"].items():
-            w = round(span * count / max(s["seeds"], 1))
-            pygame.draw.rect(surface, ENDING_COLOURS[ending], (x, y, w, bar))
-            if w > 40:
-                label_text = font.render(f"{100 * count / s['seeds']:.0f}%", True, (20, 20, 20))
-                surface.blit(label_text, (x + 6, y + 12))
-            x += w
-    _legend(surface, font, ENDINGS[:-1], height - 28)
-    pygame.image.save(surface, str(path))
-    return path
-
-
-def _legend(surface, font, endings, y: int) -> None:
-    """A row of coloured squares naming each ending, from the left edge."""
-    pygame = _pygame()
-    x = 20
-    for ending in endings:
-        pygame.draw.rect(surface, ENDING_COLOURS[ending], (x, y, 14, 14))
-        surface.blit(font.render(ending, True, (220, 220, 220)), (x + 20, y - 2))
-        x += 150
-
-
-def _heatmap(path: Path, results: list[dict[str, Any]], level) -> Path:
-    """The map in grey, with a glow where chases ended, coloured by ending."""
-    pygame = _pygame()
-    scale = max(1, 900 // max(level.width, level.height))
-    base = np.where(level.passes_scent, 70, 30).astype(np.uint8)
-    base[~np.isfinite(level.cost["foot"]) & level.passes_scent] = 45
-    image = np.repeat(base[:, :, None], 3, axis=2).astype(np.float32)
-    ys, xs = np.mgrid[0:level.height, 0:level.width]
-    for game in results:
-        end = game.get("rex_end")
-        if not end or "error" in game:
-            continue
-        colour = np.array(ENDING_COLOURS[game["ending"] or "none"], np.float32)
-        glow = np.exp(-((xs + 0.5 - end[0]) ** 2 + (ys + 0.5 - end[1]) ** 2) / 6.0)
-        image += glow[:, :, None] * colour * 0.35
-    image = np.clip(image, 0, 255).astype(np.uint8)
-    grid = pygame.surfarray.make_surface(np.ascontiguousarray(image.transpose(1, 0, 2)))
-    width, height = level.width * scale, level.height * scale
-    surface = pygame.Surface((max(width, 620), height + 72))
-    surface.fill((24, 26, 32))
-    font = pygame.font.Font(None, 24)
-    surface.blit(font.render("Where the chases ended (Rex's last position)", True,
-                             (235, 235, 235)), (20, 12))
-    surface.blit(pygame.transform.scale(grid, (width, height)), (0, 40))
-    seen = {game["ending"] or "none" for game in results if "error" not in game}
-    _legend(surface, font, [ending for ending in ENDINGS if ending in seen], height + 48)
-    pygame.image.save(surface, str(path))
-    return path
+    guarded.write_atomic(summary, json.dumps(per_policy, indent=2) + "\n")
+    return [lines, summary, plots.endings_plot(directory / "endings.png", per_policy),
+            plots.heatmap(directory / "where_chases_ended.png", results, level)]

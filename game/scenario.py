@@ -7,7 +7,10 @@ happens over those seeds (``rex_reaches_mila_within = "90s"``, ``ending_rate.hom
 the batch backend (game/batch.py); each game measures what the expectations need as it runs;
 then each expectation is checked over the scenario's games and a failed one gives one line
 saying why. ``load`` reports a file that does not fit the format as one ``ScenarioError`` line
-naming the file and the key.
+naming the file and the key. The file and its map are read through ``game.guarded`` (a regular
+file of at most ``guarded.SCENARIO.limit`` bytes; the map as ``rex check-map`` reads it), every
+number in it is range-checked with the command line's ranges, and the JUnit report is written
+atomically.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from game import guarded
 from game.batch import ProgressBar, error_result, run_games, runner_for
 from game.bundle import MapBundle
 from game.contract import TERRAIN_ID
@@ -34,7 +38,6 @@ from game.sim.world import World
 from game.tuning import DEFAULT, Tuning, TuningError
 from game.watchdog import DEFAULT_SECONDS
 
-MAX_FILE_BYTES = 1_000_000  # a scenario is a few lines; anything this big is not one
 TOP_KEYS = {"name", "description", "map", "seeds", "first_seed", "policy", "policy_args",
             "decide_every", "police", "civilians", "max_minutes", "tuning", "start", "expect"}
 REX_START_STATES = ("restless", "tracking", "wary", "calming")
@@ -531,18 +534,14 @@ class Scenario:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError("not a file" if path.exists() else "no such file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError(f"larger than {MAX_FILE_BYTES:,} bytes: not a scenario")
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioError("not UTF-8 text") from None
+        return tomllib.loads(guarded.read_text(path, guarded.SCENARIO))
+    except guarded.InputError as err:
+        raise ScenarioError(err.reason) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"not valid TOML: {err}") from None
-    except OSError as err:
-        raise ScenarioError(f"cannot read it: {err.strerror or err}") from None
+    except RecursionError:  # tables or arrays nested thousands deep
+        raise ScenarioError("not valid TOML: nested too deeply") from None
 
 
 def looks_like_scenario(path: Path) -> bool:
@@ -551,8 +550,8 @@ def looks_like_scenario(path: Path) -> bool:
         return "expect" in _read_toml(path)
     except ScenarioError:
         try:
-            return b"[expect" in path.read_bytes()[:MAX_FILE_BYTES]
-        except OSError:
+            return b"[expect" in guarded.read_bytes(path, guarded.SCENARIO)
+        except guarded.InputError:
             return False
 
 
@@ -561,8 +560,14 @@ def _number(raw: Any, where: str, low: float, high: float, whole: bool = False) 
     if isinstance(raw, bool) or not isinstance(raw, kinds) or not (low <= raw <= high) or (
             isinstance(raw, float) and not math.isfinite(raw)):
         kind = "a whole number" if whole else "a number"
-        raise ScenarioError(f"{where}: wants {kind} from {low:g} to {high:g}, not {raw!r}")
+        shown = repr(raw) if len(repr(raw)) <= 40 else repr(raw)[:37] + "..."
+        raise ScenarioError(f"{where}: wants {kind} from {_bound(low)} to {_bound(high)}, "
+                            f"not {shown}")
     return raw
+
+
+def _bound(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
 def _point(raw: Any, where: str, passable: Any, mover: str) -> tuple[float, float]:
@@ -665,11 +670,14 @@ def _load(path: Path, load_map: Callable[[Path], Any] | None) -> Scenario:
     if not isinstance(data["map"], str):
         raise ScenarioError("map: wants a path to a .tmx file, relative to this file")
     map_path = (path.parent / data["map"])
-    if not map_path.is_file():
-        raise ScenarioError(f"map: {data['map']} is not a file (looked for {map_path})")
+    refusal = guarded.problem(map_path, guarded.MAP)
+    if refusal is not None:
+        raise ScenarioError(f"map: {data['map']}: {refusal}")
     level = (load_map or load_checked)(map_path)
-    seeds = _number(data.get("seeds", 10), "seeds", 1, 100_000, whole=True)
-    first_seed = _number(data.get("first_seed", 0), "first_seed", 0, 2**31, whole=True)
+    seeds = _number(data.get("seeds", 10), "seeds", 1, guarded.MAX_GAMES, whole=True)
+    # Room for any --seeds after the first one, so that every seed played is a valid seed.
+    first_seed = _number(data.get("first_seed", 0), "first_seed", 0,
+                         guarded.MAX_SEED - guarded.MAX_GAMES, whole=True)
     policy = data["policy"]
     if not isinstance(policy, str):
         raise ScenarioError("policy: wants a policy name")
@@ -681,7 +689,8 @@ def _load(path: Path, load_map: Callable[[Path], Any] | None) -> Scenario:
         check(policy, policy_args)
     except PolicyError as err:
         raise ScenarioError(f"policy: {err}") from None
-    decide_every = _number(data.get("decide_every", 1), "decide_every", 1, 100_000, whole=True)
+    decide_every = _number(data.get("decide_every", 1), "decide_every", 1,
+                           guarded.MAX_DECIDE_EVERY, whole=True)
     flags = {}
     for key in ("police", "civilians"):
         value = data.get(key, True)
@@ -690,7 +699,7 @@ def _load(path: Path, load_map: Callable[[Path], Any] | None) -> Scenario:
         flags[key] = value
     minutes = data.get("max_minutes")
     if minutes is not None:
-        minutes = _number(minutes, "max_minutes", 0.01, 10_000)
+        minutes = _number(minutes, "max_minutes", 0.01, guarded.MAX_MINUTES)
     tuning_table = data.get("tuning", {})
     if not isinstance(tuning_table, dict):
         raise ScenarioError("tuning: wants a table of tuning names and values")
@@ -747,7 +756,13 @@ def run(scenarios: list[Scenario], seeds: int | None = None, jobs: int | None = 
     """Play every scenario's games together (in parallel) and judge each scenario."""
     plans = [scenario.games(seeds, policy_timeout) for scenario in scenarios]
     every = [game for plan in plans for game in plan]
-    results = run_games(every, jobs, ProgressBar("rex scenario") if progress else None)
+    bar = ProgressBar("rex scenario") if progress else None
+    try:
+        results = run_games(every, jobs, bar)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.interrupted()  # "interrupted" on a line of its own
+        raise
     outcomes, at = [], 0
     for scenario, plan in zip(scenarios, plans, strict=True):
         outcomes.append(judge(scenario, results[at:at + len(plan)]))
@@ -777,9 +792,8 @@ def junit(outcomes: Iterable[Outcome], path: Path) -> None:
     tree = ElementTree.ElementTree(ElementTree.Element("testsuites"))
     tree.getroot().append(suite)
     ElementTree.indent(tree)
-    temporary = path.with_name(path.name + ".partial")
-    tree.write(temporary, encoding="utf-8", xml_declaration=True)
-    temporary.replace(path)
+    with guarded.atomic_path(path) as temporary:  # whole or not at all; OutputError if not
+        tree.write(temporary, encoding="utf-8", xml_declaration=True)
 
 
 def as_json(outcome: Outcome) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 The sweep is planned on the client in a fixed order (map, combination, policy, seed) and played
 by a backend from ``game.batch`` (local worker processes, or Dask). Every game is named by a key
 of its inputs; with ``--out DIR`` each finished game is appended to DIR/games.jsonl as it arrives,
-so running the same command again plays only the games that are missing. The results come out
+so running the same command again plays only the games that are missing. A sweep holds an
+advisory lock on DIR while it runs: a second sweep into the same folder is refused, so no game
+is played twice into one log. The results come out
 as a tidy table (one row per game, Parquet when pyarrow is installed, CSV otherwise) and a summary
 per combination with the ending mix and its intervals, in the planned order whatever ran them.
 """
@@ -15,22 +17,28 @@ import csv
 import difflib
 import itertools
 import json
+import math
+import os
 import sys
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from game import report
+from game import guarded, report
 from game.batch import BackendError, GameSpec, ProgressBar, open_backend
 from game.bundle import MapBundle
-from game.cli import (
+from game.cliargs import (
     DEFAULT_MAP,
     UsageError,
-    _positive_float,
-    _positive_int,
     add_policy_arguments,
+    check_output_folder,
+    interrupted_status,
+    jobs,
+    minutes,
     policy_choices,
+    seed_count,
 )
 from game.headless import GameOptions
 from game.tuning import DEFAULT, TuningError, describe
@@ -43,33 +51,35 @@ COUNTS = ("sightings", "phone_reports", "aims", "shots", "civilians_indoors", "f
 def add_sweep_arguments(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``rex sweep`` on the ``rex`` command's subparsers."""
     sweep = subparsers.add_parser(
-        "sweep", help="play every combination of tuning values on maps and policies")
+        "sweep", help="play every combination of tuning values on maps and policies",
+        allow_abbrev=False)
     sweep.add_argument("--map", type=Path, action="append", metavar="FILE",
                        help=f"a Tiled .tmx map (repeat for several; default {DEFAULT_MAP.name})")
     add_policy_arguments(sweep, several=True)
-    sweep.add_argument("--seeds", type=_positive_int, required=True, metavar="N",
+    sweep.add_argument("--seeds", type=seed_count, required=True, metavar="N",
                        help="games per map, combination and policy: seeds 0 to N-1")
     sweep.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2,...",
                        help="tuning values to sweep (repeat for more knobs; every combination "
                             "is played)")
     sweep.add_argument("--list-knobs", action=_ListKnobs,
                        help="list the tuning names with their defaults and ranges, and exit")
-    sweep.add_argument("--jobs", type=_positive_int, metavar="J",
+    sweep.add_argument("--jobs", type=jobs, metavar="J",
                        help="local worker processes, or LocalCluster workers with --scheduler "
-                            "local (default: all cores)")
+                            f"local, 1 to {guarded.MAX_JOBS} (default: all cores)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
                        help="play on a running Dask scheduler (tcp://host:8786), or 'local' to "
                             "start a LocalCluster; needs the scale extra")
     sweep.add_argument("--out", type=Path, metavar="DIR",
                        help="append each game to DIR/games.jsonl as it ends and resume from it; "
-                            "the table and summary are written there at the end")
+                            "the table and summary are written there at the end (one sweep "
+                            "at a time: another one into DIR is refused)")
     sweep.add_argument("--report", type=Path, metavar="DIR",
                        help="write the table, the summary and plots of the ending mix against "
                             "each swept value into DIR")
     sweep.add_argument("--no-police", action="store_true", help="play without the police")
     sweep.add_argument("--no-civilians", action="store_true", help="play without passers-by")
-    sweep.add_argument("--max-minutes", type=_positive_float, metavar="M",
-                       help="stop each game after M minutes of play")
+    sweep.add_argument("--max-minutes", type=minutes, metavar="M",
+                       help="stop each game after M minutes of play (at most 1440)")
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
     return sweep
 
@@ -109,10 +119,16 @@ def parse_sets(texts: list[str]) -> dict[str, list[Any]]:
                              "lists them)")
         if name in swept:
             raise UsageError(f"--set {name} is given twice; list all its values in one --set")
-        values = [_typed(name, knobs[name], part.strip()) for part in values_text.split(",")]
-        repeated = [value_text(v) for v in values if values.count(v) > 1]
-        if repeated:
-            raise UsageError(f"--set {name} lists {repeated[0]} twice")
+        parts = values_text.split(",")
+        if len(parts) > guarded.MAX_GAMES:
+            raise UsageError(f"--set {name} lists {len(parts):,} values; a sweep plays at most "
+                             f"{guarded.MAX_GAMES:,} games")
+        values = [_typed(name, knobs[name], part.strip()) for part in parts]
+        seen: set[Any] = set()
+        for value in values:
+            if value in seen:
+                raise UsageError(f"--set {name} lists {value_text(value)} twice")
+            seen.add(value)
         for value in values:
             try:
                 DEFAULT.replace(**{name: value})
@@ -163,25 +179,80 @@ def plan(maps: list[tuple[str, MapBundle]], swept: dict[str, list[Any]],
     return games
 
 
+# A game's record is a few kB; a longer line in games.jsonl is not one of ours and is skipped.
+MAX_RECORD_BYTES = 1 << 20
+
+
+def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of ``stream`` of at most ``limit`` bytes; longer ones are skipped whole
+    without ever being held in memory."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # the rest of an overlong line
+            line = stream.readline(limit + 1)
+
+
 class GameLog:
-    """DIR/games.jsonl: one JSON line per finished game, flushed as it ends, read to resume."""
+    """DIR/games.jsonl: one JSON line per finished game, flushed as it ends, read to resume.
+
+    ``lock`` takes DIR for this sweep alone (``fcntl.flock`` on the folder, where the system
+    has it): the lock goes when the sweep ends, however it ends, and a second sweep that finds
+    it taken is refused, so two sweeps never append the same game.
+    """
 
     def __init__(self, directory: Path):
         self.path = directory / "games.jsonl"
         self._file: IO[str] | None = None
+        self._lock: int | None = None
 
-    def finished(self) -> dict[str, dict[str, Any]]:
-        """Records by game key; a line cut short by a kill (or garbled) is skipped."""
+    def lock(self) -> None:
+        report.make_folder(self.path.parent)
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; one sweep per folder is up to you
+            return
+        try:
+            folder = os.open(self.path.parent, os.O_RDONLY)
+        except OSError as err:
+            raise guarded.OutputError(f"cannot open {self.path.parent}: "
+                                      f"{err.strerror or err}") from None
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(folder)
+            raise guarded.OutputError(f"--out {self.path.parent} is in use by another rex sweep; "
+                                      "wait for it to end or choose another folder") from None
+        except OSError:  # a file system without locks: go on as before locks existed
+            os.close(folder)
+            return
+        self._lock = folder
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def finished(self, wanted: set[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Records by game key (only the ``wanted`` keys, when given: a log of many sweeps
+        need not fit in memory); a line cut short by a kill (or garbled, or longer than any
+        record) is skipped. The log must be a regular file within ``guarded.GAME_LOG``'s
+        limit (InputError otherwise)."""
         records: dict[str, dict[str, Any]] = {}
-        if not self.path.exists():
+        if not os.path.lexists(self.path):
             return records
-        with self.path.open("rb") as lines:
-            for line in lines:
+        with guarded.open_binary(self.path, guarded.GAME_LOG) as lines:
+            for line in _bounded_lines(lines, MAX_RECORD_BYTES):
                 try:
                     record = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
-                if isinstance(record, dict) and isinstance(record.get("key"), str):
+                if isinstance(record, dict) and isinstance(record.get("key"), str) and (
+                        wanted is None or record["key"] in wanted):
                     records[record["key"]] = record
         return records
 
@@ -191,7 +262,7 @@ class GameLog:
         # record starts on a line of its own (the partial line is then skipped when read).
         cut_short = False
         if self.path.exists() and self.path.stat().st_size:
-            with self.path.open("rb") as existing:
+            with guarded.open_binary(self.path, guarded.GAME_LOG) as existing:
                 existing.seek(-1, 2)
                 cut_short = existing.read(1) != b"\n"
         self._file = self.path.open("a", encoding="utf-8")
@@ -206,8 +277,12 @@ class GameLog:
 
     def append(self, record: dict[str, Any]) -> None:
         assert self._file is not None, "append inside `with log:`"
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        try:
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
+        except OSError as err:
+            raise guarded.OutputError(f"cannot write {self.path}: {err.strerror or err}"
+                                      ) from None
 
 
 def tidy_rows(games: list[PlannedGame], results: dict[str, dict[str, Any]]
@@ -239,7 +314,8 @@ def write_table(directory: Path, rows: list[dict[str, Any]]) -> Path:
         import pyarrow.parquet
     except ImportError:
         path = directory / "results.csv"
-        with path.open("w", newline="", encoding="utf-8") as file:
+        with guarded.atomic_path(path) as temporary, temporary.open(
+                "w", newline="", encoding="utf-8") as file:
             writer = csv.DictWriter(file, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
@@ -254,7 +330,9 @@ def write_table(directory: Path, rows: list[dict[str, Any]]) -> Path:
          else pyarrow.float64() if column in ("minutes", "wall_seconds")
          else pyarrow.string()) for column in rows[0]])
     path = directory / "results.parquet"
-    pyarrow.parquet.write_table(pyarrow.Table.from_pylist(rows, schema=schema), path)
+    with guarded.atomic_path(path) as temporary:
+        pyarrow.parquet.write_table(pyarrow.Table.from_pylist(rows, schema=schema),
+                                    str(temporary))
     return path
 
 
@@ -271,6 +349,8 @@ def summarise(games: list[PlannedGame], results: dict[str, dict[str, Any]]
 def plots(directory: Path, games: list[PlannedGame], results: dict[str, dict[str, Any]],
           swept: dict[str, list[Any]]) -> list[Path]:
     """For each swept knob, the ending mix per policy against its values (all maps together)."""
+    from game.view.plots import sweep_plot  # pygame: only when a report is asked for
+
     written = []
     for knob, values in swept.items():
         mixes: dict[str, dict[str, Any]] = {}
@@ -280,7 +360,7 @@ def plots(directory: Path, games: list[PlannedGame], results: dict[str, dict[str
                     [results[g.key] for g in games
                      if g.spec.label == policy and dict(g.values)[knob] == value])[policy]
                 for value in values}
-        written.append(report.sweep_plot(directory / f"endings_by_{knob}.png", knob, mixes))
+        written.append(sweep_plot(directory / f"endings_by_{knob}.png", knob, mixes))
     return written
 
 
@@ -289,11 +369,6 @@ def _map_labels(paths: list[Path], bundles: list[MapBundle]) -> list[str]:
     names = [bundle.name for bundle in bundles]
     return [name if names.count(name) == 1 else str(path)
             for name, path in zip(names, paths, strict=True)]
-
-
-def _check_folder(flag: str, folder: Path | None) -> None:
-    if folder is not None and folder.exists() and not folder.is_dir():
-        raise UsageError(f"{flag} {folder} is a file, not a folder")
 
 
 def _bundles(paths: list[Path]) -> list[MapBundle]:
@@ -310,17 +385,31 @@ def _bundles(paths: list[Path]) -> list[MapBundle]:
     return bundles
 
 
+def _count_games(args: argparse.Namespace, swept: dict[str, list[Any]], policies: list[Any]
+                 ) -> None:
+    """UsageError if the sweep plans more games than one run may keep in memory."""
+    maps = len(args.map or [DEFAULT_MAP])
+    combinations = math.prod(len(values) for values in swept.values())
+    games = maps * combinations * len(policies) * args.seeds
+    if games > guarded.MAX_GAMES:
+        raise UsageError(f"the sweep plans {games:,} games ({maps} maps x {combinations:,} "
+                         f"combinations x {len(policies)} policies x {args.seeds:,} seeds); "
+                         f"one run plays at most {guarded.MAX_GAMES:,}: split it")
+
+
 def run_sweep(args: argparse.Namespace) -> int:
-    """Run ``rex sweep``: 0 when every game ran, 1 if any failed, 130 on Ctrl-C."""
+    """Run ``rex sweep``: 0 when every game ran, 1 if any failed, 130 on Ctrl-C (143 on
+    SIGTERM)."""
     from game.policies import label
 
     chosen = list({label(*choice): choice for choice in policy_choices(args)}.values())
     swept = parse_sets(args.set)
+    _count_games(args, swept, chosen)
     if args.jobs is not None and args.scheduler not in (None, "local"):
         raise UsageError("--jobs is for workers on this machine; a scheduler's workers are the "
                          "ones started with `dask worker`")
-    _check_folder("--out", args.out)
-    _check_folder("--report", args.report)
+    check_output_folder("--out", args.out)
+    check_output_folder("--report", args.report)
     paths = args.map or [DEFAULT_MAP]
     bundles = _bundles(paths)
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
@@ -330,9 +419,22 @@ def run_sweep(args: argparse.Namespace) -> int:
 
     log = GameLog(args.out) if args.out is not None else None
     try:
-        earlier = log.finished() if log is not None else {}
+        if log is not None:
+            log.lock()  # before reading: what another sweep appends is never missed
+        return _play(args, games, swept, log)
+    finally:
+        if log is not None:
+            log.unlock()
+
+
+def _play(args: argparse.Namespace, games: list[PlannedGame], swept: dict[str, list[Any]],
+          log: GameLog | None) -> int:
+    """Play the games not yet in the log, appending each as it ends; then finish."""
+    try:
+        earlier = log.finished({game.key for game in games}) if log is not None else {}
     except OSError as err:
-        raise UsageError(f"cannot read --out {args.out}: {err.strerror or err}") from None
+        raise guarded.OutputError(f"cannot read --out {args.out}: {err.strerror or err}"
+                                  ) from None
     # Failed games are played again: a failure is usually a bug that has been fixed since.
     results = {key: r for key, r in earlier.items() if "error" not in r}
     todo = [game for game in games if game.key not in results]
@@ -346,7 +448,8 @@ def run_sweep(args: argparse.Namespace) -> int:
                 try:
                     stack.enter_context(log)
                 except OSError as err:
-                    raise UsageError(f"cannot write {log.path}: {err.strerror or err}") from None
+                    raise guarded.OutputError(f"cannot write {log.path}: "
+                                              f"{err.strerror or err}") from None
             if todo:  # a finished sweep starts no workers
                 backend = stack.enter_context(open_backend(args.jobs, args.scheduler))
                 progress = ProgressBar("rex sweep")
@@ -359,12 +462,13 @@ def run_sweep(args: argparse.Namespace) -> int:
                     progress(played, len(todo))
     except BackendError as err:
         raise UsageError(str(err)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         kept = (f"; the {played} finished are in {log.path}: run the same command to resume"
                 if log is not None else "")
-        print(("\n" if played else "") + f"rex sweep: interrupted after {played} of "
+        how = "terminated" if interrupted_status(err) == 143 else "interrupted"
+        print(("\n" if played else "") + f"rex sweep: {how} after {played} of "
               f"{len(todo)} games{kept}", file=sys.stderr)
-        return 130
+        return interrupted_status(err)
     return _finish(args, games, results, swept)
 
 
@@ -380,15 +484,12 @@ def _finish(args: argparse.Namespace, games: list[PlannedGame],
                "combinations": combinations}
     written = []
     for folder in dict.fromkeys(f for f in (args.out, args.report) if f is not None):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            summary_path = folder / "summary.json"
-            summary_path.write_text(json.dumps(summary, indent=2) + "\n")
-            written += [write_table(folder, rows), summary_path]
-            if folder == args.report:
-                written += plots(folder, games, results, swept)
-        except OSError as err:
-            raise UsageError(f"cannot write into {folder}: {err.strerror or err}") from None
+        report.make_folder(folder)  # every write below is atomic; a failure is OutputError
+        summary_path = folder / "summary.json"
+        guarded.write_atomic(summary_path, json.dumps(summary, indent=2) + "\n")
+        written += [write_table(folder, rows), summary_path]
+        if folder == args.report:
+            written += plots(folder, games, results, swept)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
 

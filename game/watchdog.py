@@ -12,6 +12,10 @@ kept; it is not kept either where a game runs outside a process's main thread (a
 task threads, ``rex sweep --scheduler``); and a policy stuck inside one long call into C code
 that does not return to Python (a huge numpy operation, a blocking socket without a timeout)
 is stopped only when that call returns. ``time.sleep`` and pure Python loops are stopped on time.
+
+An alarm that was already set when a game starts (a caller's own deadline, as the tests' in-process
+runs of ``rex`` set) still goes off on time: its handler is called once it is due, and what is
+left of it is set again when the game ends.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class Watchdog:
         self.active = False
         self._started: float | None = None
         self._previous: object = None
+        self._outer_due: float | None = None  # when an alarm set before the game is due
+        self._interval = 1.0
 
     @staticmethod
     def available() -> bool:
@@ -47,8 +53,11 @@ class Watchdog:
     def __enter__(self) -> Watchdog:
         if self.seconds is not None and self.available():
             self._previous = signal.signal(signal.SIGALRM, self._alarm)
-            interval = min(1.0, max(0.01, self.seconds / 10))
-            signal.setitimer(signal.ITIMER_REAL, interval, interval)
+            self._interval = interval = min(1.0, max(0.01, self.seconds / 10))
+            delay, _ = signal.setitimer(signal.ITIMER_REAL, interval, interval)
+            if delay > 0:
+                self._outer_due = time.monotonic() + delay
+                self._tick_at_outer()
             self.active = True
         return self
 
@@ -58,6 +67,10 @@ class Watchdog:
             signal.setitimer(signal.ITIMER_REAL, 0.0)
             signal.signal(signal.SIGALRM, self._previous)  # type: ignore[arg-type]
             self.active = False
+            if self._outer_due is not None:
+                signal.setitimer(signal.ITIMER_REAL,
+                                 max(0.001, self._outer_due - time.monotonic()))
+                self._outer_due = None
         self._started = None
 
     def begin(self) -> None:
@@ -67,10 +80,23 @@ class Watchdog:
     def end(self) -> None:
         self._started = None
 
+    def _tick_at_outer(self) -> None:
+        """Make the next tick the moment the earlier alarm is due, if that comes first."""
+        if self._outer_due is not None:
+            left = self._outer_due - time.monotonic()
+            if left < self._interval:
+                signal.setitimer(signal.ITIMER_REAL, max(0.001, left), self._interval)
+
     def _alarm(self, signum: int, frame: FrameType | None) -> None:
-        started = self._started
-        if started is not None and time.monotonic() - started > self.seconds:
+        outer = self._outer_due
+        if outer is not None and time.monotonic() >= outer:
+            self._outer_due = None
+            if callable(self._previous):
+                self._previous(signum, frame)
+        self._tick_at_outer()
+        started, limit = self._started, self.seconds
+        if started is not None and limit is not None and time.monotonic() - started > limit:
             # Once per limit: a policy that swallows the exception is interrupted again after
             # another full limit, never while the game is reporting the first one.
             self._started = time.monotonic()
-            raise PolicyTimeout(f"no answer within {self.seconds:g} s")
+            raise PolicyTimeout(f"no answer within {limit:g} s")

@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from game.level import read_level
 from game.sim import bond
 from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim.commands import IDLE, Commands
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 

@@ -156,6 +156,37 @@ def test_problems_of_each_tileset_name_it_and_a_map_without_one_is_the_map_s(tmp
     assert set(problem) == {"severity", "where", "message"}
 
 
+def test_the_loader_s_limits_name_what_they_refuse(tmp_path, capsys):
+    """The guards of the hardened loader say where, like every other problem."""
+    path = mapkit.write(mapkit.MapSpec(), tmp_path)
+    text = path.read_text()
+    at = text.index('<data encoding="csv">') + len('<data encoding="csv">')
+    path.write_text(text[:at] + "\n99999999999999999999999" + text[at + 2:])
+    _, report = run_json(capsys, path)
+    assert only_problem(report, "tile id out of range")["layer"] == {"name": "ground", "id": 1}
+
+    far = tmxwrite.MapObject(90, "scent_source", 1.7e308, 1.7e308)
+    path = mapkit.write(mapkit.MapSpec(extra_objects=[far]), tmp_path)
+    path.write_text(path.read_text().replace("<objectgroup ", '<objectgroup offsetx="1.7e308" '))
+    _, report = run_json(capsys, path)
+    (entry,) = report["files"]
+    places = {(p["object"], p["layer"]["id"]) for p in entry["problems"]
+              if "position or size is out of range" in p["message"]}
+    assert places == {(90, object_layer(path)["id"])}
+
+    path.write_text(mapkit.write(mapkit.MapSpec(), tmp_path).read_text().replace(
+        '<tile id="11">', '<tile id="-3">', 1))
+    _, report = run_json(capsys, path)
+    assert only_problem(report, "tile id -3 must be 0 or more")["tileset"] == "terrain"
+
+    sources = [tmxwrite.MapObject(100 + i, "scent_source", 3.5 * mapkit.TILE,
+                                  5.5 * mapkit.TILE) for i in range(2000)]
+    path = mapkit.write(mapkit.MapSpec(extra_objects=sources), tmp_path)
+    _, report = run_json(capsys, path)
+    problem = only_problem(report, "scent sources in all")
+    assert len(problem["objects"]) == 2000 and problem["objects"][:2] == [100, 101]
+
+
 def test_an_unknown_class_is_a_warning_that_keeps_the_map_ok(tmp_path, capsys):
     extra = tmxwrite.MapObject(90, "scent_sorce", 16 * 20, 16 * 9)
     path = mapkit.write(mapkit.MapSpec(extra_objects=[extra]), tmp_path)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from game import policies
-from game.level import read_level
 from game.sim import civilians as civ
 from game.sim import events as ev
 from game.sim.commands import IDLE, Commands
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 

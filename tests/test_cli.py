@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from game import cli
-from tests import mapkit
+from tests import hostile, mapkit
 from tests.test_mapcheck import HOSTILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,19 @@ HEADLESS = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"
 def rex(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "game", *args], cwd=ROOT, env=HEADLESS,
                           capture_output=True, text=True, timeout=timeout)
+
+
+# Processor seconds a refusal may take, starting the interpreter included (about one). Counted
+# in processor time, not wall time, so a machine busy with other work cannot fail the test,
+# while a command that spins fails it; one that blocks is stopped by the wall-clock limit.
+QUICK_CPU_SECONDS = 5.0
+
+
+def rex_quickly(*args: str) -> hostile.Run:
+    """``rex args`` in a process of its own, failing the test if it spins or blocks."""
+    run = hostile.run_rex(*args, timeout=120, cpu_limit=QUICK_CPU_SECONDS)
+    assert not run.killed, f"rex {' '.join(args)} did not end: {run.seconds:.0f} s"
+    return run
 
 
 def test_check_map_ok_lines_and_exit_0(tmp_path, capsys):
@@ -58,7 +71,7 @@ def test_hostile_files_are_refused_quickly_and_cleanly(tmp_path, name):
     data, fragment = HOSTILE[name]
     path = tmp_path / name
     path.write_bytes(data)
-    result = rex("check-map", str(path), timeout=5)  # a hang would fail here
+    result = rex_quickly("check-map", str(path))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.splitlines()
@@ -67,7 +80,7 @@ def test_hostile_files_are_refused_quickly_and_cleanly(tmp_path, name):
 
 def test_check_map_on_a_directory_and_a_missing_path(tmp_path):
     for target in (tmp_path, tmp_path / "missing.tmx"):
-        result = rex("check-map", str(target), timeout=5)
+        result = rex_quickly("check-map", str(target))
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert len(result.stdout.splitlines()) == 1
 
@@ -178,3 +191,56 @@ def test_default_map_screenshot_is_drawn_from_the_tileset(tmp_path):
     pixels = pygame.surfarray.array3d(image).reshape(-1, 3)
     colours = len({tuple(p) for p in pixels[::97]})
     assert colours > 60  # textured pixel art; the flat fallback has about ten colours
+
+
+# Runs one rex command in a fresh interpreter, then names every module it loaded.
+_MODULES_LOADED = """
+import json, sys
+from game import cli
+status = cli.main(sys.argv[1:])
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+
+def modules_loaded_by(*args: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", _MODULES_LOADED, *args], cwd=ROOT,
+                            env=HEADLESS, capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["status"] == 0, result.stderr
+    return set(report["modules"])
+
+
+def _view_and_pygame(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.split(".")[0] == "pygame" or m.startswith("game.view")}
+
+
+@pytest.mark.parametrize("command", [
+    ["sim", "--max-minutes", "0.05", "--json"],
+    ["check-map"],
+    ["batch", "--policy", "wait", "--seeds", "2", "--jobs", "1", "--max-minutes", "0.05"],
+    ["sweep", "--policy", "wait", "--seeds", "1", "--jobs", "1", "--max-minutes", "0.05",
+     "--set", "clock_scale=6,7"],
+], ids=lambda command: command[0])
+def test_the_headless_commands_load_nothing_of_the_view(tmp_path, command):
+    path = str(mapkit.write(mapkit.MapSpec(), tmp_path))
+    args = [*command, path] if command == ["check-map"] else [*command, "--map", path]
+    assert _view_and_pygame(modules_loaded_by(*args)) == set()
+
+
+def test_rex_scenario_loads_nothing_of_the_view(tmp_path):
+    path = mapkit.write(mapkit.MapSpec(), tmp_path)
+    scenario = tmp_path / "scene.toml"
+    scenario.write_text(f'map = "{path}"\nseeds = 1\npolicy = "wait"\nmax_minutes = 0.05\n'
+                        '[expect]\nending_in = ["none", "home"]\n')
+    assert _view_and_pygame(modules_loaded_by("scenario", str(scenario), "--jobs", "1")) == set()
+
+
+def test_a_report_draws_through_the_view_s_plots_only(tmp_path):
+    path = str(mapkit.write(mapkit.MapSpec(), tmp_path))
+    loaded = modules_loaded_by("batch", "--policy", "wait", "--seeds", "1", "--jobs", "1",
+                               "--max-minutes", "0.05", "--map", path, "--report",
+                               str(tmp_path / "report"))
+    assert "pygame" in loaded
+    assert {m for m in loaded if m.startswith("game.view")} == {
+        "game.view", "game.view.plots", "game.view.images"}
+    assert (tmp_path / "report" / "endings.png").stat().st_size > 0

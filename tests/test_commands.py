@@ -11,10 +11,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from game.level import read_level
 from game.sim.commands import IDLE, CommandError, Commands, checked
 from game.sim.motion import RADIUS, fits, slide
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 

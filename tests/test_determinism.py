@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from game.headless import GameOptions, Runner
-from game.level import read_level
 from game.sim.commands import IDLE
 from game.sim.stage import Stage
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 
@@ -51,7 +51,7 @@ def test_the_hash_covers_what_changes(tmp_path):
 SCRIPT = """
 import json, sys
 from game.headless import GameOptions, Runner
-from game.level import read_level
+from game.tiled import read_level
 from game.tuning import Tuning
 result = Runner(read_level(sys.argv[1])).play(
     11, "wait", tuning=Tuning(prewarm_seconds=60.0), options=GameOptions(max_seconds=40))
@@ -75,7 +75,35 @@ def test_same_hash_in_two_processes_and_no_pygame(tmp_path):
 
 
 def test_the_simulation_package_never_imports_pygame():
-    for source in (ROOT / "game" / "sim").glob("*.py"):
-        text = source.read_text()
-        assert "import pygame" not in text and "from pygame" not in text, source
-        assert "pytmx" not in text, source
+    """Every module of game/sim, imported in a fresh interpreter, brings in no pygame, no
+    pytmx, no XML parser, nothing of the view or of the map reader."""
+    modules = sorted(f"game.sim.{path.stem}" for path in (ROOT / "game" / "sim").glob("*.py")
+                     if path.stem != "__init__")
+    code = ("import importlib, json, sys\n"
+            f"for name in {modules!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    loaded = json.loads(result.stdout)
+    assert set(modules) <= set(loaded)  # the imports did happen
+    assert _unwanted(loaded) == []
+
+
+# What the simulation must never load: the window, the map file's reader and its parsers.
+UNWANTED = ("pygame", "pytmx", "xml", "pyexpat", "game.view", "game.tiled", "game.mapcheck",
+            "game.guarded")
+
+
+def _unwanted(modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == u or m.startswith(u + ".") for u in UNWANTED)]
+
+
+def test_importing_the_world_loads_no_parser_and_no_pygame():
+    """The acceptance check as written: ``python -X importtime -c "import game.sim.world"``."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import game.sim.world"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)
+    imported = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line]
+    assert "game.sim.world" in imported and "numpy" in imported
+    assert _unwanted(imported) == []

@@ -15,8 +15,8 @@ def test_the_example_policy_in_the_docs_runs(tmp_path, monkeypatch):
     from pathlib import Path
 
     from game import policies
-    from game.level import read_level
     from game.sim.world import World, step
+    from game.tiled import read_level
     from game.tuning import Tuning
     from tests import mapkit
 

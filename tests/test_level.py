@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from game.contract import TERRAIN_ID
-from game.level import MapError, read_level
+from game.level import FLIP_H, MapError
 from game.mapcheck import check_file
+from game.tiled import read_level
 from tests import mapkit
 from tools import tmxwrite
 
@@ -126,7 +127,7 @@ def test_tile_property_overrides(tmp_path):
 def test_flipped_tiles_keep_their_terrain(tmp_path):
     spec = mapkit.MapSpec()
     gids = mapkit.terrain_grid(spec)
-    gids[11, 8] = TERRAIN_ID["forest"] | 0x80000000
+    gids[11, 8] = TERRAIN_ID["forest"] | FLIP_H
     gids[11, 9] = TERRAIN_ID["water"] | 0x60000000
     layers = [tmxwrite.TileLayer("ground", gids, "zlib"),
               tmxwrite.ObjectLayer("objects", mapkit.objects(spec))]
@@ -134,7 +135,7 @@ def test_flipped_tiles_keep_their_terrain(tmp_path):
     path.write_text(tmxwrite.map_xml(42, 12, 16, [mapkit.terrain_tileset()], layers))
     level = read_level(path)
     assert level.terrain[11, 8] == FOREST and level.terrain[11, 9] == WATER
-    assert level.art_layers[0].gids[11, 8] == TERRAIN_ID["forest"] | 0x80000000
+    assert level.art_layers[0].gids[11, 8] == TERRAIN_ID["forest"] | FLIP_H
 
 
 def test_rectangles_polygons_and_layer_offsets(tmp_path):
@@ -197,9 +198,11 @@ def test_errors_carry_every_problem(tmp_path):
     assert len(caught.value.problems) == 2
 
 
-def test_importing_the_loader_prints_nothing_and_loads_no_pygame():
-    code = ("import sys, game.level, game.mapcheck; from game.level import _pytmx; _pytmx(); "
-            "assert 'pygame' not in sys.modules")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+def test_reading_a_map_prints_nothing_and_loads_no_pygame(tmp_path):
+    """pytmx reads the tilesets, but pygame (which it would import) stays out of the process."""
+    path = mapkit.write(mapkit.MapSpec(external_tileset=True), tmp_path)
+    code = ("import sys, game.level, game.mapcheck; game.mapcheck.load_checked(sys.argv[1]); "
+            "assert 'pytmx' in sys.modules and 'pygame' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                            text=True, check=True)
     assert result.stdout == "" and result.stderr == ""

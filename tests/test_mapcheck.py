@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from game.level import read_level
 from game.mapcheck import check_file
+from game.tiled import read_level
 from tests import mapkit
 from tools import tmxwrite
 

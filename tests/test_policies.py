@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from game import policies
-from game.level import read_level
 from game.sim.commands import Commands
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 
@@ -131,6 +131,13 @@ def test_batch_report_writes_games_and_plots(tmp_path):
     for plot in ("endings.png", "where_chases_ended.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "wait: 2 games" in result.stdout
+
+
+def test_every_ending_has_its_colour_in_the_plots():
+    from game import report
+    from game.view import plots
+
+    assert tuple(plots.ENDING_COLOURS) == report.ENDINGS
 
 
 def test_batch_refuses_a_bad_policy_before_playing(tmp_path):

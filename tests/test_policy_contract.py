@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from game import policies
-from game.level import read_level
 from game.sim.commands import Commands
 from game.sim.world import World
+from game.tiled import read_level
 from game.tuning import Tuning
+from game.watchdog import Watchdog
 from tests import mapkit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +144,8 @@ def test_a_policy_that_asks_for_the_truth_gets_it(folder, level):
 
 @pytest.mark.parametrize("name, args, message", [
     ("contract_mila:two_arguments", None,
-     "policy 'contract_mila:two_arguments' must take one argument, the observation: "
+     "'contract_mila:two_arguments' is not a policy: it must take one argument, the "
+     "observation: "
      "two_arguments(obs, extra)"),
     ("contract_mila:Counted", {"sped": 2}, "policy 'contract_mila:Counted' does not take "
                                            "these arguments: got an unexpected keyword"),
@@ -201,7 +205,7 @@ def test_sim_reports_a_raising_policy_in_one_line_and_its_traceback_with_debug(f
     plain = rex(folder, *common)
     assert plain.returncode == 1 and plain.stdout == ""
     assert plain.stderr.splitlines() == [
-        "rex sim: policy 'contract_mila:boom' raised ValueError: lost the way "
+        "rex sim: error: policy 'contract_mila:boom' raised ValueError: lost the way "
         "(at tick 5, seed 2)"]
     debug = rex(folder, *common, "--debug", "--json")
     assert debug.returncode == 1
@@ -221,7 +225,7 @@ def test_a_stalled_policy_ends_the_game_as_an_error(folder, name):
     error = json.loads(result.stdout)["error"]
     assert error == (f"policy '{name}' did not answer within 0.5 s (at tick 3, seed 0); "
                      "--policy-timeout sets the limit")
-    assert result.stderr.strip() == f"rex sim: {error}"
+    assert result.stderr.strip() == f"rex sim: error: {error}"
 
 
 def test_batch_counts_a_stalled_or_raising_policy_as_errors_and_goes_on(folder):
@@ -281,6 +285,32 @@ def test_a_policy_that_fails_in_the_window_is_one_line_too(folder):
                  "--frames", "20", "--seed", "1")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "rex play: policy 'contract_mila:returns_none' returned None, not Commands "
+        "rex play: error: policy 'contract_mila:returns_none' returned None, not Commands "
         "(at tick 0, seed 1)")
     assert "Traceback" not in result.stderr
+
+
+def test_an_alarm_set_before_the_game_still_goes_off_on_time():
+    """The policy time limit borrows SIGALRM; a caller's own alarm (a test's deadline around
+    an in-process run of rex, say) fires on time during the game, or later, as it was set."""
+    fired: list[float] = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(time.monotonic()))
+    try:
+        start = time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with Watchdog(60.0):  # its own ticks are a second apart
+            while time.monotonic() - start < 0.6:
+                pass
+        assert len(fired) == 1 and 0.29 <= fired[0] - start < 0.45
+        fired.clear()
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with Watchdog(60.0):
+            time.sleep(0.1)
+        assert not fired
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0.25 < left <= 0.41  # what was left of it, set again
+        time.sleep(0.6)
+        assert len(fired) == 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

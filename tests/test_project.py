@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 
 from game.contract import MAP_PROPERTIES, OBJECT_CLASSES, TERRAIN_NAMES, Member
-from game.level import read_level
+from game.tiled import read_level
 from tests import mapkit
 from tools import make_project, tmxwrite
 from tools.make_project import MAP_CLASS, TERRAIN_ENUM

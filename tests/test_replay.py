@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from game.headless import GameOptions, Runner
-from game.level import read_level
 from game.replay import FORMAT_VERSION, Replay, ReplayError, load
 from game.sim.commands import Commands
+from game.tiled import read_level
 from tests import mapkit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,11 +7,11 @@ import math
 import pytest
 
 from game import policies
-from game.level import read_level
 from game.sim import events as ev
 from game.sim.commands import Commands
 from game.sim.stage import Stage
 from game.sim.world import World, step
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 

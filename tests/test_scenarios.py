@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from game import scenario as scenario_mod
-from game.level import read_level
 from game.sim.world import World
+from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
 
@@ -69,7 +69,7 @@ def rex(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     (("ending_in", "endings_in"), "expect.endings_in: unknown expectation"),
     (("prewarm_seconds = 30.0", "prewarm_seconds = -1.0"), "tuning: prewarm_seconds=-1.0 is "
                                                            "outside its range"),
-    (("map = \"map/map.tmx\"", "map = \"nowhere.tmx\""), "map: nowhere.tmx is not a file"),
+    (("map = \"map/map.tmx\"", "map = \"nowhere.tmx\""), "map: nowhere.tmx: file not found"),
     (("[tuning]", "[start.rex]\nat = [0.5, 0.5]\n[tuning]"),
      "start.rex.at: [0.5, 0.5] is a cell Rex cannot stand on"),
     (("[tuning]", "[start.rex]\nstate = \"flying\"\n[tuning]"),
@@ -125,7 +125,7 @@ def test_bad_files_and_flags_are_refused_before_any_game(folder):
     result = rex("scenario", str(bad))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip() == f"rex scenario: {bad}: seeds: wants a whole number from 1 " \
-                                    "to 100000, not 'two'"
+                                    "to 20,000, not 'two'"
     result = rex("scenario", str(bad), "--junit", str(folder / "missing" / "out.xml"))
     assert result.returncode == 2 and "folder" in result.stderr
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from game import tuning as tuning_mod
-from game.level import read_level
 from game.sim.scent import (
     TICK_HZ,
     ScentField,
@@ -18,6 +17,7 @@ from game.sim.scent import (
     needed_range,
     substeps_needed,
 )
+from game.tiled import read_level
 from tests import mapkit
 
 OPEN = """

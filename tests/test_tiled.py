@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from game.level import read_level
 from game.mapcheck import check_file
+from game.tiled import read_level
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPS = sorted((ROOT / "maps").glob("*.tmx"))

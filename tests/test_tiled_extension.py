@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from game.contract import TERRAIN_ID
-from game.level import read_level
+from game.tiled import read_level
 from tests.test_project import tiled_env
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from game.level import read_level
+from game.tiled import read_level
 from tests import mapkit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,13 +13,13 @@ import pygame
 import pytest
 
 from game.headless import Runner
-from game.level import read_level
 from game.replay import Replay
 from game.sim import events as ev
 from game.sim.commands import Commands
 from game.sim.stage import Stage
 from game.sim.world import World, step
 from game.sound import catalogue
+from game.tiled import read_level
 from game.tuning import DEFAULT
 from game.view import mixer as mixer_mod
 from game.view import play as play_mod

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from game.level import read_level
 from game.sim import events as ev
 from game.sim.world import World
 from game.sound.catalogue import CAPTIONS
+from game.tiled import read_level
 from game.view import cast
 from game.view.hud import MeterWatch
 from game.view.minimap import terrain_picture

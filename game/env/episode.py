@@ -283,8 +283,12 @@ def load_stage(map_path: str | Path | None, level: Level | None, tuning: Tuning
         from game.mapcheck import load_checked
 
         path = Path(map_path) if map_path is not None else DEFAULT_MAP
-        key: tuple = ("path", str(path.resolve()), path.stat().st_mtime_ns, Stage.key(tuning))
-        if key not in _STAGES:
+        try:
+            saved: int | None = path.stat().st_mtime_ns
+        except (OSError, ValueError):
+            saved = None  # load_checked says what is wrong with it, as rex check-map would
+        key: tuple = ("path", str(path.resolve()), saved, Stage.key(tuning))
+        if key not in _STAGES or saved is None:
             level = load_checked(path)
     else:
         key = ("level", level.content_hash, Stage.key(tuning))

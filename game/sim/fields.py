@@ -1,15 +1,9 @@
-"""Distance fields ("Dijkstra maps") over cost grids, computed with whole-grid numpy sweeps.
+"""Fields the simulation's agents walk by: windows of a distance field, routes and flee maps.
 
-A distance field holds, for every cell, the cheapest cost of walking from it to the nearest
-target, where entering a cell costs that cell's value in the mover's cost grid. Many agents that
-chase one target read one field instead of each searching alone.
-
-The sweep: along a row, moving right, the best distance at cell i is
-``min over j <= i of d[j] + (S[i] - S[j])`` where S is the running sum of entry costs. That is
-``S[i] + running_min(d - S)``: one ``np.minimum.accumulate`` per direction handles every row at
-once. Alternating the four directions until nothing improves gives the exact 4-connected
-shortest paths; each round lets every path turn a corner or two, so city maps settle in a
-handful of rounds.
+Many agents that chase one target read one field instead of each searching alone. The sweep
+that computes a distance field lives in ``game.grids`` (the map checker uses it too); this
+module computes it over windows of the map, around a unit and its goal, which costs less than
+the whole map, and turns it into flee maps.
 """
 
 from __future__ import annotations
@@ -19,96 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Impassable cells are given this entry cost inside the sweep so that prefix sums stay finite;
-# anything this far away is unreachable and becomes inf again.
-_WALL = 1.0e7
-_CUTOFF = _WALL * 0.5
-
-
-class SweepGrid:
-    """A cost grid prepared for repeated sweeps: prefix sums and buffers are made once.
-
-    West- and north-going sweeps run over reversed views of the same arrays, and column sweeps
-    accumulate along axis 0, so no sweep copies or transposes the grid.
-    """
-
-    def __init__(self, cost: np.ndarray):
-        self.shape = cost.shape
-        self.passable = np.isfinite(cost)
-        self.blocked = ~self.passable
-        entry = np.where(self.passable, cost, _WALL).astype(np.float64)
-        east = np.cumsum(entry, axis=1)
-        west = np.cumsum(entry[:, ::-1], axis=1)[:, ::-1]
-        south = np.cumsum(entry, axis=0)
-        north = np.cumsum(entry[::-1, :], axis=0)[::-1, :]
-        # (prefix sums, axis, reversed?) for the four directions a sweep can run in.
-        self._passes = ((east, 1, False), (south, 0, False), (west, 1, True), (north, 0, True))
-        self._work = np.empty(self.shape, np.float64)
-        self._before = np.empty(self.shape, np.float64)
-
-    def distances(self, targets: np.ndarray, max_rounds: int = 1000,
-                  start: np.ndarray | None = None) -> np.ndarray:
-        """Cost to reach the nearest target from every cell (inf where unreachable).
-
-        ``targets`` is a bool mask or an (n, 2) array of [x, y] cells. ``start``, if given, is
-        an upper bound on the answer (an older field plus the distance the target moved) that
-        the sweeps only have to lower, which takes fewer rounds.
-        """
-        d = np.full(self.shape, np.inf, np.float64) if start is None else np.array(
-            start, np.float64)
-        if targets.dtype == np.bool_:
-            d[targets & self.passable] = 0.0
-        else:
-            cells = np.asarray(targets, np.int64).reshape(-1, 2)
-            d[cells[:, 1], cells[:, 0]] = 0.0
-        d[self.blocked] = np.inf
-        if np.isfinite(d).any():
-            self._relax(d, max_rounds)
-        return d.astype(np.float32)
-
-    def relax(self, values: np.ndarray, max_rounds: int = 1000) -> np.ndarray:
-        """Lower every cell to at most a neighbour's value plus its entry cost (for flee maps,
-        whose starting values are not zeros at targets but a scaled, negated distance)."""
-        d = np.array(values, np.float64)
-        d[self.blocked] = np.inf
-        self._relax(d, max_rounds)
-        return d.astype(np.float32)
-
-    def _relax(self, d: np.ndarray, max_rounds: int) -> None:
-        # Unreached cells hold _CUTOFF rather than inf while sweeping: every path through a
-        # wall costs more than that, so such paths never lower a value and need no test.
-        work, before = self._work, self._before
-        np.minimum(d, _CUTOFF, out=d)
-        for _ in range(max_rounds):
-            np.copyto(before, d)
-            for sums, axis, reverse in self._passes:
-                view = _oriented(axis, reverse)
-                dv, wv, sv = view(d), view(work), view(sums)
-                np.subtract(dv, sv, out=wv)
-                np.minimum.accumulate(wv, axis=axis, out=wv)
-                np.add(wv, sv, out=wv)
-                np.minimum(dv, wv, out=dv)
-            if np.array_equal(before, d):
-                break
-        d[d >= _CUTOFF] = np.inf
-
-
-def _oriented(axis: int, reverse: bool):
-    """A function viewing an array so that the sweep runs forward along ``axis``."""
-    if not reverse:
-        return lambda a: a
-    return (lambda a: a[:, ::-1]) if axis == 1 else (lambda a: a[::-1, :])
-
-
-def distance_field(cost: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """One-off distance field; keep a SweepGrid when the same cost grid is swept often."""
-    return SweepGrid(cost).distances(targets)
-
-
-def reachable(passable: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Cells connected to any start cell through passable cells (4-connected)."""
-    cost = np.where(passable, 1.0, np.inf)
-    return np.isfinite(distance_field(cost, starts))
+from game.grids import SweepGrid
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from game.contract import TERRAIN_ID
+from game.grids import SweepGrid, reachable
 from game.level import Level
-from game.sim.fields import SweepGrid, reachable
 from game.sim.motion import downhill, step_masks
 from game.sim.scent import ScentSetup
 from game.tuning import Tuning

@@ -40,6 +40,7 @@ from game.sim.world import World
 from game.tuning import DEFAULT, Tuning
 from game.view import settings as settings_mod
 from game.view.endings import EndingScreen
+from game.view.images import save_image
 from game.view.input import Bindings
 from game.view.menus import PauseScreen, SettingsScreen, TitleScreen, draw_city_backdrop
 from game.view.minimap import Minimap
@@ -136,6 +137,8 @@ class App:
     def start(self) -> None:
         self.store = settings_mod.SettingsStore.open(self.options.settings_path)
         self.notice = self.store.notice
+        if self.notice is not None:
+            self.say(self.notice)
         if self.options.fullscreen is not None:
             self.store.settings.fullscreen = self.options.fullscreen
         try:
@@ -145,6 +148,10 @@ class App:
             raise WindowError(f"cannot open a window: {err}") from None
         pygame.font.init()
         self.bindings = Bindings(self.store.settings.bindings)
+        for problem in self.bindings.problems:
+            self.say(f"settings: {problem}")
+        if self.bindings.problems and self.notice is None:
+            self.notice = f"Settings: {self.bindings.problems[0]}."
         self.fonts = Fonts()
         if self.options.watch is not None:  # from before the first frame: no save is missed
             self.reloader = MapReloader(self.options.watch, self.level, self._checks)
@@ -229,12 +236,12 @@ class App:
                 if self.options.frames is not None and self.frame_count >= self.options.frames:
                     self.running = False
             if self.options.screenshot is not None:
-                pygame.image.save(self.surface, str(self.options.screenshot))
+                save_image(self.surface, self.options.screenshot)  # OutputError: exit 1
             if self.options.profile:
                 print(profile_line(self.frame_times))
         finally:
             self.close()
-        return 0
+        return 1 if self.recording is not None and self.recording.failed else 0
 
     def frame(self, dt: float) -> None:
         """One frame: events, update, draw, flip."""

@@ -3,7 +3,7 @@ of the window. pygame is loaded (with app.py) only once the flags and the map ha
 
 ``add_play_arguments`` and ``add_replay_arguments`` declare the flags on the sub-parsers;
 ``run_play`` and ``run_replay`` check what argparse cannot (a policy that does not exist, flags
-that contradict each other, a folder that is missing for a screenshot or a recording: one line
+that contradict each other, a screenshot or recording path that cannot be written: one line
 and exit 2), load the map through the map checker (a bad map raises MapError, reported by the
 caller like ``rex check-map``; a replay that does not fit raises ReplayError, one line) and run
 the window. Everything a user can get wrong is found before the window opens. With ``--frames``
@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game import guarded
+from game.cliargs import UsageError, check_output_file, frames, seed
 from game.view import OVERLAYS
 
 if TYPE_CHECKING:
@@ -28,9 +30,7 @@ if TYPE_CHECKING:
 
 def _add_window_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags every command that opens the window shares."""
-    from game.cli import _positive_int  # game.cli imports this module while it is loading
-
-    parser.add_argument("--frames", type=_positive_int, metavar="N",
+    parser.add_argument("--frames", type=frames, metavar="N",
                         help="quit after N frames: a headless check with the dummy drivers")
     parser.add_argument("--screenshot", type=Path, metavar="PATH",
                         help="save the last frame as a PNG")
@@ -47,12 +47,10 @@ def _add_window_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_play_arguments(parser: argparse.ArgumentParser, default_map: Path) -> None:
-    # The command's own number types, so every command words a bad number the same way.
-    from game.cli import _whole
-
     parser.add_argument("--map", type=Path, default=default_map, help="a Tiled .tmx map")
-    parser.add_argument("--seed", type=_whole,
-                        help="the game's seed (default: a new one; 0 with --frames)")
+    parser.add_argument("--seed", type=seed,
+                        help="the game's seed, 0 to 2^63 - 1 (default: a new one; 0 with "
+                             "--frames)")
     parser.add_argument("--autoplay", metavar="POLICY",
                         help="a policy plays Mila: wait, idle, wander, ... or module:function")
     parser.add_argument("--spectator", action="store_true",
@@ -76,15 +74,12 @@ def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
     _add_window_arguments(parser)
 
 
-def _folder_problem(flag: str, path: Path | None) -> str | None:
-    """Why a file cannot be written at ``path``, or None."""
-    if path is None:
-        return None
-    if path.is_dir():
-        return f"{flag} {path} is a folder, not a file"
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        return f"cannot write {path}: folder {folder} does not exist"
+def _folder_problem(flag: str, path: Path | None, *inputs: Path | None) -> str | None:
+    """Why a file cannot be written at ``path`` (checked before the window opens), or None."""
+    try:
+        check_output_file(flag, path, *inputs)
+    except UsageError as err:
+        return str(err)
     return None
 
 
@@ -102,8 +97,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
                 policies.check(name)
             except policies.PolicyError as err:
                 return str(err)
-    return (_folder_problem("--screenshot", args.screenshot)
-            or _folder_problem("--record", args.record))
+    return (_folder_problem("--screenshot", args.screenshot, args.map)
+            or _folder_problem("--record", args.record, args.map))
 
 
 def _open_window(command: str, args: argparse.Namespace, level: Level,
@@ -126,7 +121,8 @@ def _open_window(command: str, args: argparse.Namespace, level: Level,
 
 
 def run_play(args: argparse.Namespace) -> int:
-    """Run ``rex play``; 0 when the window closes, 2 for bad usage."""
+    """Run ``rex play``; 0 when the window closes, 1 when a save it was asked for (the
+    screenshot, the recording) failed, 2 for bad usage."""
     problem = _usage_problem(args)
     if problem is not None:
         print(f"rex play: error: {problem}", file=sys.stderr)
@@ -142,7 +138,7 @@ def run_play(args: argparse.Namespace) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     """Run ``rex replay``: 0 when the window closes, 1 for a replay or map that cannot be
     played (ReplayError or MapError, raised to the caller), 2 for bad usage."""
-    problem = _folder_problem("--screenshot", args.screenshot)
+    problem = _folder_problem("--screenshot", args.screenshot, args.file, args.map)
     if problem is not None:
         print(f"rex replay: error: {problem}", file=sys.stderr)
         return 2
@@ -153,9 +149,11 @@ def run_replay(args: argparse.Namespace) -> int:
     map_path = args.map
     if map_path is None:
         map_path = Path(replay.map_path)
-        if not map_path.is_file():
-            raise replay_mod.ReplayError(f"{args.file}: the recorded map {map_path} is not "
-                                         "there; give the map with --map FILE")
+        problem = guarded.problem(map_path, guarded.MAP)
+        if problem is not None:
+            why = "is not there" if problem.startswith("file not found") else problem
+            raise replay_mod.ReplayError(f"{args.file}: the recorded map {map_path} {why}; give "
+                                         "the map with --map FILE")
     level = load_checked(map_path)
     replay_mod.check_map(replay, level)
     tuning = replay_mod.tuning_of(replay)

@@ -62,15 +62,25 @@ class Bindings:
 
     def __init__(self, names: dict[str, list[str]]):
         self.keys: dict[str, list[int]] = {}
+        self.problems: list[str] = []  # what load() could not take, in words for the player
         self.load(names)
 
     def load(self, names: dict[str, list[str]]) -> None:
-        """Take the bindings from key names; unknown names are dropped, missing actions get
-        their defaults."""
+        """Take the bindings from key names. A name this keyboard layer does not know is left
+        out and said in ``problems``; an action left with no key by that gets its default keys
+        back (one bound to none on purpose stays unbound); missing actions get their defaults."""
         self.keys = {}
+        self.problems = []
         for action, defaults in DEFAULT_BINDINGS.items():
-            codes = [c for c in (key_code(n) for n in names.get(action, defaults))
-                     if c is not None]
+            wanted = names.get(action, defaults)
+            codes = [c for c in (key_code(n) for n in wanted) if c is not None]
+            unknown = [n for n in wanted if key_code(n) is None]
+            if unknown:
+                problem = f"bindings.{action}: unknown key name '{unknown[0][:40]}'"
+                if not codes:
+                    codes = [c for c in (key_code(n) for n in defaults) if c is not None]
+                    problem += f"; using the default ({' / '.join(defaults)})"
+                self.problems.append(problem)
             self.keys[action] = codes
         self._index()
 

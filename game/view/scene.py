@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pygame
 
+from game import guarded
 from game.level import GID_MASK, Level
 from game.sim import events as ev
 from game.view import cast
@@ -62,8 +63,9 @@ def tile_cells(level: Level, wanted: Callable[[str], bool],
     """Cells (x, y) whose art shows a tile of the project's own sheet with a wanted name, in
     any art layer; a map drawn with another tileset has none."""
     try:
-        names = {t["id"]: t["name"] for t in json.loads(sheet.read_text())["tiles"]}
-    except (OSError, ValueError, KeyError):
+        names = {t["id"]: t["name"] for t in json.loads(guarded.read_text(
+            sheet, guarded.ART))["tiles"]}
+    except (guarded.InputError, ValueError, KeyError):
         return np.zeros((0, 2), np.int32)
     ours = (sheet.parent / "tiles.png").resolve()
     gids = [ts.firstgid + local for ts in level.tilesets

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game import policies
+from game import guarded, policies
 from game.replay import Replay
 from game.sim import events as ev
 from game.sim.commands import Commands
@@ -110,6 +110,7 @@ class Recording:
         self.replay: Replay | None = None
         self.world: World | None = None
         self.done = False
+        self.failed = False  # the save failed: the command exits 1
 
     def begin(self, world: World, map_path: str, *, police: bool,
               civilians: bool) -> Replay | None:
@@ -137,7 +138,8 @@ class Recording:
         replay.ending = world.ending.ending if world.ending is not None else None
         try:
             replay.save(self.path)
-        except OSError as err:
-            return f"cannot save the replay to {self.path}: {err.strerror or err}"
+        except guarded.OutputError as err:
+            self.failed = True
+            return f"error: the replay was not saved: {err}"
         return (f"replay saved to {self.path} ({replay.ticks} ticks, "
                 f"ending {replay.ending or 'none: the game was left'})")

@@ -3,9 +3,11 @@
 ``Settings`` is a small dataclass (volumes, fullscreen, accessibility switches, key bindings by
 key name). It is stored as JSON in the user's config folder (platformdirs), written atomically
 (a temporary file in the same folder, flushed, then renamed over the old one), so a crash in
-the middle of a save never leaves half a file. A file that cannot be read or makes no sense is
-moved aside to ``settings.json.bad`` (numbered if that exists) and the game starts from the
-defaults with a notice saying so: the player's file is never overwritten without a word.
+the middle of a save never leaves half a file. It is read through ``game.guarded`` (a regular
+file of at most 1 MiB: never a FIFO or a device). A file that cannot be read or makes no sense
+is moved aside to ``settings.json.bad`` (or ``.bad1``, ``.bad2``, ... : the first free name,
+never one that exists) and the game starts from the defaults with a notice saying so, on
+screen and on stderr: the player's file is never overwritten without a word.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from game import guarded
 
 APP_NAME = "rex"
 FILE_NAME = "settings.json"
@@ -115,15 +120,20 @@ def load(path: Path) -> tuple[Settings, str | None]:
     parsed is moved aside (never deleted) and the defaults are used.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Settings(), None
-    except (OSError, UnicodeDecodeError) as err:
-        return Settings(), _set_aside(path, f"could not be read ({_reason(err)})")
+        text = guarded.read_text(path, guarded.SETTINGS)
+    except guarded.InputError as err:
+        if not os.path.lexists(path):
+            return Settings(), None
+        why = err.reason if err.reason.startswith("is ") else f"could not be read ({err.reason})"
+        return Settings(), _set_aside(path, why)
     try:
-        return from_json(json.loads(text)), None
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         return Settings(), _set_aside(path, f"is not valid JSON (line {err.lineno})")
+    except (ValueError, RecursionError):  # a number of thousands of digits, or deep nesting
+        return Settings(), _set_aside(path, "is not valid JSON (too deep or too long a value)")
+    try:
+        return from_json(data), None
     except SettingsError as err:
         return Settings(), _set_aside(path, f"has a bad value: {err}")
 
@@ -132,14 +142,41 @@ def _reason(err: Exception) -> str:
     return getattr(err, "strerror", None) or type(err).__name__
 
 
+def _aside_name(path: Path, n: int) -> Path:
+    return path.with_name(path.name + (".bad" if n == 0 else f".bad{n}"))
+
+
+def _move_aside(path: Path) -> Path:
+    """Move ``path`` to the first free name of ``.bad``, ``.bad1``, ``.bad2``, ... never over
+    a file that exists: a hard link to a new name fails rather than replace one. Only the
+    settings file's own entry moves (a link, not what it points to); a device or a system
+    file given as the settings path stays where it is (OSError)."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode) or any(
+            str(path.absolute()).startswith(root + os.sep) for root in guarded.PSEUDO_ROOTS):
+        raise OSError(f"{path} is not a file the game may move")
+    n = 0
+    while True:
+        target = _aside_name(path, n)
+        try:
+            os.link(path, target, follow_symlinks=False)
+        except FileExistsError:
+            n += 1
+            continue
+        except OSError:  # no hard links here (a folder, a file system without them)
+            while os.path.lexists(target):
+                n += 1
+                target = _aside_name(path, n)
+            os.rename(path, target)
+            return target
+        os.unlink(path)
+        return target
+
+
 def _set_aside(path: Path, problem: str) -> str:
     """Move a bad settings file out of the way; the notice says where it went."""
-    for n in range(100):
-        target = path.with_name(path.name + (".bad" if n == 0 else f".bad{n}"))
-        if not target.exists():
-            break
     try:
-        os.replace(path, target)
+        target = _move_aside(path)
     except OSError:
         return (f"Settings file {path} {problem}. Using defaults; it could not be moved aside, "
                 "so changes will not be saved over it.")

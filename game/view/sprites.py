@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pygame
 
+from game import guarded
+from game.view.images import load_image
+
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 ART_TILE = 16  # pixels per tile in the art
 
@@ -31,8 +34,8 @@ class SpriteAtlas:
 
     def __init__(self, tile_px: int, sheet: Path = ASSETS / "sprites.json"):
         self.scale = tile_px / ART_TILE
-        meta = json.loads(sheet.read_text())
-        image = pygame.image.load(str(sheet.with_name(meta["image"]))).convert_alpha()
+        meta = json.loads(guarded.read_text(sheet, guarded.ART))
+        image = load_image(sheet.with_name(meta["image"])).convert_alpha()
         self.frames: dict[str, tuple[pygame.Surface, tuple[int, int]]] = {}
         for name, f in meta["frames"].items():
             cut = image.subsurface(pygame.Rect(f["x"], f["y"], f["w"], f["h"]))

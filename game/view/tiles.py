@@ -3,7 +3,8 @@
 Each chunk is a surface holding CHUNK x CHUNK tiles of every visible tile layer at the screen's
 zoom. Chunks are rendered the first time they come into view and kept in a small LRU cache sized
 to a few screens, so a frame costs a dozen blits whatever the map's size (the pyscroll idea).
-When a tileset image is missing, tiles are drawn as flat terrain colours instead.
+When a tileset image is missing or refused (read through ``game.view.images``: a regular file
+within the image limits), tiles are drawn as flat terrain colours instead.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections import OrderedDict
 import numpy as np
 import pygame
 
+from game import guarded
 from game.contract import TERRAINS
-from game.level import GID_MASK, Level
+from game.level import FLIP_D, FLIP_H, FLIP_V, GID_MASK, Level
+from game.view.images import load_image
 
 CHUNK = 16  # tiles per chunk side
 
@@ -28,9 +31,6 @@ TERRAIN_COLOURS = {
     "water": (58, 104, 170),
 }
 
-FLIP_H, FLIP_V, FLIP_D = 0x80000000, 0x40000000, 0x20000000
-
-
 class TileAtlas:
     """Tile images by raw gid (flips applied), scaled to the screen's tile size."""
 
@@ -42,8 +42,8 @@ class TileAtlas:
             sheet = None
             if ts.image:
                 # A sheet that cannot be loaded leaves its tiles to the terrain colours below.
-                with contextlib.suppress(pygame.error, OSError):
-                    sheet = pygame.image.load(ts.image).convert_alpha()
+                with contextlib.suppress(guarded.InputError):
+                    sheet = load_image(ts.image).convert_alpha()
             self.sheets.append((ts.firstgid, ts.tilecount, sheet, ts))
         self._cache: dict[int, pygame.Surface | None] = {}
 
@@ -70,8 +70,8 @@ class TileAtlas:
                     image = sheet.subsurface(rect)
             elif local in ts.tile_images:
                 try:
-                    image = pygame.image.load(ts.tile_images[local]).convert_alpha()
-                except (pygame.error, FileNotFoundError, OSError):
+                    image = load_image(ts.tile_images[local]).convert_alpha()
+                except guarded.InputError:
                     image = None
             if image is None:
                 return None
