@@ -31,6 +31,7 @@ class GameOptions:
     police: bool = True
     civilians: bool = True
     max_seconds: float | None = None  # stop an unresolved game after this much play
+    stop_at_reach: bool = False  # stop once Rex has reached Mila (reach statistics)
 
 
 class Trace:
@@ -113,7 +114,8 @@ class Runner:
         limit = None if options.max_seconds is None else round(options.max_seconds
                                                                * world.tick_hz)
         try:
-            while world.ending is None and (limit is None or world.tick < limit):
+            while world.ending is None and (limit is None or world.tick < limit) and not (
+                    options.stop_at_reach and world.rex.reached_tick is not None):
                 commands = act(world)
                 if record is not None:
                     record.record(commands)

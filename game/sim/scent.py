@@ -179,6 +179,7 @@ class ScentSetup:
         self.distractor_cells = [o.cell for o in sources]
         self.distractor_labels = [str(o.properties.get("label") or o.name or "a smell")
                                   for o in sources]
+        self.distractor_strengths = [float(o.properties["strength"]) for o in sources]
         layers = max(1, min(len(sources), MAX_DISTRACTOR_FLOATS // self.stencil.size))
         self.distractor_layer = [i % layers for i in range(len(sources))]
         self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
