@@ -35,7 +35,9 @@ class Tuning:
     distractor_weight: float = knob(1.0, 0.0, 10.0,
                                     "how much scent_source objects count next to the collar")
     prewarm_seconds: float = knob(400.0, 0.0, 3000.0,
-                                  "simulated seconds of scent before the first tick, at most")
+                                  "the scent starts at its steady state (a direct solve), "
+                                  "polished by at most this many seconds of explicit steps; "
+                                  "0 starts it from nothing")
 
     # -- Rex ----------------------------------------------------------------------------------
     rex_trot_speed: float = knob(3.2, 0.5, 10.0, "tiles per second while tracking")
