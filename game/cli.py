@@ -1,4 +1,4 @@
-"""The ``rex`` command: play, check-map, sim, batch and sweep.
+"""The ``rex`` command: play, check-map, sim, batch, sweep and playtest.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
 non-zero exit: 1 for a bad input file, 2 for bad usage. Machine-readable output goes to stdout
@@ -83,6 +83,20 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--report", type=Path, metavar="DIR",
                        help="write per-game JSON lines and plots into DIR")
 
+    playtest = sub.add_parser("playtest", help="does a map play? seeded games, in plain words")
+    playtest.add_argument("maps", nargs="+", type=Path, metavar="MAP", help=".tmx maps")
+    playtest.add_argument("--seeds", type=_positive_int, default=20,
+                          help="games per test: police off, and calm and wait with the full "
+                               "cast (default 20)")
+    playtest.add_argument("--jobs", type=_positive_int,
+                          help="worker processes (default: all cores)")
+    playtest.add_argument("--report", type=Path, metavar="DIR",
+                          help="write playtest.json and a picture per map into DIR")
+    playtest.add_argument("--json", action="store_true", help="print the report as JSON")
+    playtest.add_argument("--min-reach", type=_share, default=0.95, metavar="P",
+                          help="exit 1 when Rex reaches Mila (police off) in a smaller share of "
+                               "games on any map (default 0.95)")
+
     from game.sweep import add_sweep_arguments  # it builds on this module's flags and errors
 
     add_sweep_arguments(sub)
@@ -103,6 +117,16 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} must be a share from 0 to 1")
     return value
 
 
@@ -236,6 +260,36 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_playtest(args: argparse.Namespace) -> int:
+    import json
+
+    from game import playtest
+    from game.bundle import MapBundle
+    from game.mapcheck import load_checked
+
+    if args.report is not None and args.report.exists() and not args.report.is_dir():
+        raise UsageError(f"--report {args.report} is a file, not a folder")
+    maps: list[playtest.MapUnderTest] = []
+    names: dict[str, int] = {}
+    for path in args.maps:
+        level = load_checked(path)  # a bad map: its lines and exit 1, before any game
+        count = names[level.name] = names.get(level.name, 0) + 1
+        name = level.name if count == 1 else f"{level.name}-{count}"
+        maps.append(playtest.MapUnderTest(path, level, MapBundle.of_level(level), name))
+    reports = playtest.play(maps, args.seeds, args.jobs)
+    if args.json:
+        print(json.dumps(playtest.summary(reports, args.min_reach)))
+    else:
+        print("\n\n".join(playtest.text(report, args.min_reach) for report in reports))
+        playing = sum(r["reach"]["rate"] >= args.min_reach for r in reports)
+        print(f"\n{playing} of {len(reports)} maps play (Rex reaches a waiting Mila with the "
+              f"police off in at least {100 * args.min_reach:.0f}% of games)")
+    if args.report is not None:
+        for path in playtest.write_report(args.report, reports, maps, args.min_reach):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0 if all(r["reach"]["rate"] >= args.min_reach for r in reports) else 1
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from game.sweep import run_sweep
 
@@ -244,7 +298,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "replay": _cmd_replay,
-            "batch": _cmd_batch, "sweep": _cmd_sweep}
+            "batch": _cmd_batch, "sweep": _cmd_sweep, "playtest": _cmd_playtest}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
