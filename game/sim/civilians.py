@@ -327,19 +327,30 @@ def update(world: World, events: list[ev.Event]) -> None:
                 person.y += stride.vy
                 continue
             person.x, person.y, person.stride = stride.gx, stride.gy, None
-            if person.state == "flee" and crowd.door_rows[int(stride.gy)][int(stride.gx)] <= 0.5:
-                person.state = "indoors"
-                crowd.counts["indoors"] += 1
-                events.append(ev.WentIndoors(world.tick, person.id))
-                went_in = True
+            went_in |= _in_at_a_door(world, person, events)
             continue
-        if person.state == "film":
+        if _in_at_a_door(world, person, events):
+            # Fleeing from where filming left him, he may already stand at a door.
+            went_in = True
+        elif person.state == "film":
             filming += _film(world, person, events)
         elif not (person.state == "grab" and person.grab_until):  # not while reaching out
             _start_stride(world, person)
     if went_in:
         crowd.walking = [c for c in crowd.walking if c.active]
     crowd.counts["filming_peak"] = max(crowd.counts["filming_peak"], filming)
+
+
+def _in_at_a_door(world: World, person: Civilian, events: list[ev.Event]) -> bool:
+    """A fleeing passer-by at a door goes in."""
+    crowd = world.crowd
+    x, y = person.cell
+    if person.state != "flee" or crowd.door_rows[y][x] > 0.5:
+        return False
+    person.state = "indoors"
+    crowd.counts["indoors"] += 1
+    events.append(ev.WentIndoors(world.tick, person.id))
+    return True
 
 
 def _film(world: World, person: Civilian, events: list[ev.Event]) -> int:
