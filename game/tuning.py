@@ -40,7 +40,7 @@ class Tuning:
                                   "0 starts it from nothing")
 
     # -- Rex ----------------------------------------------------------------------------------
-    rex_trot_speed: float = knob(3.2, 0.5, 10.0, "tiles per second while tracking")
+    rex_trot_speed: float = knob(2.8, 0.5, 10.0, "tiles per second while tracking")
     rex_sprint_speed: float = knob(5.5, 0.5, 15.0, "tiles per second escaping or evading")
     rex_pace_speed: float = knob(1.2, 0.1, 5.0, "tiles per second pacing in the kennel")
     rex_latch_earliest: float = knob(0.35, 0.0, 1.0,
