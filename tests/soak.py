@@ -31,9 +31,12 @@ from tests import mapfamilies
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPS = sorted(str(p) for p in (ROOT / "maps").glob("*.tmx"))
-# (family, index): one map of every family, and the tiny and the huge end of the sizes
+# (family, index): one map of every family and the tiny end of the sizes; the huge end (512 x
+# 384, several times slower a tick) plays every HUGE_EVERY-th game
 FAMILY_MAPS = [(family, 1) for family in mapfamilies.FAMILIES if family != "sizes"] + [
-    ("sizes", 0), ("sizes", 19)]
+    ("sizes", 0)]
+HUGE_MAP = ("sizes", 19)
+HUGE_EVERY = 100
 POLICIES = sorted(policies.BUILT_IN)
 # Most games cover the escape and the chase; every tenth plays on into the standoff and its end.
 SHORT_SECONDS, LONG_SECONDS = 45.0, 180.0
@@ -198,15 +201,17 @@ def shares(jobs: list[tuple[int, str, str]], workers: int) -> list[list[tuple[in
 
 
 def family_maps(folder: Path) -> list[str]:
-    return [str(mapfamilies.generate(family, index, folder)) for family, index in FAMILY_MAPS]
+    return [str(mapfamilies.generate(family, index, folder))
+            for family, index in [*FAMILY_MAPS, HUGE_MAP]]
 
 
 def soak(games: int, workers: int = 2) -> dict:
     with tempfile.TemporaryDirectory(prefix="rex-soak-") as folder:
         maps = MAPS + family_maps(Path(folder))
         # Every map gets games, the shipped ones as many as all the family maps together.
-        shipped, families = len(MAPS), len(maps) - len(MAPS)
-        jobs = [(seed, maps[seed // 2 % shipped] if seed % 2 == 0
+        shipped, families = len(MAPS), len(FAMILY_MAPS)
+        jobs = [(seed, maps[-1] if seed % HUGE_EVERY == HUGE_EVERY - 1
+                 else maps[seed // 2 % shipped] if seed % 2 == 0
                  else maps[shipped + seed // 2 % families], POLICIES[seed % len(POLICIES)])
                 for seed in range(games)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
