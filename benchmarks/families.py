@@ -36,21 +36,27 @@ def family_maps(family: str, maps: int, folder: Path) -> list[MapBundle]:
             for index in range(maps)]
 
 
+def _by_family(bundles: dict[str, list[MapBundle]], seeds: int, policy: str,
+               options: GameOptions, jobs: int | None, progress: bool
+               ) -> dict[str, list[dict[str, Any]]]:
+    """Every map's seeds played with one policy; the results, by family."""
+    specs = [GameSpec(bundle, seed, policy, options=options)
+             for family in bundles for bundle in bundles[family] for seed in range(seeds)]
+    results = run_games(specs, jobs, ProgressBar(policy) if progress else None)
+    return {family: [r for r in results if r["map"] in {bundle.name for bundle in maps}]
+            for family, maps in bundles.items()}
+
+
 def reach_rows(bundles: dict[str, list[MapBundle]], seeds: int, jobs: int | None = None,
                progress: bool = True) -> dict[str, dict[str, Any]]:
     """Per family: games, reached, share with interval, median and slowest reach (seconds)."""
-    specs = [GameSpec(bundle, seed, "wait", options=REACH)
-             for family in bundles for bundle in bundles[family] for seed in range(seeds)]
-    results = run_games(specs, jobs, ProgressBar("reach") if progress else None)
     rows: dict[str, dict[str, Any]] = {}
-    for family, maps in bundles.items():
-        names = {bundle.name for bundle in maps}
-        games = [r for r in results if r["map"] in names]
+    for family, games in _by_family(bundles, seeds, "wait", REACH, jobs, progress).items():
         reached = [(r["rex_reached_mila_tick"] / 30, r["map"], r["seed"]) for r in games
                    if r.get("rex_reached_mila_tick") is not None]
         share, low, high = wilson(len(reached), len(games))
         rows[family] = {
-            "maps": len(maps), "games": len(games), "reached": len(reached),
+            "maps": len(bundles[family]), "games": len(games), "reached": len(reached),
             "share": share, "low": low, "high": high,
             "median_s": statistics.median(t for t, _, _ in reached) if reached else None,
             "slowest": max(reached) if reached else None,
@@ -63,19 +69,15 @@ def reach_rows(bundles: dict[str, list[MapBundle]], seeds: int, jobs: int | None
 def calm_rows(bundles: dict[str, list[MapBundle]], seeds: int, jobs: int | None = None,
               progress: bool = True) -> dict[str, dict[str, Any]]:
     """Per family: the endings of ``calm`` games with the full cast."""
-    specs = [GameSpec(bundle, seed, "calm", options=FULL_CAST)
-             for family in bundles for bundle in bundles[family] for seed in range(seeds)]
-    results = run_games(specs, jobs, ProgressBar("calm") if progress else None)
     rows: dict[str, dict[str, Any]] = {}
-    for family, maps in bundles.items():
-        names = {bundle.name for bundle in maps}
-        games = [r for r in results if r["map"] in names]
+    for family, games in _by_family(bundles, seeds, "calm", FULL_CAST, jobs, progress).items():
         endings: dict[str, int] = {}
         for game in games:
             name = game.get("ending") or ("error" if "error" in game else "none")
             endings[name] = endings.get(name, 0) + 1
         rows[family] = {"games": len(games), "endings": endings,
-                        "errors": [r["error"] for r in games if "error" in r]}
+                        "errors": [r["error"] for r in games if "error" in r],
+                        "results": games}
     return rows
 
 

@@ -118,6 +118,20 @@ class Canvas:
                 max(lo, 0):max(hi, 0), i]
             span[span == WA] = deck
 
+    def crossed_river(self, centre: tuple[float, float], half: tuple[float, float],
+                      wiggle: float, bridges: int, road: float = 0.0) -> None:
+        """A river across the map at a random share ``centre`` of its width, crossed by 1 to
+        ``bridges`` bridges anywhere along it (a road bridge with chance ``road``)."""
+        rng = self.rng
+        vertical = rng.random() < 0.5
+        across, length = (self.width, self.height) if vertical else (self.height, self.width)
+        width = rng.uniform(*half)
+        line = self.river(vertical, rng.uniform(*centre) * across, width,
+                          rng.uniform(0, wiggle))
+        for _ in range(int(rng.integers(1, bridges + 1))):
+            self.bridge(vertical, line, width, int(rng.integers(2, length - 4)),
+                        int(rng.integers(2, 4)), road=bool(road) and rng.random() < road)
+
     def kennel_at(self, x: int, y: int, side: str = "east") -> None:
         """The walled kennel with its gate, its top-left corner at (x, y) (6 x 5 cells)."""
         self.rect(x - 1, y - 1, x + 8, y + 7, G)
@@ -334,13 +348,7 @@ def upwind(index: int, rng: np.random.Generator) -> Canvas:
     c = Canvas(w, h, rng)
     c.scatter()
     if rng.random() < 0.5:  # half of them with water to get round as well
-        vertical = rng.random() < 0.5
-        across, length = (w, h) if vertical else (h, w)
-        half = rng.uniform(1.0, 4.0)
-        line = c.river(vertical, rng.uniform(0.4, 0.6) * across, half, rng.uniform(0, 6))
-        for _ in range(int(rng.integers(1, 3))):
-            c.bridge(vertical, line, half, int(rng.integers(2, length - 4)),
-                     int(rng.integers(2, 4)))
+        c.crossed_river((0.4, 0.6), (1.0, 4.0), 6, 2)
     corner = int(rng.integers(4))
     kennel = (0.12 * w if corner % 2 == 0 else 0.88 * w, 0.15 * h if corner < 2 else 0.85 * h)
     maple = (w - kennel[0] + rng.uniform(-0.1, 0.1) * w, h - kennel[1])
@@ -529,13 +537,7 @@ def sizes(index: int, rng: np.random.Generator, count: int = 20) -> Canvas:
     c = Canvas(w, h, rng)
     c.scatter(forest=int(2 + 6 * share), roads=int(1 + 3 * share))
     if rng.random() < 0.7:
-        vertical = rng.random() < 0.5
-        across, length = (w, h) if vertical else (h, w)
-        half = rng.uniform(1.0, 5.0)
-        line = c.river(vertical, rng.uniform(0.3, 0.7) * across, half, rng.uniform(0, 10))
-        for _ in range(int(rng.integers(1, 4))):
-            c.bridge(vertical, line, half, int(rng.integers(2, length - 4)),
-                     int(rng.integers(2, 4)), road=rng.random() < 0.3)
+        c.crossed_river((0.3, 0.7), (1.0, 5.0), 10, 3, road=0.3)
     for _ in range(int(rng.integers(0, 3))):
         c.disc(rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h,
                rng.uniform(3, w / 6), rng.uniform(3, h / 6), WA)
