@@ -22,7 +22,8 @@ float64 (~690 e-folds above 1e-300) otherwise; float32 halves the cost of the st
 
 Pre-warm: at load each layer starts at its steady state, solved directly (``SteadyState``: one
 sparse LU per map shared by the collar and the distractors) and polished by explicit steps
-until it settles, so Rex has a trail from the first tick; a second on lakeside became a tenth.
+until it settles, so Rex has a trail from the first tick (maps of over SOLVE_CELLS scent cells,
+where the LU would need too much memory, settle by explicit steps alone, as before).
 
 Scent from ``scent_source`` objects (food stalls, bins, other dogs) does not move, so its field
 is solved once at load into a separate static layer; Rex perceives the collar's layer plus the
@@ -223,6 +224,9 @@ def settle(stencil: Stencil, substeps: int, sources: np.ndarray, amounts: np.nda
 
 # At most this many floats go to distractor layers: maps with more sources than fit share layers.
 MAX_DISTRACTOR_FLOATS = 16 << 20
+# The LU's fill grows a little faster than the cells (about 80 entries a cell at 512 x 384, 175
+# MB while it is built); over this many scent cells the pre-warm runs explicit steps instead.
+SOLVE_CELLS = 300_000
 
 
 class ScentSetup:
@@ -250,7 +254,8 @@ class ScentSetup:
         self.distractor_layer = [i % layers for i in range(len(sources))]
         self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
         weight = np.float32(tuning.distractor_weight)
-        steady = SteadyState(self.stencil) if max_steps > 0 else None
+        cells = int(np.count_nonzero(self.stencil.a0))
+        steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
         for layer in range(len(self.distractors)):
             members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
             cells = np.array([self.index(*self.distractor_cells[i]) for i in members])
@@ -266,7 +271,8 @@ class ScentSetup:
     def _prewarm(self, steady: SteadyState | None, cells: np.ndarray, amounts: np.ndarray,
                  max_steps: int) -> tuple[np.ndarray, int]:
         """A layer at its steady state: solved, then polished by explicit steps until it
-        settles (within ``max_steps``); no pre-warm at all when that is 0."""
+        settles (within ``max_steps``); without a solve (a map over SOLVE_CELLS), explicit
+        steps from nothing; no pre-warm at all when ``max_steps`` is 0."""
         start = None if steady is None else steady.solve(cells, amounts, self.substeps)
         return settle(self.stencil, self.substeps, cells, amounts, max_steps, start)
 
