@@ -141,14 +141,16 @@ def _clusters(points: list[tuple[float, float]], radius: float = CLUSTER_TILES
 
 
 def _stuck_spots(games: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Places where Rex lingered STUCK_SECONDS within STUCK_TILES before reaching Mila, with
-    the number of games he did it in."""
+    """Places where Rex lingered STUCK_SECONDS within STUCK_TILES between his escape and
+    reaching Mila, with the number of games he did it in."""
     spots: list[tuple[float, float]] = []
     for game in games:
         route = game.get("rex_route") or []
-        reached = game.get("rex_reached_mila_tick")
+        reached, escaped = game.get("rex_reached_mila_tick"), game.get("rex_escaped_tick")
         if reached is not None:
             route = route[:int(reached / 30 / ROUTE_SECONDS)]
+        # Pacing the kennel before the latch gives is waiting, not being stuck.
+        route = route[int(escaped / 30 / ROUTE_SECONDS):] if escaped is not None else []
         start = 0
         for end in range(len(route)):
             while math.hypot(route[end][0] - route[start][0],

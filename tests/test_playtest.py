@@ -114,8 +114,11 @@ def test_calm_words_say_why_it_rarely_ends_home():
 def test_stuck_spots_are_where_he_lingered(tmp_path):
     still = [[10.0 + 0.1 * (i % 3), 5.0] for i in range(40)]
     moving = [[float(i), 5.0] for i in range(40)]
-    games = [{"rex_route": moving + still, "rex_reached_mila_tick": None},
-             {"rex_route": still + moving, "rex_reached_mila_tick": None},
-             {"rex_route": moving, "rex_reached_mila_tick": None}]
+    games = [{"rex_route": moving + still, "rex_reached_mila_tick": None, "rex_escaped_tick": 0},
+             {"rex_route": still + moving, "rex_reached_mila_tick": None, "rex_escaped_tick": 0},
+             {"rex_route": moving, "rex_reached_mila_tick": None, "rex_escaped_tick": 0},
+             # still in the kennel until the latch gave: waiting, not stuck
+             {"rex_route": still + moving, "rex_reached_mila_tick": None,
+              "rex_escaped_tick": 40 * 30}]
     spots = playtest._stuck_spots(games)
     assert spots[0]["games"] == 2 and np.allclose(spots[0]["at"], [10.0, 5.0], atol=0.2)
