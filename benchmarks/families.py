@@ -24,6 +24,7 @@ from typing import Any
 from game.batch import GameSpec, ProgressBar, run_games
 from game.bundle import MapBundle
 from game.headless import GameOptions
+from game.playtest import calm_words
 from game.report import wilson
 from tests import mapfamilies
 
@@ -97,16 +98,18 @@ def reach_table(rows: dict[str, dict[str, Any]]) -> str:
 
 def calm_table(rows: dict[str, dict[str, Any]]) -> str:
     endings = ("home", "tranquilized", "kennel", "dusk")
-    lines = ["| family | games | " + " | ".join(endings) + " |",
-             "| --- | ---: | " + " | ".join("---" for _ in endings) + " |"]
+    lines = ["| family | games | " + " | ".join(endings) + " | why not home |",
+             "| --- | ---: | " + " | ".join("---" for _ in endings) + " | --- |"]
     for family, row in rows.items():
         cells = []
         for ending in endings:
             count = row["endings"].get(ending, 0)
             share, low, high = wilson(count, row["games"])
             cells.append(f"{count} ({100 * share:.0f}%, {100 * low:.0f}-{100 * high:.0f}%)")
+        home = row["endings"].get("home", 0) / max(row["games"], 1)
+        why = calm_words(home, row["results"]).split(": ", 1)[-1] if home < 1 else "-"
         lines.append(f"| ({mapfamilies.LETTERS[family]}) {family} | {row['games']} | "
-                     + " | ".join(cells) + " |")
+                     + " | ".join(cells) + f" | {why} |")
     return "\n".join(lines)
 
 

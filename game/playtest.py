@@ -230,7 +230,7 @@ def warnings(level: Level, stage: Stage, report: dict[str, Any],
     found += _crowd_words(level, stage)
     calm = report["full_cast"]["calm"]
     if calm["games"] and calm["home_rate"] is not None and calm["home_rate"] < 0.5:
-        found.append(_calm_words(calm, games["calm"]))
+        found.append(calm_words(calm["home_rate"], games["calm"]))
     if report["errors"]:
         found.append(f"{len(report['errors'])} games failed with an error: "
                      f"{report['errors'][0]}")
@@ -271,9 +271,11 @@ def _crowd_words(level: Level, stage: Stage) -> list[str]:
     return found
 
 
-def _calm_words(calm: dict[str, Any], games: list[dict[str, Any]]) -> str:
+def calm_words(home_rate: float, games: list[dict[str, Any]]) -> str:
+    """Why calm games do not end home, in words: the commonest other ending, and whether it
+    came before Rex reached Mila."""
     others = [g for g in games if "error" not in g and g.get("ending") != "home"]
-    line = f"calm ends home in {100 * calm['home_rate']:.0f}% of games"
+    line = f"calm ends home in {100 * home_rate:.0f}% of games"
     if not others:
         return line
     causes = {

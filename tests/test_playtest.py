@@ -106,8 +106,7 @@ def test_calm_words_say_why_it_rarely_ends_home():
     games = ([{"ending": "kennel", "rex_reached_mila_tick": None}] * 7
              + [{"ending": "tranquilized", "rex_reached_mila_tick": 900}] * 3
              + [{"ending": "home", "rex_reached_mila_tick": 900}] * 2)
-    calm = {"home_rate": 2 / 12}
-    assert playtest._calm_words(calm, games) == ("calm ends home in 17% of games: police catch "
+    assert playtest.calm_words(2 / 12, games) == ("calm ends home in 17% of games: police catch "
                                                  "Rex on the way in 70% of the others")
 
 
