@@ -5,7 +5,8 @@ and the smallest and the largest sizes) and the built-in policies, checked hard.
 Every tick: nobody stands on a cell they cannot enter (Rex outside a leap, Mila, officers on
 foot, cars, passers-by, Dylan). Every second: nobody is stuck, that is, held in one place for
 STUCK_SECONDS while they have somewhere to go (Rex loose and not cornered, an officer in pursuit
-with his target reachable and far, a passer-by strolling or fleeing, a car driving). Every ten
+with his target reachable and far, a passer-by strolling, or fleeing and not holding back
+because the way in passes Rex). Every ten
 seconds and at the end: every field and meter is finite and in range. After every game: the
 worker's resident memory, so the first hundred games can be compared with the last.
 ``python -m tests.soak [GAMES]`` prints the numbers; tests/test_soak.py runs it in the slow CI
@@ -135,7 +136,7 @@ def _movers(world: World) -> list[tuple[str, tuple[float, float]]]:
                 found.append((f"officer {officer.id}", (officer.x, officer.y)))
     if world.crowd is not None:
         for person in world.crowd.walking:
-            if person.state in ("walk", "flee"):
+            if person.state == "walk" or (person.state == "flee" and not person.hiding):
                 found.append((f"passer-by {person.id}", (person.x, person.y)))
     return found
 
