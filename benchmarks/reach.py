@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--random", type=int, metavar="M", help="M random maps instead")
     args = parser.parse_args()
-    options = GameOptions(police=False, civilians=False, max_seconds=15 * 60)
+    options = GameOptions(police=False, civilians=False, max_seconds=15 * 60, stop_at_reach=True)
     maps = [args.map]
     if args.random:
         import tempfile

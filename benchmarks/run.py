@@ -27,6 +27,7 @@ from game.tuning import DEFAULT  # noqa: E402
 
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+COMPARISONS = "## Comparisons between revisions"
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -197,7 +198,11 @@ def write_readme(text: str) -> None:
         head, rest = content.split(START, 1)
         _, tail = rest.split(END, 1)
         readme.write_text(f"{head}{START}\n{text}\n{END}{tail}")
-    (ROOT / "benchmarks" / "RESULTS.md").write_text(f"# Benchmark results\n\n{text}\n")
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    # Comparisons between revisions (benchmarks/compare.py) are kept below the table.
+    kept = results.read_text().split(COMPARISONS, 1) if results.exists() else []
+    tail = f"\n{COMPARISONS}{kept[1]}" if len(kept) == 2 else ""
+    results.write_text(f"# Benchmark results\n\n{text}\n{tail}")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The ``rex`` command: play, replay, check-map, sim, batch, scenario and sweep.
+"""The ``rex`` command: play, replay, check-map, sim, batch, scenario, playtest and sweep.
 
 Errors a user can cause (a bad map, a bad flag, an unwritable file) end as one clear line and a
 non-zero exit: 1 for a bad input file or a failed save, 2 for bad usage. Every number a flag
@@ -41,6 +41,7 @@ from game.cliargs import (
     report_policy_error,
     seed,
     seed_count,
+    share,
 )
 from game.level import MapError
 from game.replay import Replay, ReplayError
@@ -128,6 +129,20 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                           help="also write the verdicts as JUnit XML")
     scenario.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     add_policy_guards(scenario)
+
+    playtest = sub.add_parser("playtest", help="does a map play? seeded games, in plain words")
+    playtest.add_argument("maps", nargs="+", type=Path, metavar="MAP", help=".tmx maps")
+    playtest.add_argument("--seeds", type=seed_count, default=20,
+                          help="games per test: police off, and calm and wait with the full "
+                               "cast (default 20)")
+    playtest.add_argument("--jobs", type=jobs,
+                          help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
+    playtest.add_argument("--report", type=Path, metavar="DIR",
+                          help="write playtest.json and a picture per map into DIR")
+    playtest.add_argument("--json", action="store_true", help="print the report as JSON")
+    playtest.add_argument("--min-reach", type=share, default=0.95, metavar="P",
+                          help="exit 1 when Rex reaches Mila (police off) in a smaller share of "
+                               "games on any map (default 0.95)")
 
     from game.sweep import add_sweep_arguments
 
@@ -327,6 +342,35 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     return 0 if passed == len(outcomes) else 1
 
 
+def _cmd_playtest(args: argparse.Namespace) -> int:
+    import json
+
+    from game import playtest
+    from game.bundle import MapBundle
+    from game.mapcheck import load_checked
+
+    check_output_folder("--report", args.report)
+    maps: list[playtest.MapUnderTest] = []
+    names: dict[str, int] = {}
+    for path in args.maps:
+        level = load_checked(path)  # a bad map: its lines and exit 1, before any game
+        count = names[level.name] = names.get(level.name, 0) + 1
+        name = level.name if count == 1 else f"{level.name}-{count}"
+        maps.append(playtest.MapUnderTest(path, level, MapBundle.of_level(level), name))
+    reports = playtest.play(maps, args.seeds, args.jobs)
+    if args.json:
+        print(json.dumps(playtest.summary(reports, args.min_reach)))
+    else:
+        print("\n\n".join(playtest.text(report, args.min_reach) for report in reports))
+        playing = sum(r["reach"]["rate"] >= args.min_reach for r in reports)
+        print(f"\n{playing} of {len(reports)} maps play (Rex reaches a waiting Mila with the "
+              f"police off in at least {100 * args.min_reach:.0f}% of games)")
+    if args.report is not None:
+        for path in playtest.write_report(args.report, reports, maps, args.min_reach):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0 if all(r["reach"]["rate"] >= args.min_reach for r in reports) else 1
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from game.sweep import run_sweep
 
@@ -335,7 +379,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 COMMANDS = {"play": _cmd_play, "check-map": _cmd_check_map, "sim": _cmd_sim,
             "replay": _cmd_replay,
-            "batch": _cmd_batch, "sweep": _cmd_sweep, "scenario": _cmd_scenario}
+            "batch": _cmd_batch, "sweep": _cmd_sweep, "scenario": _cmd_scenario,
+            "playtest": _cmd_playtest}
 
 
 @contextmanager

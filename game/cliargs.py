@@ -72,6 +72,17 @@ def minutes(text: str) -> float:
     return value
 
 
+def share(text: str) -> float:
+    """An argparse type: a share from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text[:40]} must be a share from 0 to 1")
+    return value
+
+
 def check_output_file(flag: str, path: Path | None, *inputs: Path | None) -> None:
     """UsageError unless ``flag path`` can be written, and is none of the command's inputs."""
     if path is None:

@@ -38,6 +38,8 @@ class GameOptions:
     police: bool = True
     civilians: bool = True
     max_seconds: float | None = None  # stop an unresolved game after this much play
+    stop_at_reach: bool = False  # stop once Rex has reached Mila (reach statistics)
+    route_seconds: float | None = None  # record Rex's position this often as "rex_route"
 
 
 class Trace:
@@ -154,10 +156,14 @@ class Runner:
         all_events: list[ev.Event] = []
         limit = None if options.max_seconds is None else round(options.max_seconds
                                                                * world.tick_hz)
+        every = None if options.route_seconds is None else max(1, round(
+            options.route_seconds * world.tick_hz))
+        route: list[list[float]] = []
         complete = False
         try:
             with driver.watchdog:
-                while world.ending is None and (limit is None or world.tick < limit):
+                while world.ending is None and (limit is None or world.tick < limit) and not (
+                        options.stop_at_reach and world.rex.reached_tick is not None):
                     commands = driver.commands(world)
                     if record is not None:
                         record.record(commands)
@@ -168,11 +174,15 @@ class Runner:
                         watch(world, events)
                     if recorder is not None:
                         recorder.record(world)
+                    if every is not None and world.tick % every == 0:
+                        route.append([round(world.rex.x, 1), round(world.rex.y, 1)])
             complete = True
         finally:
             if recorder is not None:
                 recorder.close(complete)
         outcome = result(world, label, all_events, time.perf_counter() - started)
+        if every is not None:
+            outcome["rex_route"] = route
         if record is not None:
             record.final_state_hash = outcome["state_hash"]
             record.ending = outcome["ending"]

@@ -35,27 +35,35 @@ class Tuning:
     distractor_weight: float = knob(1.0, 0.0, 10.0,
                                     "how much scent_source objects count next to the collar")
     prewarm_seconds: float = knob(400.0, 0.0, 3000.0,
-                                  "simulated seconds of scent before the first tick, at most")
+                                  "the scent starts at its steady state (a direct solve), "
+                                  "polished by at most this many seconds of explicit steps; "
+                                  "0 starts it from nothing")
 
     # -- Rex ----------------------------------------------------------------------------------
-    rex_trot_speed: float = knob(3.2, 0.5, 10.0, "tiles per second while tracking")
+    rex_trot_speed: float = knob(2.8, 0.5, 10.0, "tiles per second while tracking")
     rex_sprint_speed: float = knob(5.5, 0.5, 15.0, "tiles per second escaping or evading")
     rex_pace_speed: float = knob(1.2, 0.1, 5.0, "tiles per second pacing in the kennel")
     rex_latch_earliest: float = knob(0.35, 0.0, 1.0,
                                      "earliest latch time as a fraction of the gate's latch_s")
     rex_leap_seconds: float = knob(0.7, 0.1, 3.0, "how long a leap over a fence takes")
     rex_scent_threshold: float = knob(1.0e-250, 1.0e-290, 1.0,
-                                      "scent below this is lost: Rex casts about (the field "
-                                      "is floored at 1e-300 where no scent reaches)")
+                                      "airborne scent below this is not smelled: his steps "
+                                      "then follow the ground scent alone (the field is "
+                                      "floored at 1e-300 where no scent reaches)")
     rex_gradient_gain: float = knob(4.0, 0.0, 50.0,
-                                    "weight of the log-scent rise toward a neighbour")
+                                    "weight of the airborne log-scent rise toward a neighbour")
+    rex_ground_gain: float = knob(2.0, 0.0, 50.0,
+                                  "weight of the ground scent's fall toward a neighbour, among "
+                                  "the steps that go down it")
     rex_momentum: float = knob(0.35, 0.0, 5.0, "weight of keeping his heading")
     rex_noise: float = knob(0.08, 0.0, 2.0, "spread of seeded noise in his choices")
     rex_memory_cells: int = knob(12, 0, 200, "cells he remembers having just left")
     rex_memory_penalty: float = knob(0.6, 0.0, 10.0, "dislike of going back to such a cell")
     rex_stuck_seconds: float = knob(6.0, 1.0, 60.0,
-                                    "time without gaining scent before he tries another way")
-    rex_cast_spacing: float = knob(3.0, 1.0, 20.0, "tiles between loops of his cast-about")
+                                    "time without getting closer before the police he sees "
+                                    "stop turning him back")
+    rex_cast_spacing: float = knob(3.0, 1.0, 20.0, "tiles between loops of his cast-about "
+                                                   "where no ground scent reaches")
     rex_cast_max_radius: float = knob(40.0, 5.0, 500.0, "widest loop before casting again")
     rex_wary_radius: float = knob(4.0, 1.0, 20.0, "tiles from Mila where he stops, wary")
     rex_keep_distance: float = knob(1.6, 0.5, 10.0, "how close a wary Rex comes to Mila")

@@ -1,16 +1,23 @@
-"""The soak: many seeded games across the shipped maps and the built-in policies, checked hard.
+"""The soak: many seeded games across the shipped maps, a map of every family built to break
+the game (``tests/mapfamilies.py``: rivers, the strongest wind, lakes, islands, mazes, fences,
+and the smallest and the largest sizes) and the built-in policies, checked hard.
 
 Every tick: nobody stands on a cell they cannot enter (Rex outside a leap, Mila, officers on
-foot, cars, passers-by, Dylan). Every ten seconds and at the end: every field and meter is
-finite and in range. After every game: the worker's resident memory, so the first hundred
-games can be compared with the last. ``python -m tests.soak [GAMES]`` prints the numbers;
-tests/test_soak.py runs it in the slow CI step.
+foot, cars, passers-by, Dylan). Every second: nobody is stuck, that is, held in one place for
+STUCK_SECONDS while they have somewhere to go (Rex loose and not cornered, an officer in pursuit
+with his target reachable and far, a passer-by strolling, or fleeing and not holding back
+because the way in passes Rex). Every ten
+seconds and at the end: every field and meter is finite and in range. After every game: the
+worker's resident memory, so the first hundred games can be compared with the last.
+``python -m tests.soak [GAMES]`` prints the numbers; tests/test_soak.py runs it in the slow CI
+step.
 """
 
 from __future__ import annotations
 
 import math
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -21,13 +28,21 @@ from game.mapcheck import load_checked
 from game.sim.stage import Stage
 from game.sim.world import World, step
 from game.tuning import DEFAULT
+from tests import mapfamilies
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPS = sorted(str(p) for p in (ROOT / "maps").glob("*.tmx"))
+# (family, index): one map of every family and the tiny end of the sizes; the huge end (512 x
+# 384, several times slower a tick) plays every HUGE_EVERY-th game
+FAMILY_MAPS = [(family, 1) for family in mapfamilies.FAMILIES if family != "sizes"] + [
+    ("sizes", 0)]
+HUGE_MAP = ("sizes", 19)
+HUGE_EVERY = 100
 POLICIES = sorted(policies.BUILT_IN)
 # Most games cover the escape and the chase; every tenth plays on into the standoff and its end.
 SHORT_SECONDS, LONG_SECONDS = 45.0, 180.0
 CHECK_EVERY = 300  # ticks
+STUCK_SECONDS = 40.0
 
 
 def resident_kib() -> int:
@@ -82,6 +97,50 @@ def check_positions(world: World) -> None:
                 fail(f"passer-by {person.id}", person.x, person.y)
 
 
+class StuckWatch:
+    """Who has stayed within a tile of one spot, and since when, while they had somewhere to
+    go; ``check`` fails on anyone held there for STUCK_SECONDS."""
+
+    def __init__(self) -> None:
+        self.anchors: dict[str, tuple[float, float, int]] = {}
+
+    def check(self, world: World) -> None:
+        for who, (x, y) in _movers(world):
+            anchor = self.anchors.get(who)
+            if anchor is None or math.hypot(x - anchor[0], y - anchor[1]) > 1.0:
+                self.anchors[who] = (x, y, world.tick)
+            elif world.tick - anchor[2] > STUCK_SECONDS * world.tick_hz:
+                raise AssertionError(f"tick {world.tick}: {who} stuck near ({x:.1f}, {y:.1f}) "
+                                     f"for {STUCK_SECONDS:.0f} s")
+        moving = {who for who, _ in _movers(world)}
+        for who in [w for w in self.anchors if w not in moving]:
+            del self.anchors[who]  # stopping for a reason starts the clock afresh
+
+
+def _movers(world: World) -> list[tuple[str, tuple[float, float]]]:
+    """Everyone who has somewhere to go right now, with where they are."""
+    found = []
+    rex = world.rex
+    if (rex.state in ("escaping", "tracking", "evading") and rex.leap is None
+            and world.tick >= rex.sniff_until and not rex.exhausted):
+        found.append(("Rex", (rex.x, rex.y)))
+    police = world.police
+    if police is not None:
+        chase = police.shared.get("pursuit")
+        for officer in police.officers:
+            if officer.car is not None or officer.state != "pursuit" or chase is None:
+                continue
+            x, y = officer.cell
+            left = float(chase.values[y, x])
+            if math.isfinite(left) and left > world.tuning.perimeter_radius + 3:
+                found.append((f"officer {officer.id}", (officer.x, officer.y)))
+    if world.crowd is not None:
+        for person in world.crowd.walking:
+            if person.state == "walk" or (person.state == "flee" and not person.hiding):
+                found.append((f"passer-by {person.id}", (person.x, person.y)))
+    return found
+
+
 def check_fields(world: World) -> None:
     collar = world.scent.collar
     assert np.isfinite(collar).all() and (collar >= 0).all(), "scent field"
@@ -101,19 +160,27 @@ def check_fields(world: World) -> None:
 
 def play(jobs: list[tuple[int, str, str]]) -> list[tuple[int, str, int]]:
     """Play games in this worker: (seed, map, policy) -> (seed, ending, resident KiB)."""
-    levels = {path: load_checked(path) for path in MAPS}
+    # Every stage this worker needs is built before its first game, so that the memory after
+    # the first games already holds them all.
+    levels = {path: load_checked(path) for path in sorted({job[1] for job in jobs})}
     stages = {path: Stage(level, DEFAULT) for path, level in levels.items()}
     done = []
     for seed, path, policy_name in jobs:
         world = World(levels[path], seed, DEFAULT, stage=stages[path])
         act = policies.make(policy_name, seed)
         limit = int(seconds_of_play(seed) * world.tick_hz)
-        while world.ending is None and world.tick < limit:
-            step(world, act(policies.Observation(world)))
-            check_positions(world)
-            if world.tick % CHECK_EVERY == 0:
-                check_fields(world)
-        check_fields(world)
+        watch = StuckWatch()
+        try:
+            while world.ending is None and world.tick < limit:
+                step(world, act(policies.Observation(world)))
+                check_positions(world)
+                if world.tick % world.tick_hz == 0:
+                    watch.check(world)
+                if world.tick % CHECK_EVERY == 0:
+                    check_fields(world)
+            check_fields(world)
+        except AssertionError as err:
+            raise AssertionError(f"{Path(path).name} seed {seed} {policy_name}: {err}") from None
         done.append((seed, world.ending.ending if world.ending else "running", resident_kib()))
     return done
 
@@ -134,11 +201,22 @@ def shares(jobs: list[tuple[int, str, str]], workers: int) -> list[list[tuple[in
     return [sorted(share) for share in split]
 
 
+def family_maps(folder: Path) -> list[str]:
+    return [str(mapfamilies.generate(family, index, folder))
+            for family, index in [*FAMILY_MAPS, HUGE_MAP]]
+
+
 def soak(games: int, workers: int = 2) -> dict:
-    jobs = [(seed, MAPS[seed % len(MAPS)], POLICIES[seed % len(POLICIES)])
-            for seed in range(games)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(play, shares(jobs, workers)))
+    with tempfile.TemporaryDirectory(prefix="rex-soak-") as folder:
+        maps = MAPS + family_maps(Path(folder))
+        # Every map gets games, the shipped ones as many as all the family maps together.
+        shipped, families = len(MAPS), len(FAMILY_MAPS)
+        jobs = [(seed, maps[-1] if seed % HUGE_EVERY == HUGE_EVERY - 1
+                 else maps[seed // 2 % shipped] if seed % 2 == 0
+                 else maps[shipped + seed // 2 % families], POLICIES[seed % len(POLICIES)])
+                for seed in range(games)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(play, shares(jobs, workers)))
     memory = []
     for worker in results:
         first = worker[:max(1, min(100, len(worker)) // workers)]
@@ -147,7 +225,7 @@ def soak(games: int, workers: int = 2) -> dict:
     for worker in results:
         for _, ending, _ in worker:
             endings[ending] = endings.get(ending, 0) + 1
-    return {"games": games, "maps": [Path(m).name for m in MAPS], "policies": POLICIES,
+    return {"games": games, "maps": [Path(m).name for m in maps], "policies": POLICIES,
             "endings": dict(sorted(endings.items())),
             "memory_kib": [{"after_first_games": a, "at_the_end": b} for a, b in memory]}
 

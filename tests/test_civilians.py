@@ -175,3 +175,30 @@ def test_crowd_games_run_and_everyone_stays_on_walkable_ground(tmp_path):
             for person in world.crowd.walking:
                 x, y = person.cell
                 assert world.stage.walkable[y, x]
+
+
+# A street whose only door lies beyond Rex: the way in passes him.
+PAST_REX = """
+wwwww...........................................
+w_R_G...........................................
+wwwww...........................................
+D...............................................
+O.......................................C......A
+M...............................................
+"""
+
+
+def test_a_fleer_whose_way_in_passes_rex_holds_back_instead_of_pacing(tmp_path):
+    world = world_on(tmp_path, PAST_REX)
+    world.rex.x, world.rex.y, world.rex.state = 20.5, 4.5, "tracking"
+    person = world.crowd.civilians[0]
+    person.x, person.y, person.state, person.fear = 36.5, 4.5, "flee", 1.0
+    places = []
+    for _ in range(20 * 30):
+        world.rex.x, world.rex.y, world.rex.target = 20.5, 4.5, None  # he stays put
+        step(world, IDLE)
+        places.append(math.floor(person.x))
+    # Well outside the flee map's reach of him, he waits: no pacing in and out of it.
+    assert person.state == "flee" and person.hiding
+    assert math.hypot(person.x - 20.5, person.y - 4.5) >= civ.FLEE_NEAR - 1
+    assert len(set(places[-10 * 30:])) == 1

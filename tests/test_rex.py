@@ -7,6 +7,7 @@ import math
 import pytest
 
 from game import policies
+from game.contract import TERRAIN_ID
 from game.sim import events as ev
 from game.sim.commands import Commands
 from game.sim.stage import Stage
@@ -65,14 +66,57 @@ wwwww..................................
 """
 
 
-def test_rex_skirts_a_lake_to_the_bridge(tmp_path):
+def test_rex_rounds_a_lake_to_the_bridge(tmp_path):
     level = level_of(tmp_path, LAKE)
     stage = Stage(level, FAST)
+    crossed: list[int] = []
+
+    def on_the_bridge(world: World) -> None:
+        x, y = world.rex.cell
+        if world.level.terrain[y, x] == TERRAIN_ID["bridge"]:
+            crossed.append(world.seed)
+
     for seed in range(3):
-        world, seen = play(level, seed, policy="idle", stage=stage)
+        world, _ = play(level, seed, policy="idle", stage=stage, check=on_the_bridge)
         assert world.rex.reached_tick is not None, f"seed {seed}"
-        searches = {e.new for e in seen if isinstance(e, ev.RexSearchChanged)}
-        assert "skirt" in searches
+        assert seed in crossed, f"seed {seed}: he reached her without crossing the bridge"
+
+
+# The reported trap, small: a river the full height of the map, crossed only far up by a
+# footbridge; the kennel on the east bank, Mila on the west; a light wind from Rex toward her
+# carries her scent over the water to the near bank, where the old climber was held.
+RIVER = """
+...........bbbbbbbbbb..................
+...........bbbbbbbbbb..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~..................
+...........~~~~~~~~~~.......wwwww......
+.....M.....~~~~~~~~~~.......w_R_G......
+......A....~~~~~~~~~~.......wwwww......
+...........~~~~~~~~~~............D.....
+...........~~~~~~~~~~..................
+"""
+
+
+def test_the_near_bank_does_not_hold_him(tmp_path):
+    """Scent blown across a river pins a climber on the near bank; the ground scent leads him
+    up the bank to the bridge and down the far side, whatever the seed."""
+    level = level_of(tmp_path, RIVER, map_properties=[("wind_deg", "float", 180.0),
+                                                      ("wind_speed", "float", 0.3)])
+    stage = Stage(level, FAST)
+    for seed in range(4):
+        world, seen = play(level, seed, policy="idle", stage=stage, seconds=300)
+        assert world.rex.reached_tick is not None, f"seed {seed} ended at {world.rex.cell}"
+        assert not any(isinstance(e, ev.RexSearchChanged) and e.new == "cast" for e in seen)
 
 
 OPEN_FIELD = """
@@ -87,14 +131,46 @@ wwwww..................................................
 """
 
 
-def test_cast_about_recovers_a_lost_trail(tmp_path):
+def test_a_dull_nose_still_follows_the_ground_scent(tmp_path):
     level = level_of(tmp_path, OPEN_FIELD)
-    # A dull nose: the collar's scent near the kennel is under his threshold.
+    # The airborne scent near the kennel is under his threshold: he cannot smell the plume,
+    # and the ground scent alone brings him.
     tuning = FAST.replace(rex_scent_threshold=0.5)
     world, seen = play(level, 1, policy="idle", tuning=tuning, seconds=400)
-    changes = [(e.old, e.new) for e in seen if isinstance(e, ev.RexSearchChanged)]
-    assert ("follow", "cast") in changes and ("cast", "follow") in changes
     assert world.rex.reached_tick is not None
+    assert not any(isinstance(e, ev.RexSearchChanged) and e.new == "cast" for e in seen)
+
+
+ISLAND = """
+wwwww......................................
+w_R_G......................................
+wwwww......................................
+...........................................
+......D...............~~~~~~~~~~~~~~~~~....
+......................~~~~~~~~~~~~~~~~~....
+......................~~~~.........~~~~....
+......................~~~~.........~~~~....
+......................~~~~.........~~~~....
+......................~~~~~~~~~~~~~~~~~....
+......M...............~~~~~~~~~~~~~~~~~...A
+"""
+
+
+def test_he_casts_about_where_no_ground_scent_reaches(tmp_path):
+    """Mila on land he cannot reach (set there by hand: the checker would refuse such a
+    spawn): no ground scent reaches his land, so he casts about, and never stands where he
+    cannot."""
+    level = level_of(tmp_path, ISLAND)
+    world = World(level, 2, FAST, police=False, civilians=False)
+    world.mila.x, world.mila.y = 31.5, 7.5
+    seen: list[ev.Event] = []
+    for _ in range(40 * 30):
+        seen.extend(step(world, Commands()))
+        if world.rex.leap is None:
+            x, y = world.rex.cell
+            assert world.rex_passable[y, x]
+    assert world.rex.reached_tick is None
+    assert any(isinstance(e, ev.RexSearchChanged) and e.new == "cast" for e in seen)
 
 
 def test_the_latch_gives_no_later_than_latch_s(tmp_path):
@@ -152,6 +228,24 @@ def test_rex_leaps_the_fence(tmp_path):
     level = level_of(tmp_path, FENCED)
     world, seen = play(level, 0, policy="idle")
     assert "RexLeapt" in kinds(seen)
+    assert world.rex.reached_tick is not None
+
+
+THICK_FENCE = """
+wwwww.......ffff..............
+w_R_G.......ffff..............
+wwwww.......ffff..............
+............ffff..............
+......D.....ffff............M.
+............ffff.............A
+"""
+
+
+def test_a_fence_too_thick_to_leap_is_climbed(tmp_path):
+    """Four cells of fence are more than one leap clears: he scrambles over them instead of
+    standing at the foot of the fence."""
+    level = level_of(tmp_path, THICK_FENCE)
+    world, _ = play(level, 0, policy="idle", seconds=200)
     assert world.rex.reached_tick is not None
 
 

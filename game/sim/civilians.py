@@ -58,6 +58,7 @@ class Civilian:
     phoned: bool = False
     stride: Stride | None = None
     grab_until: int = 0
+    hiding: bool = False  # fleeing, but holding back: the way in passes Rex
 
     @property
     def cell(self) -> tuple[int, int]:
@@ -206,12 +207,19 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     stage, rex = world.stage, world.rex
     x, y = person.cell
     steps = STEP_SETS[stage.moves["foot"][y, x]]
+    person.hiding = False
     if person.state == "flee":
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
         if near and flee is not None and flee.contains(x, y):
             return _down(steps, x, y, flee.at)
-        return _down(steps, x, y, world.crowd.door_at)
+        step = _down(steps, x, y, world.crowd.door_at)
+        # The way in passes Rex: wait at a safe distance until he has gone. Walking on would
+        # bring them back within the flee map's reach, and it would send them out again, for
+        # ever (the soak caught one pacing between two cells).
+        person.hiding = step is not None and not near and math.hypot(
+            rex.x - x - step[0] - 0.5, rex.y - y - step[1] - 0.5) < FLEE_NEAR
+        return None if person.hiding else step
     if person.state == "grab":
         return _closer(steps, x, y, world.mila.x, world.mila.y)
     if person.state == "film":
@@ -327,19 +335,30 @@ def update(world: World, events: list[ev.Event]) -> None:
                 person.y += stride.vy
                 continue
             person.x, person.y, person.stride = stride.gx, stride.gy, None
-            if person.state == "flee" and crowd.door_rows[int(stride.gy)][int(stride.gx)] <= 0.5:
-                person.state = "indoors"
-                crowd.counts["indoors"] += 1
-                events.append(ev.WentIndoors(world.tick, person.id))
-                went_in = True
+            went_in |= _in_at_a_door(world, person, events)
             continue
-        if person.state == "film":
+        if _in_at_a_door(world, person, events):
+            # Fleeing from where filming left him, he may already stand at a door.
+            went_in = True
+        elif person.state == "film":
             filming += _film(world, person, events)
         elif not (person.state == "grab" and person.grab_until):  # not while reaching out
             _start_stride(world, person)
     if went_in:
         crowd.walking = [c for c in crowd.walking if c.active]
     crowd.counts["filming_peak"] = max(crowd.counts["filming_peak"], filming)
+
+
+def _in_at_a_door(world: World, person: Civilian, events: list[ev.Event]) -> bool:
+    """A fleeing passer-by at a door goes in."""
+    crowd = world.crowd
+    x, y = person.cell
+    if person.state != "flee" or crowd.door_rows[y][x] > 0.5:
+        return False
+    person.state = "indoors"
+    crowd.counts["indoors"] += 1
+    events.append(ev.WentIndoors(world.tick, person.id))
+    return True
 
 
 def _film(world: World, person: Civilian, events: list[ev.Event]) -> int:

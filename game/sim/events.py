@@ -60,7 +60,7 @@ class RexLeapt(Event):
 
 @dataclass(frozen=True, slots=True)
 class RexSearchChanged(Event):
-    """How Rex is finding his way: following the scent, skirting an obstacle, casting about."""
+    """How Rex is finding his way: following the scent, sniffing a distraction, casting about."""
 
     old: str
     new: str

@@ -10,19 +10,19 @@ exhausted Rex is slow, and officers who reach him then (or cornered) catch him.
 
 How he finds his way (``search``; each change is a RexSearchChanged event):
 
-- ``follow``: each time he reaches a cell he picks the neighbour with the best score: the rise
-  of log(scent) toward it (dogs sense ratios, not amounts; normalised, so only the direction of
-  the gradient counts), plus momentum, a little seeded noise, and a penalty for cells he has
-  just left so that he does not dither on a ridge. On a small local peak (wind piles scent
-  against the upwind face of a building) he air-scents: samples along rays a few tiles out
-  and heads for stronger scent if there is any.
-- ``skirt``: the scent leads into something he cannot cross (a lake, a closed gate). He follows
-  its edge, keeping it on one side, until the scent is stronger than where he was stopped: the
-  Bug2 rule from robot navigation, which always finds a way round when one exists.
-- ``cast``: the scent is below his threshold or has no usable gradient. He runs widening loops
-  around where he lost it until he picks it up again.
+- ``follow``: he walks down the ground scent (``game.sim.ground``): each time he reaches a cell
+  he may take only a step that strictly lowers its cost in his window, and among those he
+  picks the best score: the rise of the airborne log(scent) toward it where he can smell it
+  (dogs sense ratios, not amounts; normalised, so only the direction of the plume counts), the
+  ground's own fall, momentum, a little seeded noise, and a penalty for cells he has just
+  left. So the wind and the plume shape his route, and the ground guarantees it ends at Mila:
+  where no step goes down he stands on a seed, and a stale piece of her trail or a
+  distraction is dealt with there.
 - ``sniff``: he stops at a distracting smell (a food stall, bins), checks it for two seconds,
   and from then on ignores it.
+- ``cast``: no ground scent reaches the land he can walk (Mila is somewhere he cannot get to).
+  He climbs the airborne scent where he smells it and otherwise runs widening loops, and
+  looks again for ground scent at every step.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from game.sim import events as ev
+from game.sim import ground as ground_mod
 from game.sim.fields import WindowField, flee_field
+from game.sim.ground import Plan
 from game.sim.motion import STEP_SETS, STEPS, can_step, downhill, toward
 
 if TYPE_CHECKING:
@@ -44,14 +46,7 @@ LEAP_MAX_FENCE = 3  # a fence this many cells thick can still be cleared in one 
 SNIFF_RANGE = 1.5
 SNIFF_SECONDS = 2.0
 CAST_STEP = 0.35  # radians the cast target advances at a time
-STUCK_GAIN = 0.05  # log-scent rise that counts as progress
-FLAT_GRADIENT = 1.0e-4  # log-scent change per tile below which there is no gradient to follow
-SKIRT_MAX_SECONDS = 90.0
-SKIRT_LOOKAHEAD = 12  # steps he tries along each side of an obstacle before choosing one
-SKIRT_DRY_STEPS = 24  # steps without water at his side before he turns back
-AIR_RAYS = 16
-AIR_REACH = 6  # tiles an air-scenting sample reaches
-AIR_SECONDS = 4.0  # he gives up on a waypoint he cannot reach in this time
+PROGRESS = 1.0e-3  # fall in ground cost that counts as getting closer
 TELL_SECONDS = (4.0, 9.0)  # restless growls and whines come this often
 FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
 ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
@@ -74,6 +69,24 @@ class Leap:
 
 
 @dataclass
+class Cast:
+    """Casting about: widening loops round where he lost the ground scent."""
+
+    centre: tuple[float, float]
+    angle: float = 0.0
+
+
+@dataclass
+class Progress:
+    """The lowest ground cost he has stood on, and when (a Rex the police keep turning back
+    stops letting them after ``rex_stuck_seconds`` without getting closer)."""
+
+    best: float = math.inf
+    tick: int = 0
+    version: int = -1  # the coarse snapshot the costs belong to
+
+
+@dataclass
 class Rex:
     x: float
     y: float
@@ -86,22 +99,10 @@ class Rex:
     recent: list[tuple[int, int]] = field(default_factory=list)
     escaped_tick: int | None = None
     reached_tick: int | None = None
-    best_scent: float = -math.inf
-    best_tick: int = 0
-    hand: int = 1
-    skirt_dir: int = 0
-    skirt_hit: tuple[int, int] = (0, 0)
-    skirt_hit_scent: float = 0.0
-    skirt_start: int = 0
-    skirt_steps: int = 0
-    skirt_reversed: bool = False
-    skirt_dry: int = 0
-    cast_centre: tuple[float, float] = (0.0, 0.0)
-    cast_angle: float = 0.0
-    cast_scent: float = 0.0
+    plan: Plan | None = None  # his window of the ground scent (game.sim.ground)
+    cast: Cast | None = None
+    progress: Progress = field(default_factory=Progress)
     sniff_until: int = 0
-    waypoint: tuple[int, int] | None = None
-    waypoint_until: int = 0
     sniffed: list[int] = field(default_factory=list)
     next_tell: int = 0
     stress: float = 0.0
@@ -380,20 +381,41 @@ def _decide(world: World, rex: Rex, events: list[ev.Event]) -> None:
         _keep_distance(world, rex)
         return
     x, y = rex.cell
-    if rex.state == "evading" and rex.search != "skirt":
-        _evade(world, rex, events)
-        return
     if rex.state == "escaping" and world.stage.kennel[y, x]:
         out = downhill(world.stage.out_of_kennel, world.rex_moves, x, y)
         if out is not None:
             _go(world, rex, x, y, out[0], out[1], events)
             return
-    if rex.search == "follow":
-        _follow(world, rex, events)
-    elif rex.search == "skirt":
-        _skirt(world, rex, events)
-    else:
+    plan = _plan(world, rex)
+    _note_progress(world, rex)
+    if rex.state == "evading":
+        _evade(world, rex, plan, events)
+    elif plan is None:
         _cast(world, rex, events)
+    else:
+        _follow(world, rex, plan, events)
+
+
+def _plan(world: World, rex: Rex) -> Plan | None:
+    """His window of the ground scent, made again when it no longer holds: a new coarse
+    snapshot, a group of lower coarse cost reached, or his cell outside what it covers."""
+    ground = world.ground
+    x, y = rex.cell
+    plan = rex.plan
+    if (plan is not None and plan.version == ground.version and math.isfinite(plan.at(x, y))
+            and (ground.setup.node_at(x, y) == plan.node
+                 or ground_mod.node_cost(ground, x, y) >= plan.node_cost)):
+        return plan
+    rex.plan = ground_mod.plan(ground, x, y)
+    return rex.plan
+
+
+def _note_progress(world: World, rex: Rex) -> None:
+    """Remember when his group's ground cost last fell (a new snapshot starts afresh)."""
+    cost = ground_mod.node_cost(world.ground, *rex.cell)
+    version = world.ground.version
+    if version != rex.progress.version or cost < rex.progress.best - PROGRESS:
+        rex.progress = Progress(cost, world.tick, version)
 
 
 def _neighbours(world: World, x: int, y: int) -> list[tuple[int, int, int]]:
@@ -416,12 +438,12 @@ def _landing(world: World, x: int, y: int, dx: int, dy: int) -> tuple[int, int] 
     return None
 
 
-def _go(world: World, rex: Rex, x: int, y: int, dx: int, dy: int, events: list[ev.Event]
-        ) -> None:
-    """Head for the neighbour (x+dx, y+dy), leaping if it is a fence."""
+def _go(world: World, rex: Rex, x: int, y: int, dx: int, dy: int, events: list[ev.Event],
+        leap: bool = True) -> None:
+    """Head for the neighbour (x+dx, y+dy), leaping if it is a fence and ``leap`` allows."""
     length = math.hypot(dx, dy)
     rex.heading = (dx / length, dy / length)
-    if world.stage.fence[y + dy, x + dx]:
+    if leap and world.stage.fence[y + dy, x + dx]:
         landing = _landing(world, x, y, dx, dy)
         if landing is not None:
             ticks = max(1, int(world.tuning.rex_leap_seconds * world.tick_hz))
@@ -431,99 +453,95 @@ def _go(world: World, rex: Rex, x: int, y: int, dx: int, dy: int, events: list[e
     rex.target = (x + dx, y + dy)
 
 
-def _gains(world: World, x: int, y: int, here: float, options: list[tuple[int, int, int]]
-           ) -> list[float]:
-    return [(log_scent(world, x + dx, y + dy) - here) / math.hypot(dx, dy)
-            for dx, dy, _ in options]
-
-
-def _follow(world: World, rex: Rex, events: list[ev.Event]) -> None:
-    t = world.tuning
-    x, y = rex.cell
+def _air_gains(world: World, x: int, y: int, steps: list[tuple[int, int]]) -> list[float]:
+    """The rise of the airborne log-scent per tile toward each step, or zeros where he cannot
+    smell it (below his threshold): dogs sense ratios, not amounts."""
     here = log_scent(world, x, y)
+    if here < lost_below(world):
+        return [0.0] * len(steps)
+    return [(log_scent(world, x + dx, y + dy) - here) / math.hypot(dx, dy) for dx, dy in steps]
+
+
+def _scaled(values: list[float]) -> list[float]:
+    """Values over the largest magnitude among them: only their directions count."""
+    top = max((abs(v) for v in values), default=0.0)
+    return [v / top for v in values] if top > 0 else [0.0] * len(values)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step down the ground scent: to a neighbour, or over a fence to where he lands."""
+
+    dx: int
+    dy: int
+    value: float  # the ground cost where he ends up
+    leap: bool
+
+    def reach(self, x: int, y: int, world: World) -> float:
+        if not self.leap:
+            return math.hypot(self.dx, self.dy)
+        landing = _landing(world, x, y, self.dx, self.dy)
+        assert landing is not None
+        return math.hypot(landing[0] - x, landing[1] - y)
+
+
+def _steps_down(world: World, plan: Plan, x: int, y: int) -> list[Step]:
+    """Every legal step that strictly lowers the ground cost: there is one everywhere but on
+    a seed. A fence is leapt when the landing is lower, else climbed when its cell is."""
+    here = plan.at(x, y)
+    fence = world.stage.fence
+    found = []
+    for dx, dy, _ in STEP_SETS[world.rex_moves[y, x]]:
+        if fence[y + dy, x + dx]:
+            landing = _landing(world, x, y, dx, dy)
+            if landing is not None and plan.at(*landing) < here:
+                found.append(Step(dx, dy, plan.at(*landing), True))
+                continue
+        value = plan.at(x + dx, y + dy)
+        if value < here:
+            found.append(Step(dx, dy, value, False))
+    return found
+
+
+def _follow(world: World, rex: Rex, plan: Plan, events: list[ev.Event]) -> None:
     if _sniff_if_near(world, rex, events):
         return
-    options = _neighbours(world, x, y)
+    rex.cast = None
+    set_search(world, rex, "follow", events)
+    t = world.tuning
+    x, y = rex.cell
+    options = _steps_down(world, plan, x, y)
     if not options:
+        _at_a_seed(world, rex, x, y, events)
         return
-    gains = _gains(world, x, y, here, options)
-    steepest = max(abs(g) for g in gains)
-    if here < lost_below(world) or steepest < FLAT_GRADIENT:
-        _start_cast(world, rex, here, events)
-        _cast(world, rex, events)
-        return
-    if here > rex.best_scent + STUCK_GAIN:
-        rex.best_scent, rex.best_tick = here, world.tick
-    blocked = _blocked_uphill(world, x, y, here)
-    if blocked is not None and max(gains) <= 0:
-        _start_skirt(world, rex, blocked, here, events)
-        _skirt(world, rex, events)
-        return
-    if rex.waypoint is not None and (rex.waypoint == (x, y) or world.tick > rex.waypoint_until):
-        rex.waypoint = None
-    if rex.waypoint is None and max(gains) <= 0:
-        rex.waypoint = _air_scent(world, x, y, here)
-        rex.waypoint_until = world.tick + int(AIR_SECONDS * world.tick_hz)
-    if world.tick - rex.best_tick > t.rex_stuck_seconds * world.tick_hz:
-        rex.best_scent, rex.best_tick = here, world.tick
-        if blocked is not None:
-            _start_skirt(world, rex, blocked, here, events)
-            _skirt(world, rex, events)
-        else:
-            _start_cast(world, rex, here, events)
-            _cast(world, rex, events)
-        return
-    if rex.waypoint is not None:  # air-scented: the waypoint's direction stands in for the
-        wx, wy = rex.waypoint[0] - x, rex.waypoint[1] - y  # gradient until he is there
-        gap = math.hypot(wx, wy)
-        gains = [(dx * wx + dy * wy) / (math.hypot(dx, dy) * gap) for dx, dy, _ in options]
-        steepest = 1.0
+    here = plan.at(x, y)
+    falls = _scaled([(here - s.value) / s.reach(x, y, world) for s in options])
+    gains = _scaled(_air_gains(world, x, y, [(s.dx, s.dy) for s in options]))
     noise = world.rng.standard_normal(len(options))
     hx, hy = rex.heading
     best, best_score = options[0], -math.inf
-    for (dx, dy, index), gain, jitter in zip(options, gains, noise, strict=True):
-        length = math.hypot(dx, dy)
-        score = (t.rex_gradient_gain * gain / steepest
-                 + t.rex_momentum * (dx * hx + dy * hy) / length
+    for option, fall, gain, jitter in zip(options, falls, gains, noise, strict=True):
+        dx, dy = option.dx, option.dy
+        score = (t.rex_ground_gain * fall + t.rex_gradient_gain * gain
+                 + t.rex_momentum * (dx * hx + dy * hy) / math.hypot(dx, dy)
                  + t.rex_noise * float(jitter))
         if (x + dx, y + dy) in rex.recent:
             score -= t.rex_memory_penalty
         if score > best_score:
-            best, best_score = (dx, dy, index), score
-    _go(world, rex, x, y, best[0], best[1], events)
+            best, best_score = option, score
+    _go(world, rex, x, y, best.dx, best.dy, events, leap=best.leap)
 
 
-def _air_scent(world: World, x: int, y: int, here: float) -> tuple[int, int] | None:
-    """The cell with the strongest scent along rays he could run down, if stronger than here."""
-    passable = world.rex_passable
-    height, width = passable.shape
-    best, best_scent = None, here + STUCK_GAIN / 2
-    for ray in range(AIR_RAYS):
-        angle = 2 * math.pi * ray / AIR_RAYS
-        cos, sin = math.cos(angle), math.sin(angle)
-        for reach in range(1, AIR_REACH + 1):
-            cx, cy = math.floor(x + 0.5 + cos * reach), math.floor(y + 0.5 + sin * reach)
-            if not (0 <= cx < width and 0 <= cy < height) or not passable[cy, cx]:
-                break
-            scent = log_scent(world, cx, cy)
-            if scent > best_scent:
-                best, best_scent = (cx, cy), scent
-    return best
-
-
-def _blocked_uphill(world: World, x: int, y: int, here: float) -> int | None:
-    """A step toward stronger scent that Rex cannot take (water, a closed gate), if any."""
-    height, width = world.rex_passable.shape
-    passes = world.level.passes_scent
-    best, best_gain = None, 0.0
-    for index, (dx, dy) in enumerate(STEPS):
-        nx, ny = x + dx, y + dy
-        if 0 <= nx < width and 0 <= ny < height and passes[ny, nx] and not (
-                world.rex_passable[ny, nx]):
-            gain = log_scent(world, nx, ny) - here
-            if gain > best_gain:
-                best, best_gain = index, gain
-    return best
+def _at_a_seed(world: World, rex: Rex, x: int, y: int, events: list[ev.Event]) -> None:
+    """No step goes down: he stands on a seed of the ground scent. A distraction is sniffed,
+    a stale piece of her trail forgotten; either way the field is made again."""
+    ground = world.ground
+    kind = ground_mod.seed_at(ground, x, y)
+    if kind is not None and kind >= 0:
+        _sniff(world, rex, kind, events)
+    elif kind == ground_mod.TRAIL:
+        ground_mod.drop_trail_to(ground, (x, y), world.tick)
+    rex.plan = None
 
 
 def _sniff_if_near(world: World, rex: Rex, events: list[ev.Event]) -> bool:
@@ -532,176 +550,63 @@ def _sniff_if_near(world: World, rex: Rex, events: list[ev.Event]) -> bool:
         if index in rex.sniffed or not world.scent.layer_weight[setup.distractor_layer[index]]:
             continue
         if math.hypot(sx + 0.5 - rex.x, sy + 0.5 - rex.y) <= SNIFF_RANGE:
-            rex.sniffed.append(index)
-            world.scent.ignore_distractor(index)
-            rex.sniff_until = world.tick + int(SNIFF_SECONDS * world.tick_hz)
-            events.append(ev.RexSniffed(world.tick, setup.distractor_labels[index], sx, sy))
-            set_search(world, rex, "sniff", events)
+            _sniff(world, rex, index, events)
             return True
     return False
 
 
-# -- skirting an obstacle the scent crosses ---------------------------------------------------
-
-
-def _wall_turns(index: int, hand: int) -> list[int]:
-    """Directions to try, in order, to keep an obstacle on the ``hand`` side (+1 right)."""
-    return [(index + hand * turn) % 8 for turn in (2, 1, 0, -1, -2, -3, -4)]
-
-
-def _beside_water(world: World, x: int, y: int, index: int, hand: int) -> bool:
-    """Whether scent-passing ground he cannot enter (water, mostly) is at his hand side."""
-    height, width = world.rex_passable.shape
-    for turn in (1, 2, 3):
-        dx, dy = STEPS[(index + hand * turn) % 8]
-        nx, ny = x + dx, y + dy
-        if (0 <= nx < width and 0 <= ny < height and world.level.passes_scent[ny, nx]
-                and not world.rex_passable[ny, nx]):
-            return True
-    return False
-
-
-def _water_contact(world: World, x: int, y: int, index: int, hand: int) -> int:
-    """How many of the next steps along the obstacle keep water at his side."""
-    contact = 0
-    for _ in range(SKIRT_LOOKAHEAD):
-        for turn in _wall_turns(index, hand):
-            dx, dy = STEPS[turn]
-            if can_step(world.rex_passable, x, y, dx, dy):
-                index, x, y = turn, x + dx, y + dy
-                contact += _beside_water(world, x, y, index, hand)
-                break
-        else:
-            break
-    return contact
-
-
-def _near_threat(world: World, x: float, y: float) -> bool:
-    """Whether a spot is within CLOSE_THREAT of police Rex can see (while he evades them)."""
-    if world.police is None or world.rex.state != "evading":
-        return False
-    return any(math.hypot(x - tx, y - ty) < CLOSE_THREAT for tx, ty in world.police.seen_by_rex)
-
-
-def _side_away(x: int, y: int, index: int, tx: float, ty: float) -> float:
-    """How much setting off in direction ``index`` moves away from (tx, ty), -1..1."""
-    dx, dy = STEPS[index]
-    gap = math.hypot(x + 0.5 - tx, y + 0.5 - ty) or 1.0
-    return (dx * (x + 0.5 - tx) + dy * (y + 0.5 - ty)) / (math.hypot(dx, dy) * gap)
-
-
-def _start_skirt(world: World, rex: Rex, toward_index: int, here: float,
-                 events: list[ev.Event]) -> None:
-    """Choose the side of the obstacle to follow: the one that keeps water beside him (a
-    coin decides a tie), so that he runs along a shore rather than a wall or the map's edge."""
-    x, y = rex.cell
-    sides = {hand: _water_contact(world, x, y, (toward_index - 2 * hand) % 8, hand)
-             for hand in (1, -1)}
-    coin = 1 if world.rng.random() < 0.5 else -1
-    if rex.state == "evading" and world.police is not None and world.police.seen_by_rex:
-        # Choose the side that leads away from the police he sees.
-        tx = sum(p[0] for p in world.police.seen_by_rex) / len(world.police.seen_by_rex)
-        ty = sum(p[1] for p in world.police.seen_by_rex) / len(world.police.seen_by_rex)
-        away = {hand: _side_away(x, y, (toward_index - 2 * hand) % 8, tx, ty) for hand in (1, -1)}
-        sides = {hand: sides[hand] + 4 * away[hand] for hand in (1, -1)}
-    rex.hand = coin if sides[1] == sides[-1] else max(sides, key=sides.__getitem__)
-    rex.skirt_dir = (toward_index - 2 * rex.hand) % 8  # the obstacle on his hand side
-    rex.skirt_hit = rex.cell
-    rex.skirt_hit_scent = here
-    rex.skirt_start = world.tick
-    rex.skirt_steps = 0
-    rex.skirt_dry = 0
-    rex.skirt_reversed = False
-    set_search(world, rex, "skirt", events)
-
-
-def _skirt(world: World, rex: Rex, events: list[ev.Event]) -> None:
-    x, y = rex.cell
-    here = log_scent(world, x, y)
-    if here > rex.skirt_hit_scent + STUCK_GAIN and rex.skirt_steps > 0:
-        rex.best_scent, rex.best_tick = here, world.tick
-        set_search(world, rex, "follow", events)
-        _follow(world, rex, events)
-        return
-    rex.skirt_steps += 1
-    rex.skirt_dry = 0 if _beside_water(world, x, y, rex.skirt_dir, rex.hand) else (
-        rex.skirt_dry + 1)
-    back_at_start = (x, y) == rex.skirt_hit and rex.skirt_steps > 8
-    too_long = world.tick - rex.skirt_start > SKIRT_MAX_SECONDS * world.tick_hz
-    if back_at_start or too_long or rex.skirt_dry > SKIRT_DRY_STEPS:
-        if rex.skirt_reversed:
-            _start_cast(world, rex, here, events)
-            _cast(world, rex, events)
-            return
-        rex.hand = -rex.hand
-        rex.skirt_dir = (rex.skirt_dir + 4) % 8
-        rex.skirt_reversed = True
-        rex.skirt_start, rex.skirt_steps, rex.skirt_dry = world.tick, 1, 0
-    allowed = {index for dx, dy, index in _neighbours(world, x, y)
-               if not _near_threat(world, x + dx + 0.5, y + dy + 0.5)}
-    for index in _wall_turns(rex.skirt_dir, rex.hand):
-        if index in allowed:
-            rex.skirt_dir = index
-            dx, dy = STEPS[index]
-            _go(world, rex, x, y, dx, dy, events)
-            return
-    if not rex.skirt_reversed:  # an officer blocks the way along the edge: turn back
-        rex.hand, rex.skirt_dir, rex.skirt_reversed = -rex.hand, (rex.skirt_dir + 4) % 8, True
+def _sniff(world: World, rex: Rex, index: int, events: list[ev.Event]) -> None:
+    """He checks a distracting smell for a moment and from then on ignores it."""
+    setup = world.scent.setup
+    sx, sy = setup.distractor_cells[index]
+    rex.sniffed.append(index)
+    world.scent.ignore_distractor(index)
+    ground_mod.sniffed(world.ground, index, world.tick)
+    rex.sniff_until = world.tick + int(SNIFF_SECONDS * world.tick_hz)
+    events.append(ev.RexSniffed(world.tick, setup.distractor_labels[index], sx, sy))
+    set_search(world, rex, "sniff", events)
 
 
 # -- casting about ----------------------------------------------------------------------------
 
 
-def _start_cast(world: World, rex: Rex, here: float, events: list[ev.Event]) -> None:
-    rex.cast_centre = (rex.x, rex.y)
-    rex.cast_angle = math.atan2(rex.heading[1], rex.heading[0])
-    rex.cast_scent = here
-    set_search(world, rex, "cast", events)
-
-
 def _cast(world: World, rex: Rex, events: list[ev.Event]) -> None:
+    """No ground scent reaches his land: he climbs the airborne scent where he smells it and
+    otherwise runs widening loops round where he lost it, until the ground scent is back."""
     t = world.tuning
     x, y = rex.cell
-    here = log_scent(world, x, y)
     options = _neighbours(world, x, y)
     if not options:
         return
-    # He has found the trail again when the scent here beats where he lost it. That place's
-    # scent may be fading (Mila has walked on), so it is measured again now.
-    cx, cy = rex.cast_centre
-    lost_at = min(rex.cast_scent, log_scent(world, math.floor(cx), math.floor(cy)))
-    if here >= lost_below(world) and here > lost_at + STUCK_GAIN:
-        gains = _gains(world, x, y, here, options)
-        if max(gains) > FLAT_GRADIENT:
-            rex.best_scent, rex.best_tick = here, world.tick
-            set_search(world, rex, "follow", events)
-            _follow(world, rex, events)
-            return
-    spacing = t.rex_cast_spacing
+    if rex.cast is None:
+        rex.cast = Cast((rex.x, rex.y), math.atan2(rex.heading[1], rex.heading[0]))
+    set_search(world, rex, "cast", events)
+    cast = rex.cast
+    cx, cy = cast.centre
     for _ in range(64):
-        radius = 1.0 + spacing * max(rex.cast_angle, 0.0) / (2 * math.pi)
+        radius = 1.0 + t.rex_cast_spacing * max(cast.angle, 0.0) / (2 * math.pi)
         if radius > t.rex_cast_max_radius:
-            rex.cast_centre, rex.cast_angle, rex.cast_scent = (rex.x, rex.y), 0.0, here
-            cx, cy = rex.cast_centre
+            cast.centre, cast.angle = (rex.x, rex.y), 0.0
+            cx, cy = cast.centre
             continue
-        px = cx + radius * math.cos(rex.cast_angle)
-        py = cy + radius * math.sin(rex.cast_angle)
+        px, py = cx + radius * math.cos(cast.angle), cy + radius * math.sin(cast.angle)
         if math.hypot(px - rex.x, py - rex.y) >= 1.5:
             break
-        rex.cast_angle += CAST_STEP
+        cast.angle += CAST_STEP
     wx, wy = px - rex.x, py - rex.y
     gap = math.hypot(wx, wy) or 1.0
+    gains = _scaled(_air_gains(world, x, y, [(dx, dy) for dx, dy, _ in options]))
     noise = world.rng.standard_normal(len(options))
-    best, best_score = options[0], -math.inf
-    for (dx, dy, index), jitter in zip(options, noise, strict=True):
-        length = math.hypot(dx, dy)
-        score = (dx * wx + dy * wy) / (length * gap) + t.rex_noise * float(jitter)
+    best, best_score, loop = options[0], -math.inf, 0.0
+    for (dx, dy, index), gain, jitter in zip(options, gains, noise, strict=True):
+        along = (dx * wx + dy * wy) / (math.hypot(dx, dy) * gap)
+        score = along + t.rex_gradient_gain * gain + t.rex_noise * float(jitter)
         if (x + dx, y + dy) in rex.recent:
             score -= t.rex_memory_penalty
         if score > best_score:
-            best, best_score = (dx, dy, index), score
-    if best_score < 0.0:
-        rex.cast_angle += math.pi / 4  # the loop runs into something: skip that part of it
+            best, best_score, loop = (dx, dy, index), score, along
+    if loop < 0.0:
+        cast.angle += math.pi / 4  # the loop runs into something: skip that part of it
     _go(world, rex, x, y, best[0], best[1], events)
 
 
@@ -726,22 +631,22 @@ def _moved(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> in
                default=0)
 
 
-def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
-    """Run down the flee map while the scent still pulls."""
+def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) -> None:
+    """Run down the flee map while the ground scent still pulls, never into an officer's
+    arms. Police who have kept him from getting closer for ``rex_stuck_seconds`` stop
+    turning him back: he runs on down the scent, past them if he must."""
     t = world.tuning
     x, y = rex.cell
     options = _neighbours(world, x, y)
     if not options:
         return
-    here = log_scent(world, x, y)
-    scent = _gains(world, x, y, here, options)
-    blocked = _blocked_uphill(world, x, y, here)
-    if blocked is not None and max(scent) <= 0:
-        # Pinned against water the scent crosses: run along its edge, away from them.
-        _start_skirt(world, rex, blocked, here, events)
-        _skirt(world, rex, events)
-        return
-    scent_scale = max(abs(g) for g in scent) or 1.0
+    here = math.inf if plan is None else plan.at(x, y)
+    falls = [0.0] * len(options)
+    if math.isfinite(here):
+        falls = [(here - plan.at(x + dx, y + dy)) / math.hypot(dx, dy)
+                 if math.isfinite(plan.at(x + dx, y + dy)) else -1.0 for dx, dy, _ in options]
+    falls = _scaled(falls)
+    gains = _scaled(_air_gains(world, x, y, [(dx, dy) for dx, dy, _ in options]))
     flee = _flee_map(world, rex)
     away = [0.0] * len(options)
     if flee is not None:
@@ -749,14 +654,17 @@ def _evade(world: World, rex: Rex, events: list[ev.Event]) -> None:
         away = [(base - flee.at(x + dx, y + dy)) / math.hypot(dx, dy)
                 if math.isfinite(flee.at(x + dx, y + dy)) and math.isfinite(base) else -1.0
                 for dx, dy, _ in options]
-    away_scale = max(abs(a) for a in away) or 1.0
+    away = _scaled(away)
+    stuck = world.tick - rex.progress.tick > t.rex_stuck_seconds * world.tick_hz
+    flee_weight = 0.0 if stuck else t.rex_flee_weight
     noise = world.rng.standard_normal(len(options))
     hx, hy = rex.heading
     threats = world.police.seen_by_rex
     best, best_score = options[0], -math.inf
-    for (dx, dy, _), gain, run, jitter in zip(options, scent, away, noise, strict=True):
+    for (dx, dy, _), fall, gain, run, jitter in zip(options, falls, gains, away, noise,
+                                                    strict=True):
         length = math.hypot(dx, dy)
-        score = (t.rex_gradient_gain * gain / scent_scale + t.rex_flee_weight * run / away_scale
+        score = (t.rex_ground_gain * fall + t.rex_gradient_gain * gain + flee_weight * run
                  + t.rex_momentum * (dx * hx + dy * hy) / length + t.rex_noise * float(jitter))
         if (x + dx, y + dy) in rex.recent:
             score -= t.rex_memory_penalty

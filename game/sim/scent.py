@@ -20,6 +20,11 @@ ranges of 11 to 37 e-folds, docs/AI.md) but not for a 300-tile map in a fresh br
 therefore gets float32 when a worst-case estimate of the range it needs fits with margin, and
 float64 (~690 e-folds above 1e-300) otherwise; float32 halves the cost of the step.
 
+Pre-warm: at load each layer starts at its steady state, solved directly (``SteadyState``: one
+sparse LU per map shared by the collar and the distractors) and polished by explicit steps
+until it settles, so Rex has a trail from the first tick (maps of over SOLVE_CELLS scent cells,
+where the LU would need too much memory, settle by explicit steps alone, as before).
+
 Scent from ``scent_source`` objects (food stalls, bins, other dogs) does not move, so its field
 is solved once at load into a separate static layer; Rex perceives the collar's layer plus the
 distractors' layer times a weight that drops as he checks them and learns they are not it.
@@ -126,6 +131,68 @@ class Stencil:
             np.add(target, tmp, out=target)
 
 
+class SteadyState:
+    """The field's steady state with fixed sources, solved directly: one sparse LU
+    factorisation of ``I - M`` (M the sub-step's stencil, over the cells that hold scent),
+    shared by every source layer of the map.
+
+    With the emission spread over the sub-steps, the steady state of the sub-step is that of
+    the tick but for the last cell or so round a source; a short explicit polish (``settle``
+    started from it) gives the tick's own. The solve is rounded to 24 significant bits before
+    the polish, so that a solver's last-bit differences between machines never reach a game.
+    An M-matrix's LU needs no pivoting and its substitutions add only positive terms, so even
+    the faintest far cells keep their relative accuracy (no negative scent, no noise).
+    """
+
+    def __init__(self, stencil: Stencil):
+        from scipy.sparse import csc_matrix
+        from scipy.sparse.linalg import splu
+
+        self.stencil = stencil
+        span = stencil.stop - stencil.start
+        self.cells = np.flatnonzero(stencil.a0 != 0)  # span positions that hold scent
+        where = np.full(span, -1, np.int64)
+        where[self.cells] = np.arange(len(self.cells))
+        self.where = where
+        rows, cols = [np.arange(len(self.cells))], [np.arange(len(self.cells))]
+        data = [1.0 - stencil.a0[self.cells].astype(np.float64)]
+        for name in stencil.names:
+            coeff = stencil.coeffs[name].astype(np.float64)
+            inflow = self.cells[coeff[self.cells] != 0]
+            rows.append(where[inflow])
+            cols.append(where[inflow + stencil.offsets[name]])
+            data.append(-coeff[inflow])
+        size = len(self.cells)
+        matrix = csc_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
+                            shape=(size, size))
+        self._lu = splu(matrix) if size else None
+
+    def solve(self, sources: np.ndarray, amounts: np.ndarray, substeps: int) -> np.ndarray:
+        """The flat padded field for ``amounts`` per tick at flat indices ``sources``."""
+        stencil = self.stencil
+        lowest = FLOORS[stencil.dtype]
+        field = np.full(stencil.size, lowest, stencil.dtype)
+        if self._lu is None:
+            return field
+        rhs = np.zeros(len(self.cells))
+        np.add.at(rhs, self.where[np.asarray(sources) - stencil.start],
+                  np.asarray(amounts, np.float64) / substeps)
+        solved = np.zeros(stencil.stop - stencil.start)
+        solved[self.cells] = self._lu.solve(rhs)
+        field[stencil.start:stencil.stop] = np.maximum(_rounded(solved, stencil.dtype), lowest)
+        return field
+
+
+def _rounded(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Non-negative float64 values to 24 significant bits, in ``dtype``."""
+    values = np.maximum(values, 0.0)
+    if dtype == np.dtype(np.float32):
+        return values.astype(np.float32)
+    bits = values.view(np.uint64)
+    low = np.uint64((1 << 29) - 1)
+    return ((bits + np.uint64(1 << 28)) & ~low).view(np.float64)
+
+
 def settle(stencil: Stencil, substeps: int, sources: np.ndarray, amounts: np.ndarray,
            max_steps: int, start: np.ndarray | None = None) -> tuple[np.ndarray, int]:
     """Run the field with fixed sources toward its steady state; (field, steps taken).
@@ -157,6 +224,9 @@ def settle(stencil: Stencil, substeps: int, sources: np.ndarray, amounts: np.nda
 
 # At most this many floats go to distractor layers: maps with more sources than fit share layers.
 MAX_DISTRACTOR_FLOATS = 16 << 20
+# The LU's fill grows a little faster than the cells (about 80 entries a cell at 512 x 384, 175
+# MB while it is built); over this many scent cells the pre-warm runs explicit steps instead.
+SOLVE_CELLS = 300_000
 
 
 class ScentSetup:
@@ -179,21 +249,32 @@ class ScentSetup:
         self.distractor_cells = [o.cell for o in sources]
         self.distractor_labels = [str(o.properties.get("label") or o.name or "a smell")
                                   for o in sources]
+        self.distractor_strengths = [float(o.properties["strength"]) for o in sources]
         layers = max(1, min(len(sources), MAX_DISTRACTOR_FLOATS // self.stencil.size))
         self.distractor_layer = [i % layers for i in range(len(sources))]
         self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
         weight = np.float32(tuning.distractor_weight)
+        cells = int(np.count_nonzero(self.stencil.a0))
+        steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
         for layer in range(len(self.distractors)):
             members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
             cells = np.array([self.index(*self.distractor_cells[i]) for i in members])
             amounts = np.array([float(sources[i].properties["strength"]) * self.emission
                                 for i in members], self.dtype)
-            field, _ = settle(self.stencil, self.substeps, cells, amounts, max_steps)
+            field, _ = self._prewarm(steady, cells, amounts, max_steps)
             self.distractors[layer] = field * weight  # float32 is plenty for a local lure
         mila = level.one("mila_spawn").cell
-        self.collar_start, self.prewarm_steps = settle(
-            self.stencil, self.substeps, np.array([self.index(*mila)]),
-            np.array([self.emission], self.dtype), max_steps)
+        self.collar_start, self.prewarm_steps = self._prewarm(
+            steady, np.array([self.index(*mila)]), np.array([self.emission], self.dtype),
+            max_steps)
+
+    def _prewarm(self, steady: SteadyState | None, cells: np.ndarray, amounts: np.ndarray,
+                 max_steps: int) -> tuple[np.ndarray, int]:
+        """A layer at its steady state: solved, then polished by explicit steps until it
+        settles (within ``max_steps``); without a solve (a map over SOLVE_CELLS), explicit
+        steps from nothing; no pre-warm at all when ``max_steps`` is 0."""
+        start = None if steady is None else steady.solve(cells, amounts, self.substeps)
+        return settle(self.stencil, self.substeps, cells, amounts, max_steps, start)
 
     def index(self, x: int, y: int) -> int:
         """Flat index of cell (x, y) in the padded arrays."""

@@ -12,6 +12,7 @@ import numpy as np
 from game.contract import TERRAIN_ID
 from game.grids import SweepGrid, reachable
 from game.level import Level
+from game.sim.ground import GroundSetup
 from game.sim.motion import downhill, step_masks
 from game.sim.scent import ScentSetup
 from game.tuning import Tuning
@@ -92,6 +93,7 @@ class Stage:
         self.walkable = np.isfinite(level.cost["foot"])
         self.dog_passable = np.isfinite(level.cost["dog"])
         self.dog_passable_f32 = self.dog_passable.astype(np.float32)
+        self.ground = GroundSetup(level, tuning, self.dog_passable, self.scent)
         self.drivable = np.isfinite(level.cost["car"])
         self.fence = terrain == TERRAIN_ID["fence"]
         self.speed = {mover: speed_factor(level.cost[mover], terrain) for mover in level.cost}

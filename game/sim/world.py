@@ -21,6 +21,7 @@ from game.sim import bond as bond_mod
 from game.sim import civilians as civilians_mod
 from game.sim import dylan as dylan_mod
 from game.sim import events as ev
+from game.sim import ground as ground_mod
 from game.sim import mila as mila_mod
 from game.sim import police as police_mod
 from game.sim import rex as rex_mod
@@ -53,6 +54,7 @@ class World:
         self.rex_passable[gate[:, 1], gate[:, 0]] = False
         self.rex_moves = step_masks(self.rex_passable)
         self.mila = mila_mod.create(self)
+        self.ground = ground_mod.create(self.stage.ground, self.mila.cell)
         self.rex = rex_mod.create(self)
         self.broadcast_tick: int | None = None  # the last loudspeaker warning
         self.police = police_mod.create(self) if police else None
@@ -109,6 +111,7 @@ class World:
         h.update(self.scent.collar.tobytes())
         h.update(self.scent.layer_weight.tobytes())
         h.update(self.rex_passable.tobytes())
+        _feed(h, self.ground.state())
         for agent in (self.mila, self.rex, self.dylan):
             _feed(h, dataclasses.asdict(agent))
         _feed(h, self.bonded_since)
@@ -187,6 +190,7 @@ def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
         return ()
     mila_mod.update(world, commands, events)
     world.scent.step(world.mila.cell)
+    ground_mod.update(world.ground, world.mila.cell, world.tick)
     rex_mod.update(world, events)
     if world.police is not None:
         police_mod.update(world, events)
