@@ -18,7 +18,6 @@ import pygame
 from game.contract import TERRAINS
 from game.level import Level
 from game.view.images import save_image
-from game.view.tiles import TERRAIN_COLOURS
 
 # The colour of each ending (those of ``game.report.ENDINGS``, in its order, which the legends
 # follow); "none" is a game stopped before any ending.
@@ -113,6 +112,8 @@ def playtest_picture(path: Path, level: Level, report: dict[str, Any], stuck_til
                      ) -> Path:
     """The map in its terrain colours, Rex's routes as a heat map, where the chases ended
     (one dot per game, by ending) and where he got stuck (red rings)."""
+    from game.view.tiles import TERRAIN_COLOURS  # the map's own palette; only a playtest needs it
+
     colours = np.array([TERRAIN_COLOURS[t.name] for t in TERRAINS], np.float32)
     image = colours[level.terrain] * 0.55
     heat = np.zeros((level.height, level.width), np.float32)
