@@ -29,6 +29,7 @@ from game.sim import events as ev
 from game.sim.fields import WindowField, flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
+from game.sim.states import OfficerState, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -124,7 +125,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
     fear -= t.fear_decay * dt
     distance = np.hypot(xs - rex.x, ys - rex.y)
     sees = np.zeros(len(people), bool)
-    loose = rex.state != "restless"
+    loose = rex.state != RexState.RESTLESS
     if loose:
         near = distance <= t.civilian_sight
         if near.any():
@@ -174,7 +175,8 @@ def _panic(world: World, person: Civilian, distance: float, events: list[ev.Even
     crowd.counts["panicked"] += 1
     events.append(ev.Panic(world.tick, person.id, person.x, person.y))
     person.stride = None
-    if person.filmer and distance <= world.tuning.film_range and world.rex.state != "restless":
+    if (person.filmer and distance <= world.tuning.film_range
+            and world.rex.state != RexState.RESTLESS):
         person.state = "film"
     else:
         person.state = "flee"
@@ -194,7 +196,8 @@ def _refresh_flee(world: World) -> None:
     standing = [c.cell for c in crowd.civilians if c.state == "film"]
     if world.police is not None:
         standing += [o.cell for o in world.police.officers
-                     if o.car is None and o.state in ("perimeter", "stand_down")]
+                     if o.car is None
+                     and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
     if standing:
         cost = cost.copy()
         cells = np.array(standing)
@@ -279,7 +282,7 @@ def _start_stride(world: World, person: Civilian) -> None:
 def _grab(world: World, events: list[ev.Event]) -> None:
     """One passer-by tries to pull Mila away when Rex comes close."""
     crowd, t, mila, rex = world.crowd, world.tuning, world.mila, world.rex
-    if crowd.grab_done or rex.state in ("restless", "bonded"):
+    if crowd.grab_done or rex.state in (RexState.RESTLESS, RexState.BONDED):
         return
     if crowd.grabber is None:
         if math.hypot(rex.x - mila.x, rex.y - mila.y) > t.grab_trigger:

@@ -19,6 +19,7 @@ from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim.motion import Stride, downhill, face
 from game.sim.perception import line_of_sight
+from game.sim.states import Phase, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -51,7 +52,7 @@ def update(world: World, events: list[ev.Event]) -> None:
     if police is None or dylan.state == "done":
         return
     if dylan.state == "command_center":
-        if police.phase == "containment":
+        if police.phase == Phase.CONTAINMENT:
             dylan.state = "running"
             events.append(ev.Radio(world.tick, "Dylan", "I'm going to him. Nobody fires."))
         return
@@ -62,8 +63,8 @@ def update(world: World, events: list[ev.Event]) -> None:
         dylan.state = "arrived"
     if dylan.state == "arrived":
         face(dylan, rex.x, rex.y)
-        calm = rex.state in ("calming", "bonded") and rex.stress <= CALM_STRESS
-        if (calm or rex.shielding) and police.phase != "stand_down":
+        calm = rex.state in (RexState.CALMING, RexState.BONDED) and rex.stress <= CALM_STRESS
+        if (calm or rex.shielding) and police.phase != Phase.STAND_DOWN:
             events.append(ev.Speech(world.tick, "Dylan", "Lower your weapons. I repeat, lower "
                                                          "your weapons."))
             police_mod.stand_down(world, events)

@@ -30,6 +30,7 @@ from game.sim.commands import Commands
 from game.sim.motion import step_masks
 from game.sim.scent import TICK_HZ, ScentField
 from game.sim.stage import Stage
+from game.sim.states import Phase, RexState
 from game.tuning import DEFAULT, Tuning
 
 
@@ -170,14 +171,14 @@ def _home(world: World, events: list[ev.Event]) -> None:
     at her side, shielding her, long enough that the perimeter lowers them of its own accord.
     (A dart that missed does not forbid it; it costs the ending its "no shot" bonus.)"""
     rex, police = world.rex, world.police
-    if rex.state != "bonded":
+    if rex.state != RexState.BONDED:
         world.bonded_since = None
         return
     if world.bonded_since is None:
         world.bonded_since = world.tick
     held = (world.tick - world.bonded_since) / world.tick_hz
     armed = police is not None and any(o.gun_raised for o in police.officers)
-    if police is None or police.phase == "stand_down" or not armed or (
+    if police is None or police.phase == Phase.STAND_DOWN or not armed or (
             held >= world.tuning.home_hold_seconds and rex.shielding):
         events.append(ev.Speech(world.tick, "Mila", "Rex, you're Bolt's son."))
         world.end("home", "Rex bonded with Mila and nobody fired", events)
