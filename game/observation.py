@@ -225,11 +225,9 @@ class Observation:
         world = self._world
         groups: dict[str, list[Any]] = {
             "rex": [world.rex], "dylan": [world.dylan],
-            "officers": [] if world.police is None else [
-                o for o in world.police.officers if o.car is None],
-            "cars": [] if world.police is None else list(world.police.cars),
-            "civilians": [] if world.crowd is None else [
-                c for c in world.crowd.civilians if self.omniscient or c.active]}
+            "officers": [o for o in world.police.officers if o.car is None],
+            "cars": list(world.police.cars),
+            "civilians": [c for c in world.crowd.civilians if self.omniscient or c.active]}
         everyone = [agent for members in groups.values() for agent in members]
         seen = self._sees([a.x for a in everyone], [a.y for a in everyone])
         out, at = {}, 0
@@ -306,7 +304,7 @@ class Observation:
     @lazy
     def grabber(self) -> PasserBy | None:
         crowd = self._world.crowd
-        if crowd is None or crowd.grabber is None or crowd.grab_done:
+        if crowd.grabber is None or crowd.grab_done:
             return None
         person = crowd.civilians[crowd.grabber]
         if not any(c.id == person.id for c in self.civilians):
@@ -319,13 +317,13 @@ class Observation:
     def phase(self) -> str:
         """The police's alert phase (standby, search, pursuit, containment, stand_down)."""
         police = self._world.police
-        return "none" if police is None else str(police.phase)
+        return str(police.phase) if police.on else "none"
 
     @property
     def last_known(self) -> Point | None:
         """Where the dispatcher last placed Rex (a sighting or a phone report), or None."""
         police = self._world.police
-        if police is None or police.dispatcher.last_known is None:
+        if police.dispatcher.last_known is None:
             return None
         return Point(*police.dispatcher.last_known)
 
@@ -333,7 +331,7 @@ class Observation:
     def last_known_age(self) -> float | None:
         """Seconds since the dispatcher's last known position was set, or None."""
         police = self._world.police
-        if police is None or police.dispatcher.last_known is None:
+        if police.dispatcher.last_known is None:
             return None
         return (self._world.tick - police.dispatcher.last_known_tick) / self._world.tick_hz
 
@@ -355,8 +353,8 @@ class Observation:
         if isinstance(event, ABOUT_CAR):
             return any(c.id == event.car for c in self.cars)
         if isinstance(event, ABOUT_CIVILIAN):
-            person = world.crowd.civilians[event.civilian] if world.crowd else None
-            return person is not None and bool(self._sees([person.x], [person.y])[0])
+            person = world.crowd.civilians[event.civilian]
+            return bool(self._sees([person.x], [person.y])[0])
         if isinstance(event, AT_A_PLACE):
             return bool(self._sees([event.x], [event.y])[0])
         return False  # Rex's search modes and anything else are his or the police's own

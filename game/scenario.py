@@ -136,7 +136,7 @@ class Start:
         if self.dylan is not None and self.dylan.at is not None:
             world.dylan.x, world.dylan.y = self.dylan.at
         for placed in self.officers:
-            officer = _member(world.police.officers if world.police else [], placed,
+            officer = _member(world.police.officers, placed,
                               "start.officers", "officer")
             if officer.car is not None:
                 raise ScenarioError(f"start.officers: officer {placed.id} starts in a car; "
@@ -147,12 +147,12 @@ class Start:
                 officer.state = OfficerState(placed.state)  # placed, not a transition
             officer.stride = officer.route = None
         for placed in self.civilians:
-            person = _member(world.crowd.civilians if world.crowd else [], placed,
+            person = _member(world.crowd.civilians, placed,
                              "start.civilians", "passer-by")
             if placed.at is not None:
                 person.x, person.y = placed.at
                 person.stride = None
-        if self.phase is not None and world.police is not None:
+        if self.phase is not None and world.police.on:
             _start_phase(world, self.phase, self.last_known, quiet)
 
 

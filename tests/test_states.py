@@ -11,6 +11,7 @@ from game import policies
 from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim import rex as rex_mod
+from game.sim.stage import Stage
 from game.sim.states import (
     OFFICER_MOVES,
     PHASE_MOVES,
@@ -22,7 +23,6 @@ from game.sim.states import (
     RexState,
     Search,
 )
-from game.sim.stage import Stage
 from game.sim.world import World, step
 from game.tiled import read_level
 from game.tuning import DEFAULT
@@ -108,3 +108,20 @@ def test_games_on_the_shipped_map_change_state_only_as_the_tables_allow(world_fa
         assert all(new in REX_MOVES[RexState(old)] for old, new in changes)
         assert all(new in PHASE_MOVES[Phase(old)] for old, new in phases)
         assert len(changes) >= 3 and phases  # the games went somewhere
+
+
+def test_switched_off_police_and_crowd_are_there_and_do_nothing():
+    level = read_level(LAKESIDE)
+    world = World(level, 1, police=False, civilians=False)
+    assert not world.police.on and not world.crowd.on
+    assert world.police.officers == [] and world.police.cars == []
+    assert world.crowd.civilians == []
+    seen: list[ev.Event] = []
+    act = policies.make("wait", 1)
+    while world.tick < world.rex.latch_tick + 30 * 60:
+        seen += step(world, act(policies.Observation(world)))
+    assert world.rex.escaped_tick is not None  # a minute after the latch gave
+    assert world.police.phase == Phase.STANDBY and world.police.dispatcher.log == []
+    assert world.police.dispatcher.alarm_tick is None  # nobody raised the alarm
+    assert not any(isinstance(e, ev.Radio | ev.PhaseChanged | ev.Panic) for e in seen)
+    assert policies.Observation(world).phase == "none"

@@ -48,24 +48,21 @@ def stressors(world: World) -> tuple[float, str]:
     t, rex, mila = world.tuning, world.rex, world.mila
     causes: dict[str, float] = {}
     police = world.police
-    if police is not None:
-        sirens = sum(1 for car in police.cars if car.siren_on and math.hypot(
-            car.x - rex.x, car.y - rex.y) <= t.siren_radius)
-        causes["sirens"] = t.siren_stress * min(sirens, 2)
-        guns = [o for o in police.officers if o.car is None and o.gun_raised and math.hypot(
-            o.x - rex.x, o.y - rex.y) <= GUN_SIGHT]
-        if guns:
-            clear = line_of_sight(world.level.blocks_sight, np.array([g.x for g in guns]),
-                                  np.array([g.y for g in guns]), rex.x, rex.y)
-            seen = [g for g, c in zip(guns, clear, strict=True) if c]
-            causes["raised guns"] = t.gun_stress * min(len(seen), 3)
-            causes["a gun aimed at him"] = t.aim_stress * min(
-                sum(1 for g in seen if g.aim is not None), 2)
-    crowd = world.crowd
-    if crowd is not None:
-        panicking = sum(1 for c in crowd.walking if c.state in ("flee", "grab") and math.hypot(
-            c.x - rex.x, c.y - rex.y) <= CROWD_NEAR)
-        causes["screaming people"] = t.crowd_stress * min(panicking, 3)
+    sirens = sum(1 for car in police.cars if car.siren_on and math.hypot(
+        car.x - rex.x, car.y - rex.y) <= t.siren_radius)
+    causes["sirens"] = t.siren_stress * min(sirens, 2)
+    guns = [o for o in police.officers if o.car is None and o.gun_raised and math.hypot(
+        o.x - rex.x, o.y - rex.y) <= GUN_SIGHT]
+    if guns:
+        clear = line_of_sight(world.level.blocks_sight, np.array([g.x for g in guns]),
+                              np.array([g.y for g in guns]), rex.x, rex.y)
+        seen = [g for g, c in zip(guns, clear, strict=True) if c]
+        causes["raised guns"] = t.gun_stress * min(len(seen), 3)
+        causes["a gun aimed at him"] = t.aim_stress * min(
+            sum(1 for g in seen if g.aim is not None), 2)
+    panicking = sum(1 for c in world.crowd.walking if c.state in ("flee", "grab")
+                    and math.hypot(c.x - rex.x, c.y - rex.y) <= CROWD_NEAR)
+    causes["screaming people"] = t.crowd_stress * min(panicking, 3)
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
     if mila.running and distance <= RUN_NEAR:
         causes["Mila running"] = t.mila_run_stress
@@ -190,7 +187,7 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
             _bond(world, rex, events, collar=False)
     else:
         rex.calm_since = -1
-    threats = world.police is not None and any(
+    threats = any(
         math.hypot(x - rex.x, y - rex.y) <= t.rex_cornered_radius * 1.5
         for x, y in world.police.seen_by_rex)
     if (rex.state in (RexState.WARY, RexState.CALMING) and rex.stress >= t.cornered_stress
@@ -206,7 +203,7 @@ def _shield(world: World, rex: Rex, events: list[ev.Event]) -> None:
     """With trust high, he stands between her and the nearest raised gun."""
     mila, t = world.mila, world.tuning
     target = None
-    if world.police is not None and rex.state in (RexState.CALMING, RexState.BONDED) and (
+    if rex.state in (RexState.CALMING, RexState.BONDED) and (
             rex.trust >= t.shield_trust):
         guns = [o for o in world.police.officers if o.car is None and o.gun_raised]
         if guns:

@@ -71,7 +71,11 @@ class Civilian:
 
 
 class Crowd:
-    def __init__(self, world: World):
+    """Everyone out in the streets. Switched off (``on`` false), it is a crowd of nobody:
+    an update of no one does nothing, so callers read it like any other."""
+
+    def __init__(self, world: World, on: bool = True):
+        self.on = on
         self.civilians: list[Civilian] = []
         self.preference = np.zeros(world.level.terrain.shape, np.float32)
         for name, value in PREFERENCE.items():
@@ -86,7 +90,7 @@ class Crowd:
         self.walking: list[Civilian] = []  # everyone not yet indoors
         rng = world.rng
         walkable = world.stage.walkable
-        for spawn in world.level.of_kind("civilian_spawn"):
+        for spawn in world.level.of_kind("civilian_spawn") if on else []:
             cells = [tuple(c) for c in spawn.cells if walkable[c[1], c[0]]]
             if not cells:
                 continue
@@ -106,8 +110,8 @@ class Crowd:
         return self.door_rows[y][x]
 
 
-def create(world: World) -> Crowd:
-    return Crowd(world)
+def create(world: World, on: bool = True) -> Crowd:
+    return Crowd(world, on)
 
 
 # -- fear ---------------------------------------------------------------------------------
@@ -132,12 +136,10 @@ def _feel(world: World, events: list[ev.Event]) -> None:
             sees[near] = line_of_sight(world.level.blocks_sight, xs[near], ys[near], rex.x,
                                        rex.y)
         fear += np.where(sees, (1.2 - distance / t.civilian_sight) * 0.8, 0.0)
-    police = world.police
-    if police is not None:
-        for car in police.cars:
-            if car.siren_on:
-                fear += np.where(np.hypot(xs - car.x, ys - car.y) <= t.siren_radius,
-                                 t.siren_fear * dt, 0.0)
+    for car in world.police.cars:
+        if car.siren_on:
+            fear += np.where(np.hypot(xs - car.x, ys - car.y) <= t.siren_radius,
+                             t.siren_fear * dt, 0.0)
     if world.broadcast_tick is not None and world.tick - world.broadcast_tick < THINK_EVERY:
         for speaker in world.level.of_kind("loudspeaker"):
             sx, sy = speaker.centre
@@ -153,7 +155,8 @@ def _feel(world: World, events: list[ev.Event]) -> None:
         person.fear = float(level)
         if saw and not person.phoned:
             person.phoned = True
-            if world.rng.random() < t.phone_chance and world.police is not None:
+            # Switched-off police take no calls (and the call draws nothing at random).
+            if world.rng.random() < t.phone_chance and world.police.on:
                 _phone(world, person)
         if person.state == "walk" and person.fear >= t.panic_threshold:
             _panic(world, person, float(gap), events)
@@ -194,10 +197,8 @@ def _refresh_flee(world: World) -> None:
         return
     cost = world.level.cost["foot"]
     standing = [c.cell for c in crowd.civilians if c.state == "film"]
-    if world.police is not None:
-        standing += [o.cell for o in world.police.officers
-                     if o.car is None
-                     and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
+    standing += [o.cell for o in world.police.officers
+                 if o.car is None and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
     if standing:
         cost = cost.copy()
         cells = np.array(standing)

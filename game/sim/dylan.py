@@ -49,7 +49,7 @@ def create(world: World) -> Dylan:
 
 def update(world: World, events: list[ev.Event]) -> None:
     dylan, police, rex = world.dylan, world.police, world.rex
-    if police is None or dylan.state == "done":
+    if dylan.state == "done":
         return
     if dylan.state == "command_center":
         if police.phase == Phase.CONTAINMENT:

@@ -105,7 +105,7 @@ def _pulled(world: World) -> None:
     mila.facing = (-dx / length, -dy / length)  # she looks back at him
     mila.x, mila.y = slide(world.stage.walkable, mila.x, mila.y, dx / length * step,
                            dy / length * step)
-    if world.crowd is not None and mila.grabbed_by is not None:
+    if mila.grabbed_by is not None:
         person = world.crowd.civilians[mila.grabbed_by]
         px, py = mila.x + dx / length * 0.6, mila.y + dy / length * 0.6
         if fits(world.stage.walkable, px, py):

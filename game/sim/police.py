@@ -129,11 +129,16 @@ class SharedField:
 
 
 class PoliceForce:
-    def __init__(self, world: World):
+    """The dispatcher and every unit. Switched off (``on`` false), it is a force of nobody
+    whose update does nothing: no officers, no cars, no phases, no calls taken, so the rest
+    of the simulation reads it like any other without asking whether it is there."""
+
+    def __init__(self, world: World, on: bool = True):
         t = world.tuning
+        self.on = on
         self.officers: list[Officer] = []
         self.cars: list[Car] = []
-        self.dispatcher = Dispatcher()
+        self.dispatcher = Dispatcher() if on else Dispatcher(log=[])
         self.fields: dict[str, np.ndarray] = {}
         self.shared: dict[str, SharedField] = {}
         # Each unit's route: (destination, field toward it), kept until the destination changes.
@@ -146,8 +151,9 @@ class PoliceForce:
         self.counts = {"sightings": 0, "phone_reports": 0, "aims": 0, "shots": 0}
         self.tension_ticks = 0  # perimeter up, guns raised, no shot yet
         half = math.radians(t.vision_half_angle)
-        for spawn, car_cell in zip(world.level.of_kind("police_spawn"),
-                                   world.stage.police_car_cells, strict=True):
+        spawns = world.level.of_kind("police_spawn") if on else []
+        for spawn, car_cell in zip(spawns, world.stage.police_car_cells[:len(spawns)],
+                                   strict=True):
             sx, sy = spawn.cell
             for k in range(int(spawn.properties["officers"])):
                 x, y = _spread(world, sx, sy, k)
@@ -401,10 +407,9 @@ def _near_people(world: World, margin: float = 1.0) -> bool:
     reach = world.tuning.containment_radius * margin
     if math.hypot(world.mila.x - x, world.mila.y - y) <= reach:
         return True
-    crowd = world.crowd
-    return crowd is not None and any(
+    return any(
         c.state not in ("indoors", "gone") and math.hypot(c.x - x, c.y - y) <= reach
-        for c in crowd.civilians)
+        for c in world.crowd.civilians)
 
 
 # -- vision -----------------------------------------------------------------------------------
@@ -775,9 +780,7 @@ def _clear_line(world: World, officer: Officer) -> bool:
     """No one (Mila, a passer-by) stands within a step of the line from the gun to Rex."""
     rex = world.rex
     people = [(world.mila.x, world.mila.y)]
-    if world.crowd is not None:
-        people += [(c.x, c.y) for c in world.crowd.civilians
-                   if c.state not in ("indoors", "gone")]
+    people += [(c.x, c.y) for c in world.crowd.civilians if c.state not in ("indoors", "gone")]
     ax, ay, bx, by = officer.x, officer.y, rex.x, rex.y
     length2 = (bx - ax) ** 2 + (by - ay) ** 2
     for px, py in people:
@@ -877,11 +880,13 @@ def _catch(world: World, events: list[ev.Event]) -> None:
 # -- the tick ---------------------------------------------------------------------------------
 
 
-def create(world: World) -> PoliceForce:
-    return PoliceForce(world)
+def create(world: World, on: bool = True) -> PoliceForce:
+    return PoliceForce(world, on)
 
 
 def update(world: World, events: list[ev.Event]) -> None:
+    if not world.police.on:
+        return
     _dispatch(world, events)
     if world.police.phase == Phase.CONTAINMENT and world.police.counts["shots"] == 0:
         world.police.tension_ticks += 1

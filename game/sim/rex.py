@@ -268,7 +268,7 @@ def _body(world: World, rex: Rex) -> None:
 def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
     """Police in sight make him evade; close threats with no way out corner him."""
     police = world.police
-    if police is None or rex.state not in LOOSE:
+    if rex.state not in LOOSE:
         return
     t = world.tuning
     if rex.reached_tick is not None and mila_distance(world, rex) <= t.rex_wary_exit_radius:

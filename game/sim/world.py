@@ -58,8 +58,9 @@ class World:
         self.ground = ground_mod.create(self.stage.ground, self.mila.cell)
         self.rex = rex_mod.create(self)
         self.broadcast_tick: int | None = None  # the last loudspeaker warning
-        self.police = police_mod.create(self) if police else None
-        self.crowd = civilians_mod.create(self) if civilians else None
+        # Switched off, each is a force or crowd of nobody that does nothing (never None).
+        self.police = police_mod.create(self, on=police)
+        self.crowd = civilians_mod.create(self, on=civilians)
         self.dylan = dylan_mod.create(self)
         self.score: dict | None = None
         self.bonded_since: int | None = None
@@ -116,7 +117,7 @@ class World:
         for agent in (self.mila, self.rex, self.dylan):
             _feed(h, dataclasses.asdict(agent))
         _feed(h, self.bonded_since)
-        if self.police is not None:
+        if self.police.on:
             police = self.police
             _feed(h, [dataclasses.asdict(o) for o in police.officers])
             _feed(h, [dataclasses.asdict(c) for c in police.cars])
@@ -126,7 +127,7 @@ class World:
             _feed(h, police.seen_by_rex)
             _feed(h, police.counts)
             _feed(h, police.tension_ticks)
-        if self.crowd is not None:
+        if self.crowd.on:
             crowd = self.crowd
             _feed(h, [dataclasses.asdict(c) for c in crowd.civilians])
             _feed(h, [crowd.grabber, crowd.grab_done, crowd.flee_from, crowd.counts])
@@ -177,8 +178,8 @@ def _home(world: World, events: list[ev.Event]) -> None:
     if world.bonded_since is None:
         world.bonded_since = world.tick
     held = (world.tick - world.bonded_since) / world.tick_hz
-    armed = police is not None and any(o.gun_raised for o in police.officers)
-    if police is None or police.phase == Phase.STAND_DOWN or not armed or (
+    armed = any(o.gun_raised for o in police.officers)
+    if police.phase == Phase.STAND_DOWN or not armed or (
             held >= world.tuning.home_hold_seconds and rex.shielding):
         events.append(ev.Speech(world.tick, "Mila", "Rex, you're Bolt's son."))
         world.end("home", "Rex bonded with Mila and nobody fired", events)
@@ -193,9 +194,8 @@ def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
     world.scent.step(world.mila.cell)
     ground_mod.update(world.ground, world.mila.cell, world.tick)
     rex_mod.update(world, events)
-    if world.police is not None:
-        police_mod.update(world, events)
-    if world.crowd is not None and world.ending is None:
+    police_mod.update(world, events)
+    if world.ending is None:
         civilians_mod.update(world, events)
     if world.ending is None:
         bond_mod.update(world, events)
