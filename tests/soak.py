@@ -120,7 +120,7 @@ def _movers(world: World) -> list[tuple[str, tuple[float, float]]]:
     found = []
     rex = world.rex
     if (rex.state in ("escaping", "tracking", "evading") and rex.leap is None
-            and world.tick >= rex.sniff_until and not rex.exhausted):
+            and (rex.sniff is None or world.tick >= rex.sniff.until) and not rex.exhausted):
         found.append(("Rex", (rex.x, rex.y)))
     police = world.police
     chase = police.shared.get("pursuit")

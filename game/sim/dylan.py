@@ -35,7 +35,6 @@ class Dylan:
     heading: tuple[float, float] = (0.0, 1.0)
     state: str = "command_center"  # running, arrived, ordering, done
     stride: Stride | None = None
-    order_tick: int | None = None
 
     @property
     def cell(self) -> tuple[int, int]:
@@ -69,7 +68,7 @@ def update(world: World, events: list[ev.Event]) -> None:
                                                          "your weapons."))
             police_mod.stand_down(world, events)
             events.append(ev.StandDown(world.tick))
-            dylan.state, dylan.order_tick = "done", world.tick
+            dylan.state = "done"
         if not in_earshot:
             dylan.state = "running"
     if dylan.state == "running" or (dylan.state == "arrived" and distance > STOP_SHORT * 2):

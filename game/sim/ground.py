@@ -150,11 +150,6 @@ class Ground:
     snapshot_node: int = -1  # Mila's group at the snapshot
     dirty: bool = False  # her trail changed since the snapshot
 
-    def state(self) -> list:
-        """What changes during a game, for the world's state hash."""
-        return [self.mila_cell, list(self.trail.items()), self.steps, self.sniffed,
-                self.version, self.snapshot_tick, self.costs, self.snapshot_node, self.dirty]
-
 
 def create(setup: GroundSetup, mila_cell: tuple[int, int], tick: int = 0) -> Ground:
     ground = Ground(setup, mila_cell)

@@ -78,6 +78,13 @@ class Cast:
 
 
 @dataclass
+class Sniff:
+    """Checking a distracting smell, until a tick."""
+
+    until: int
+
+
+@dataclass
 class Progress:
     """The lowest ground cost he has stood on, and when (a Rex the police keep turning back
     stops letting them after ``rex_stuck_seconds`` without getting closer)."""
@@ -101,9 +108,9 @@ class Rex:
     escaped_tick: int | None = None
     reached_tick: int | None = None
     plan: Plan | None = None  # his window of the ground scent (game.sim.ground)
-    cast: Cast | None = None
+    cast: Cast | None = None  # the loops of his last cast (kept while he is not casting)
+    sniff: Sniff | None = None  # while he checks a smell
     progress: Progress = field(default_factory=Progress)
-    sniff_until: int = 0
     sniffed: list[int] = field(default_factory=list)
     next_tell: int = 0
     stress: float = 0.0
@@ -162,9 +169,12 @@ def set_state(world: World, rex: Rex, state: RexState, events: list[ev.Event]) -
 
 
 def set_search(world: World, rex: Rex, search: Search, events: list[ev.Event]) -> None:
-    """Rex's one way to change search mode (IllegalTransition for one no rule makes)."""
+    """Rex's one way to change search mode (IllegalTransition for one no rule makes). The
+    sniff's data goes with the sniff; a cast's loops are kept for the next cast."""
     if rex.search != search:
         check(SEARCH_MOVES, rex.search, search)
+        if rex.search == Search.SNIFF:
+            rex.sniff = None
         events.append(ev.RexSearchChanged(world.tick, rex.search, search))
         rex.search = search
 
@@ -205,8 +215,8 @@ def update(world: World, events: list[ev.Event]) -> None:
             events.append(ev.RexTell(world.tick, "growl"))
             rex.next_tell = world.tick + int(GROWL_SECONDS * world.tick_hz)
         return
-    if rex.search == Search.SNIFF:
-        if world.tick < rex.sniff_until:
+    if rex.sniff is not None:
+        if world.tick < rex.sniff.until:
             return
         set_search(world, rex, Search.FOLLOW, events)
     if rex.target is None or _walk(world, rex):
@@ -568,7 +578,7 @@ def _sniff(world: World, rex: Rex, index: int, events: list[ev.Event]) -> None:
     rex.sniffed.append(index)
     world.scent.ignore_distractor(index)
     ground_mod.sniffed(world.ground, index, world.tick)
-    rex.sniff_until = world.tick + int(SNIFF_SECONDS * world.tick_hz)
+    rex.sniff = Sniff(world.tick + int(SNIFF_SECONDS * world.tick_hz))
     events.append(ev.RexSniffed(world.tick, setup.distractor_labels[index], sx, sy))
     set_search(world, rex, Search.SNIFF, events)
 
