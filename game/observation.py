@@ -220,7 +220,7 @@ class Observation:
         return seen
 
     @lazy
-    def _seen(self) -> dict[str, np.ndarray]:
+    def _seen(self) -> dict[str, Any]:
         """Who she sees, for everyone at once (one line-of-sight pass): by group."""
         world = self._world
         groups: dict[str, list[Any]] = {
@@ -230,7 +230,8 @@ class Observation:
             "civilians": [c for c in world.crowd.civilians if self.omniscient or c.active]}
         everyone = [agent for members in groups.values() for agent in members]
         seen = self._sees([a.x for a in everyone], [a.y for a in everyone])
-        out, at = {}, 0
+        out: dict[str, Any] = {}
+        at = 0
         for name, members in groups.items():
             out[name] = seen[at:at + len(members)]
             out[name + "_agents"] = members
@@ -421,7 +422,7 @@ class Observation:
 
     def as_dict(self) -> dict[str, Any]:
         """Everything above except the grids, as plain JSON-ready values."""
-        return _plain({
+        plain: dict[str, Any] = _plain({
             "tick": self.tick, "seed": self.seed, "seconds": self.seconds,
             "clock": self.clock, "seconds_to_sunset": self.seconds_to_sunset,
             "omniscient": self.omniscient, "mila": asdict(self.mila), "rex": asdict(self.rex),
@@ -436,6 +437,7 @@ class Observation:
             "events": [event.as_json() for event in self.events],
             "maple_tree": self.maple_tree, "spawn": self.spawn,
         })
+        return plain
 
 
 def _plain(value: Any) -> Any:

@@ -19,8 +19,9 @@ the next cell is a few lookups when they reach a cell.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -40,6 +41,7 @@ FLEE_RADIUS = 30  # tiles around Rex over which the flee map is computed
 FLEE_NEAR = 14.0  # tiles from Rex within which a fleer uses the flee map, not the way in
 STANDING_COST = 10.0  # extra cost of a cell where someone stands still (for the flee map)
 GRAB_REACH = 1.2
+Steps = tuple[tuple[int, int, int], ...]  # (dx, dy, step index), as in motion.STEP_SETS
 # How much people like to walk on each kind of ground (sidewalks and paths most).
 PREFERENCE = {"sidewalk": 1.0, "path": 1.0, "bridge": 0.9, "floor": 0.6, "grass": 0.45,
               "forest": 0.1, "road": 0.0}
@@ -80,8 +82,9 @@ class Crowd:
         self.preference = np.zeros(world.level.terrain.shape, np.float32)
         for name, value in PREFERENCE.items():
             self.preference[world.level.terrain == TERRAIN_ID[name]] = value
-        self.preference_rows = self.preference.tolist()  # fast scalar reads in Python loops
-        self.door_rows = world.stage.to_door.tolist()
+        # Fast scalar reads in Python loops.
+        self.preference_rows = cast("list[list[float]]", self.preference.tolist())
+        self.door_rows = cast("list[list[float]]", world.stage.to_door.tolist())
         self.flee: WindowField | None = None
         self.flee_from: tuple[int, int] | None = None
         self.grabber: int | None = None
@@ -231,7 +234,8 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     return _stroll(world, person, steps, x, y)
 
 
-def _down(steps, x: int, y: int, value_at) -> tuple[int, int] | None:
+def _down(steps: Steps, x: int, y: int, value_at: Callable[[int, int], float]
+          ) -> tuple[int, int] | None:
     best, best_value = None, value_at(x, y)
     for dx, dy, _ in steps:
         value = value_at(x + dx, y + dy)
@@ -240,7 +244,7 @@ def _down(steps, x: int, y: int, value_at) -> tuple[int, int] | None:
     return best
 
 
-def _closer(steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | None:
+def _closer(steps: Steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | None:
     best, best_gap = None, math.hypot(tx - x - 0.5, ty - y - 0.5)
     for dx, dy, _ in steps:
         gap = math.hypot(tx - x - dx - 0.5, ty - y - dy - 0.5)
@@ -249,7 +253,8 @@ def _closer(steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | No
     return best
 
 
-def _stroll(world: World, person: Civilian, steps, x: int, y: int) -> tuple[int, int] | None:
+def _stroll(world: World, person: Civilian, steps: Steps, x: int, y: int
+            ) -> tuple[int, int] | None:
     """Keep walking along sidewalks and paths, turning where they turn."""
     preference = world.crowd.preference_rows
     hx, hy = person.heading

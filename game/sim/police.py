@@ -36,6 +36,7 @@ from game.sim.perception import in_cone, line_of_sight, seen_mask
 from game.sim.states import OFFICER_MOVES, PHASE_MOVES, OfficerState, Phase, RexState, check
 
 if TYPE_CHECKING:
+    from game.sim.stage import SearchBlocks
     from game.sim.world import World
 
 VISION_EVERY = 3  # ticks between vision checks (10 per second)
@@ -531,7 +532,7 @@ def _assign_search(world: World) -> None:
         _spread_out(blocks, weights, best)
 
 
-def _spread_out(blocks, weights: np.ndarray, index: int) -> None:
+def _spread_out(blocks: SearchBlocks, weights: np.ndarray, index: int) -> None:
     """The blocks around one taken matter less to the next unit, so units spread apart."""
     bx, by = index % blocks.cols, index // blocks.cols
     for oy in range(-2, 3):
@@ -750,7 +751,7 @@ def _orders(world: World, events: list[ev.Event]) -> None:
                                 math.floor(d.last_known[1]))
         if target is not None:
             _shared(world, "pursuit", "foot", target)
-        road = stage.road_near(target)
+        road = None if target is None else stage.road_near(target)
         for car in police.cars:
             if not car.crew or car.parked:
                 continue

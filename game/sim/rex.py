@@ -629,7 +629,7 @@ def _cast(world: World, rex: Rex, events: list[ev.Event]) -> None:
 # -- running from the police ------------------------------------------------------------------
 
 
-def _flee_map(world: World, rex: Rex):
+def _flee_map(world: World, rex: Rex) -> WindowField | None:
     """His flee map from the police he sees, redone when they have moved a couple of cells."""
     threats = tuple(sorted((math.floor(x), math.floor(y)) for x, y in world.police.seen_by_rex))
     if threats and (rex.flee is None or _moved(threats, rex.flee_threats) >= 2
@@ -658,7 +658,7 @@ def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) ->
         return
     here = math.inf if plan is None else plan.at(x, y)
     falls = [0.0] * len(options)
-    if math.isfinite(here):
+    if plan is not None and math.isfinite(here):
         falls = [(here - plan.at(x + dx, y + dy)) / math.hypot(dx, dy)
                  if math.isfinite(plan.at(x + dx, y + dy)) else -1.0 for dx, dy, _ in options]
     falls = _scaled(falls)
@@ -676,7 +676,7 @@ def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) ->
     noise = world.rng.standard_normal(len(options))
     hx, hy = rex.heading
     threats = world.police.seen_by_rex
-    best, best_score = options[0], -math.inf
+    best, best_score = options[0][:2], -math.inf
     for (dx, dy, _), fall, gain, run, jitter in zip(options, falls, gains, away, noise,
                                                     strict=True):
         length = math.hypot(dx, dy)

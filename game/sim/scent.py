@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from game.level import Level
 from game.tuning import Tuning
@@ -80,11 +81,11 @@ class Stencil:
 
     def __init__(self, passes: np.ndarray, decay_multiplier: np.ndarray, diffusion: float,
                  decay: float, wind: tuple[float, float], dt: float,
-                 dtype: type = np.float64):
+                 dtype: npt.DTypeLike = np.float64):
         self.dtype = np.dtype(dtype)
         height, width = passes.shape
         self.height, self.width = height, width
-        self.stride = width + 2
+        self.stride: int = width + 2
         self.size = (height + 2) * self.stride
         # The span covers rows 1..height of the padded grid, pad columns included (their
         # coefficients are zero), so every neighbour view is a plain shifted slice.
@@ -258,13 +259,13 @@ class ScentSetup:
         steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
         for layer in range(len(self.distractors)):
             members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
-            cells = np.array([self.index(*self.distractor_cells[i]) for i in members])
+            where = np.array([self.index(*self.distractor_cells[i]) for i in members])
             amounts = np.array([float(sources[i].properties["strength"]) * self.emission
                                 for i in members], self.dtype)
-            field, _ = self._prewarm(steady, cells, amounts, max_steps)
+            field, _ = self._prewarm(steady, where, amounts, max_steps)
             self.distractors[layer] = field * weight  # float32 is plenty for a local lure
         mila = level.one("mila_spawn").cell
-        self.collar_start, self.prewarm_steps = self._prewarm(
+        self.collar_start, _ = self._prewarm(
             steady, np.array([self.index(*mila)]), np.array([self.emission], self.dtype),
             max_steps)
 
@@ -311,8 +312,9 @@ class ScentField:
     def perceived_window(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
         """``perceived`` over the cells x0 <= x < x1, y0 <= y < y1 (inside the map), [y, x]."""
         collar, distractors = self.grid(self.collar), self.grid(self._distractor_sum)
-        window = collar[y0:y1, x0:x1] + distractors[y0:y1, x0:x1]
-        return np.maximum(window, self.setup.floor, out=window)
+        window: np.ndarray = collar[y0:y1, x0:x1] + distractors[y0:y1, x0:x1]
+        np.maximum(window, self.setup.floor, out=window)
+        return window
 
     def ignore_distractor(self, source: int) -> None:
         """Rex has checked this source: it (and any source sharing its layer) no longer counts."""

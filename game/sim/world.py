@@ -62,7 +62,7 @@ class World:
         self.police = police_mod.create(self, on=police)
         self.crowd = civilians_mod.create(self, on=civilians)
         self.dylan = dylan_mod.create(self)
-        self.score: dict | None = None
+        self.score: dict[str, Any] | None = None
         self.bonded_since: int | None = None
 
     # -- time -------------------------------------------------------------------------------
