@@ -14,7 +14,10 @@ each sub-step stays at 90% of that bound for any tuning value.
 
 Range: the steady plume falls off like ``exp(-r * sqrt(decay / diffusion))``, faster upwind.
 Rex climbs the gradient of log(concentration), so what matters is that far cells keep a
-finite, ordered value, floored so that nothing goes subnormal (slow) or to zero (log -inf).
+finite, ordered value: they are raised to a floor every FLOOR_EVERY ticks, so nothing reaches
+zero (log -inf). Between floorings a cell may sink below the floor, and at the tuning table's
+extremes (wind 50 tiles/s, diffusion 0.2) a few float64 cells briefly go subnormal (~1e-312):
+slow, but still a finite log.
 float32 spans ~72 e-folds above its floor of 1e-30: enough for the shipped maps (measured
 ranges of 11 to 37 e-folds, docs/AI.md) but not for a 300-tile map in a fresh breeze. Each map
 therefore gets float32 when a worst-case estimate of the range it needs fits with margin, and
@@ -42,7 +45,9 @@ from game.tuning import Tuning
 
 TICK_HZ = 30
 STABILITY_MARGIN = 0.9
-FLOOR_EVERY = 8  # ticks between floorings: in 8 ticks a floored cell sinks by 2% at most
+# Ticks between floorings: meanwhile a floored cell sinks by what 8 ticks of decay and drift
+# take (to 0.79x of the floor at scent_decay 1.0 in still air, 0.71x in a 2 tiles/s wind).
+FLOOR_EVERY = 8
 FLOORS = {np.dtype(np.float32): 1.0e-30, np.dtype(np.float64): 1.0e-300}
 FLOAT32_RANGE = 60.0  # e-folds float32 may be asked for (of ~72 above its floor)
 DETOURS = 1.3  # paths round lakes and blocks are this much longer than the straight line
