@@ -145,8 +145,8 @@ def bench_ticks(map_path: Path, seconds: float, police: bool, civilians: bool = 
         "realtime": ticks / TICK_HZ / wall,
         "stage_s": stage_seconds,
         "cells": level.width * level.height,
-        "officers": 0 if world.police is None else len(world.police.officers),
-        "civilians": 0 if world.crowd is None else len(world.crowd.civilians),
+        "officers": len(world.police.officers),
+        "civilians": len(world.crowd.civilians),
     }
 
 

@@ -220,19 +220,18 @@ class Observation:
         return seen
 
     @lazy
-    def _seen(self) -> dict[str, np.ndarray]:
+    def _seen(self) -> dict[str, Any]:
         """Who she sees, for everyone at once (one line-of-sight pass): by group."""
         world = self._world
         groups: dict[str, list[Any]] = {
             "rex": [world.rex], "dylan": [world.dylan],
-            "officers": [] if world.police is None else [
-                o for o in world.police.officers if o.car is None],
-            "cars": [] if world.police is None else list(world.police.cars),
-            "civilians": [] if world.crowd is None else [
-                c for c in world.crowd.civilians if self.omniscient or c.active]}
+            "officers": [o for o in world.police.officers if o.car is None],
+            "cars": list(world.police.cars),
+            "civilians": [c for c in world.crowd.civilians if self.omniscient or c.active]}
         everyone = [agent for members in groups.values() for agent in members]
         seen = self._sees([a.x for a in everyone], [a.y for a in everyone])
-        out, at = {}, 0
+        out: dict[str, Any] = {}
+        at = 0
         for name, members in groups.items():
             out[name] = seen[at:at + len(members)]
             out[name + "_agents"] = members
@@ -306,7 +305,7 @@ class Observation:
     @lazy
     def grabber(self) -> PasserBy | None:
         crowd = self._world.crowd
-        if crowd is None or crowd.grabber is None or crowd.grab_done:
+        if crowd.grabber is None or crowd.grab_done:
             return None
         person = crowd.civilians[crowd.grabber]
         if not any(c.id == person.id for c in self.civilians):
@@ -319,13 +318,13 @@ class Observation:
     def phase(self) -> str:
         """The police's alert phase (standby, search, pursuit, containment, stand_down)."""
         police = self._world.police
-        return "none" if police is None else str(police.phase)
+        return str(police.phase) if police.on else "none"
 
     @property
     def last_known(self) -> Point | None:
         """Where the dispatcher last placed Rex (a sighting or a phone report), or None."""
         police = self._world.police
-        if police is None or police.dispatcher.last_known is None:
+        if police.dispatcher.last_known is None:
             return None
         return Point(*police.dispatcher.last_known)
 
@@ -333,7 +332,7 @@ class Observation:
     def last_known_age(self) -> float | None:
         """Seconds since the dispatcher's last known position was set, or None."""
         police = self._world.police
-        if police is None or police.dispatcher.last_known is None:
+        if police.dispatcher.last_known is None:
             return None
         return (self._world.tick - police.dispatcher.last_known_tick) / self._world.tick_hz
 
@@ -355,8 +354,8 @@ class Observation:
         if isinstance(event, ABOUT_CAR):
             return any(c.id == event.car for c in self.cars)
         if isinstance(event, ABOUT_CIVILIAN):
-            person = world.crowd.civilians[event.civilian] if world.crowd else None
-            return person is not None and bool(self._sees([person.x], [person.y])[0])
+            person = world.crowd.civilians[event.civilian]
+            return bool(self._sees([person.x], [person.y])[0])
         if isinstance(event, AT_A_PLACE):
             return bool(self._sees([event.x], [event.y])[0])
         return False  # Rex's search modes and anything else are his or the police's own
@@ -423,7 +422,7 @@ class Observation:
 
     def as_dict(self) -> dict[str, Any]:
         """Everything above except the grids, as plain JSON-ready values."""
-        return _plain({
+        plain: dict[str, Any] = _plain({
             "tick": self.tick, "seed": self.seed, "seconds": self.seconds,
             "clock": self.clock, "seconds_to_sunset": self.seconds_to_sunset,
             "omniscient": self.omniscient, "mila": asdict(self.mila), "rex": asdict(self.rex),
@@ -438,6 +437,7 @@ class Observation:
             "events": [event.as_json() for event in self.events],
             "maple_tree": self.maple_tree, "spawn": self.spawn,
         })
+        return plain
 
 
 def _plain(value: Any) -> Any:

@@ -101,9 +101,6 @@ class Calm:
         least the one and his stress at most the other (``--policy-arg collar_trust=0.8``)."""
         self.collar_trust, self.collar_stress = float(collar_trust), float(collar_stress)
 
-    def reset(self, seed: int, level: Level | None) -> None:
-        self.rng = np.random.default_rng([seed, 0xCA1A])
-
     def act(self, obs: Observation) -> Commands:
         dodge = step_back(obs)
         if dodge is not None:

@@ -33,16 +33,17 @@ from game.headless import GameOptions
 from game.policies import Args, PolicyError, as_args, check, label
 from game.sim import events as ev
 from game.sim import police as police_mod
-from game.sim import rex as rex_mod
+from game.sim.states import OfficerState, Phase, RexState
 from game.sim.world import World
 from game.tuning import DEFAULT, Tuning, TuningError
 from game.watchdog import DEFAULT_SECONDS
 
 TOP_KEYS = {"name", "description", "map", "seeds", "first_seed", "policy", "policy_args",
             "decide_every", "police", "civilians", "max_minutes", "tuning", "start", "expect"}
-REX_START_STATES = ("restless", "tracking", "wary", "calming")
-OFFICER_START_STATES = ("standby", "search", "pursuit", "perimeter", "stand_down")
-PHASE_START = ("search", "pursuit")
+REX_START_STATES = (RexState.RESTLESS, RexState.TRACKING, RexState.WARY, RexState.CALMING)
+OFFICER_START_STATES = (OfficerState.STANDBY, OfficerState.SEARCH, OfficerState.PURSUIT,
+                        OfficerState.PERIMETER, OfficerState.STAND_DOWN)
+PHASE_START = (Phase.SEARCH, Phase.PURSUIT)
 ENDINGS = ("home", "tranquilized", "kennel", "dusk", "none")
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
@@ -108,7 +109,7 @@ class Placement:
     """One agent's start: a position in tiles and, for some, a state and meters."""
 
     at: tuple[float, float] | None = None
-    state: str | None = None
+    state: RexState | OfficerState | None = None
     stress: float | None = None
     trust: float | None = None
     id: int | None = None
@@ -121,7 +122,7 @@ class Start:
     dylan: Placement | None = None
     officers: tuple[Placement, ...] = ()
     civilians: tuple[Placement, ...] = ()
-    phase: str | None = None
+    phase: Phase | None = None
     last_known: tuple[float, float] | None = None
 
     def apply(self, world: World) -> None:
@@ -131,11 +132,11 @@ class Start:
         if self.mila is not None and self.mila.at is not None:
             world.mila.x, world.mila.y = self.mila.at
         if self.rex is not None:
-            _start_rex(world, self.rex, quiet)
+            _start_rex(world, self.rex)
         if self.dylan is not None and self.dylan.at is not None:
             world.dylan.x, world.dylan.y = self.dylan.at
         for placed in self.officers:
-            officer = _member(world.police.officers if world.police else [], placed,
+            officer = _member(world.police.officers, placed,
                               "start.officers", "officer")
             if officer.car is not None:
                 raise ScenarioError(f"start.officers: officer {placed.id} starts in a car; "
@@ -143,15 +144,15 @@ class Start:
             if placed.at is not None:
                 officer.x, officer.y = placed.at
             if placed.state is not None:
-                officer.state = placed.state
+                officer.state = OfficerState(placed.state)  # placed, not a transition
             officer.stride = officer.route = None
         for placed in self.civilians:
-            person = _member(world.crowd.civilians if world.crowd else [], placed,
+            person = _member(world.crowd.civilians, placed,
                              "start.civilians", "passer-by")
             if placed.at is not None:
                 person.x, person.y = placed.at
                 person.stride = None
-        if self.phase is not None and world.police is not None:
+        if self.phase is not None and world.police.on:
             _start_phase(world, self.phase, self.last_known, quiet)
 
 
@@ -162,16 +163,18 @@ def _member(agents: list[Any], placed: Placement, where: str, what: str) -> Any:
     return agents[placed.id]
 
 
-def _start_rex(world: World, placed: Placement, quiet: list[ev.Event]) -> None:
+def _start_rex(world: World, placed: Placement) -> None:
     rex = world.rex
     if placed.at is not None:
         rex.x, rex.y = placed.at
         rex.target, rex.recent = None, []
-    if placed.state is not None and placed.state != "restless":
+    if placed.state is not None and placed.state != RexState.RESTLESS:
         world.open_gate()  # he is already out
         rex.escaped_tick = 0
-        rex_mod.set_state(world, rex, placed.state, quiet)
-        if placed.state in ("wary", "calming"):
+        # Placed, not a transition: the game starts with him there, so rex.set_state (which
+        # knows only the changes a game makes from the kennel on) is not asked.
+        rex.state = RexState(placed.state)
+        if placed.state in (RexState.WARY, RexState.CALMING):
             rex.reached_tick = 0
     if placed.stress is not None:
         rex.stress = placed.stress
@@ -179,14 +182,14 @@ def _start_rex(world: World, placed: Placement, quiet: list[ev.Event]) -> None:
         rex.trust = placed.trust
 
 
-def _start_phase(world: World, phase: str, last_known: tuple[float, float] | None,
+def _start_phase(world: World, phase: Phase, last_known: tuple[float, float] | None,
                  quiet: list[ev.Event]) -> None:
     police = world.police
     d = police.dispatcher
     x, y = last_known if last_known is not None else (world.rex.x, world.rex.y)
     d.alarm_tick = 0
     d.last_known, d.last_known_tick = (x, y), 0
-    if phase == "pursuit":
+    if phase == Phase.PURSUIT:
         d.last_sighting_tick = 0
     police_mod.seed_belief(world, x, y, spread=4.0)
     police_mod.set_phase(world, phase, quiet)
@@ -584,7 +587,8 @@ def _point(raw: Any, where: str, passable: Any, mover: str) -> tuple[float, floa
 
 
 def _placement(raw: Any, where: str, allowed: tuple[str, ...], passable: Any, mover: str,
-               states: tuple[str, ...] = (), with_id: bool = False) -> Placement:
+               states: tuple[RexState | OfficerState, ...] = (), with_id: bool = False
+               ) -> Placement:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where}: wants a table")
     unknown = set(raw) - set(allowed)
@@ -596,7 +600,7 @@ def _placement(raw: Any, where: str, allowed: tuple[str, ...], passable: Any, mo
         raise ScenarioError(f"{where}.state: {state!r} is not one of {', '.join(states)}")
     return Placement(
         at=None if "at" not in raw else _point(raw["at"], f"{where}.at", passable, mover),
-        state=state,
+        state=None if state is None else next(s for s in states if s == state),
         stress=None if "stress" not in raw else _number(raw["stress"], f"{where}.stress", 0, 1),
         trust=None if "trust" not in raw else _number(raw["trust"], f"{where}.trust", 0, 1),
         id=None if not with_id else _number(raw.get("id"), f"{where}.id", 0, 100_000, True))
@@ -620,7 +624,7 @@ def _start(raw: Any, stage_like: dict[str, Any]) -> Start:
         raise ScenarioError(f"start.police.phase: {phase!r} is not one of "
                             f"{', '.join(PHASE_START)}")
 
-    def many(key: str, states: tuple[str, ...], allowed: tuple[str, ...]) -> tuple:
+    def many(key: str, states: tuple[OfficerState, ...], allowed: tuple[str, ...]) -> tuple:
         items = raw.get(key, [])
         if not isinstance(items, list):
             raise ScenarioError(f"start.{key}: wants a list of tables ([[start.{key}]])")
@@ -637,7 +641,7 @@ def _start(raw: Any, stage_like: dict[str, Any]) -> Start:
                                                          walkable, "Dylan"),
         officers=many("officers", OFFICER_START_STATES, ("id", "at", "state")),
         civilians=many("civilians", (), ("id", "at")),
-        phase=phase,
+        phase=None if phase is None else Phase(phase),
         last_known=None if "last_known" not in police else _point(
             police["last_known"], "start.police.last_known", dog, "Rex"))
 

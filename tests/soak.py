@@ -84,17 +84,15 @@ def check_positions(world: World) -> None:
     for who, agent in (("Mila", world.mila), ("Dylan", world.dylan)):
         if not _stands(walkable, agent.x, agent.y):
             fail(who, agent.x, agent.y)
-    if world.police is not None:
-        for officer in world.police.officers:
-            if officer.car is None and not _stands(walkable, officer.x, officer.y):
-                fail(f"officer {officer.id}", officer.x, officer.y)
-        for car in world.police.cars:
-            if not _stands(drivable, car.x, car.y):
-                fail(f"car {car.id}", car.x, car.y)
-    if world.crowd is not None:
-        for person in world.crowd.walking:
-            if not _stands(walkable, person.x, person.y):
-                fail(f"passer-by {person.id}", person.x, person.y)
+    for officer in world.police.officers:
+        if officer.car is None and not _stands(walkable, officer.x, officer.y):
+            fail(f"officer {officer.id}", officer.x, officer.y)
+    for car in world.police.cars:
+        if not _stands(drivable, car.x, car.y):
+            fail(f"car {car.id}", car.x, car.y)
+    for person in world.crowd.walking:
+        if not _stands(walkable, person.x, person.y):
+            fail(f"passer-by {person.id}", person.x, person.y)
 
 
 class StuckWatch:
@@ -122,22 +120,20 @@ def _movers(world: World) -> list[tuple[str, tuple[float, float]]]:
     found = []
     rex = world.rex
     if (rex.state in ("escaping", "tracking", "evading") and rex.leap is None
-            and world.tick >= rex.sniff_until and not rex.exhausted):
+            and (rex.sniff is None or world.tick >= rex.sniff.until) and not rex.exhausted):
         found.append(("Rex", (rex.x, rex.y)))
     police = world.police
-    if police is not None:
-        chase = police.shared.get("pursuit")
-        for officer in police.officers:
-            if officer.car is not None or officer.state != "pursuit" or chase is None:
-                continue
-            x, y = officer.cell
-            left = float(chase.values[y, x])
-            if math.isfinite(left) and left > world.tuning.perimeter_radius + 3:
-                found.append((f"officer {officer.id}", (officer.x, officer.y)))
-    if world.crowd is not None:
-        for person in world.crowd.walking:
-            if person.state == "walk" or (person.state == "flee" and not person.hiding):
-                found.append((f"passer-by {person.id}", (person.x, person.y)))
+    chase = police.shared.get("pursuit")
+    for officer in police.officers:
+        if officer.car is not None or officer.state != "pursuit" or chase is None:
+            continue
+        x, y = officer.cell
+        left = float(chase.values[y, x])
+        if math.isfinite(left) and left > world.tuning.perimeter_radius + 3:
+            found.append((f"officer {officer.id}", (officer.x, officer.y)))
+    for person in world.crowd.walking:
+        if person.state == "walk" or (person.state == "flee" and not person.hiding):
+            found.append((f"passer-by {person.id}", (person.x, person.y)))
     return found
 
 
@@ -148,14 +144,12 @@ def check_fields(world: World) -> None:
         value = getattr(world.rex, name)
         assert 0.0 <= value <= 1.0, f"Rex's {name} is {value}"
     assert 0.0 <= world.mila.breath <= 1.0
-    if world.police is not None:
-        belief = world.police.dispatcher.belief
-        if belief is not None:
-            assert np.isfinite(belief).all() and (belief >= 0).all(), "search map"
-        for officer in world.police.officers:
-            assert 0.0 <= officer.meter <= 1.0
-    if world.crowd is not None:
-        assert all(0.0 <= c.fear <= 1.0 for c in world.crowd.civilians)
+    belief = world.police.dispatcher.belief
+    if belief is not None:
+        assert np.isfinite(belief).all() and (belief >= 0).all(), "search map"
+    for officer in world.police.officers:
+        assert 0.0 <= officer.meter <= 1.0
+    assert all(0.0 <= c.fear <= 1.0 for c in world.crowd.civilians)
 
 
 def play(jobs: list[tuple[int, str, str]]) -> list[tuple[int, str, int]]:

@@ -11,6 +11,7 @@ def test_the_tuning_page_matches_the_tuning_table():
 
 
 def test_the_example_policy_in_the_docs_runs(tmp_path, monkeypatch):
+    import math
     import re
     from pathlib import Path
 
@@ -26,8 +27,15 @@ def test_the_example_policy_in_the_docs_runs(tmp_path, monkeypatch):
     (tmp_path / "doc_example_mila.py").write_text(code)
     monkeypatch.syspath_prepend(str(tmp_path))
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path / "map"))
-    world = World(level, 1, Tuning(prewarm_seconds=30.0))
+    world = World(level, 1, Tuning(prewarm_seconds=30.0), police=False, civilians=False)
     brave = policies.make("doc_example_mila:Brave", 1)
-    for _ in range(900):
-        step(world, brave(policies.Observation(world)))
-    assert world.tick > 0
+    maple = policies.Observation(world).maple_tree
+    calmed = False
+    while world.ending is None and world.tick < 30 * 240 and not calmed:
+        commands = brave(policies.Observation(world))
+        calmed = commands.kneel and commands.whisper
+        step(world, commands)
+    # As the docs say: she walked to the maple tree, and when Rex came within her patience
+    # she knelt and whispered.
+    assert math.hypot(world.mila.x - maple.x, world.mila.y - maple.y) < 2.0
+    assert calmed and math.hypot(world.rex.x - world.mila.x, world.rex.y - world.mila.y) <= 6.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from game import policies
-from game.sim.commands import Commands
+from game.sim.commands import IDLE, Commands
 from game.sim.world import World, step
 from game.tiled import read_level
 from game.tuning import Tuning
@@ -55,9 +56,18 @@ def test_a_user_policy_by_module_and_function(user_module, tmp_path):
     assert world.mila.x > start + 1.0
 
 
-def test_a_user_policy_class_is_made_once_per_game(user_module):
+def test_a_user_policy_class_is_made_once_per_game(user_module, tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path / "map"))
+    world = World(level, 0, FAST, police=False, civilians=False)
     first, second = policies.make("my_mila:Counter", 0), policies.make("my_mila:Counter", 0)
     assert first.policy is not second.policy and first.policy.ticks == 0
+    made = first.policy
+    for _ in range(40):
+        step(world, first(policies.Observation(world)))
+    # One instance all game long: its count reached 40 and, past 30, she knelt.
+    assert first.policy is made and made.ticks == 40
+    assert world.mila.posture == "kneel"
+    assert second.policy.ticks == 0  # the next game's own, untouched
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -73,17 +83,50 @@ def test_bad_policy_names_are_refused_clearly(spec, message):
     assert message in str(caught.value)
 
 
+# What each built-in policy visibly does in its first minute on the test map, with Rex
+# coming (seed 3): (distance to the maple at the end, path walked, distinct commands given).
+def _went_to_the_maple(left: float, walked: float, given: set[Commands]) -> bool:
+    return left <= 1.5 and walked <= 35.0 * 1.1  # 35 tiles away, by a straight route
+
+
+PLAYS_LIKE = {
+    "wait": lambda left, walked, given: _went_to_the_maple(left, walked, given)
+    and len(given) <= 2,
+    "calm": lambda left, walked, given: _went_to_the_maple(left, walked, given)
+    and any(c.kneel and c.whisper for c in given),
+    "idle": lambda left, walked, given: walked == 0.0 and given == {IDLE},
+    "panicky": lambda left, walked, given: any(c.show_collar for c in given)
+    and any(c.run for c in given),
+    "wander": lambda left, walked, given: walked > 20.0 and left > 20.0
+    and len({(c.move_x, c.move_y) for c in given}) >= 5,
+    "random": lambda left, walked, given: len(given) >= 10 and walked > 10.0,
+}
+
+
+def test_every_built_in_policy_is_described_here():
+    assert set(PLAYS_LIKE) == set(policies.BUILT_IN)
+
+
 @pytest.mark.parametrize("name", sorted(policies.BUILT_IN))
 def test_every_built_in_policy_plays_a_minute(name, tmp_path):
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
     world = World(level, 3, FAST)
     act = policies.make(name, 3)
+    maple = policies.Observation(world).maple_tree
+    given: set[Commands] = set()
+    walked = 0.0
     for _ in range(60 * 30):
         commands = act(policies.Observation(world))
         assert isinstance(commands, Commands)
+        given.add(commands)
+        x, y = world.mila.x, world.mila.y
         step(world, commands)
+        walked += math.hypot(world.mila.x - x, world.mila.y - y)
         if world.ending is not None:
             break
+    left = math.hypot(maple.x - world.mila.x, maple.y - world.mila.y)
+    assert PLAYS_LIKE[name](left, walked, given), (name, round(left, 1), round(walked, 1),
+                                                   len(given))
 
 
 def test_the_calm_policy_steps_back_from_the_grab(tmp_path):

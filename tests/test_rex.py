@@ -298,18 +298,27 @@ def test_mila_walks_and_runs_but_not_through_walls(tmp_path):
     assert world.stage.walkable[world.mila.cell[1], world.mila.cell[0]]
 
 
-def test_wary_rex_keeps_his_distance(tmp_path):
+@pytest.mark.parametrize("keep", [FAST.rex_keep_distance, 3.0])
+def test_wary_rex_keeps_his_distance(tmp_path, keep):
+    """Wary, he stands off at rex_keep_distance from her (he steps when he is half a tile
+    or more off it, to cell centres), whatever that distance is: not on top of her, not
+    back where he stopped."""
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
-    world, _ = play(level, 2, seconds=300)
-    for _ in range(150):
-        step(world, Commands())
-    distance = math.hypot(world.rex.x - world.mila.x, world.rex.y - world.mila.y)
+    world, _ = play(level, 2, seconds=300, tuning=FAST.replace(rex_keep_distance=keep))
     assert world.rex.state == "wary"
-    assert distance == pytest.approx(FAST.rex_keep_distance, abs=1.0)
+    for _ in range(60):  # time to settle
+        step(world, Commands())
+    distances = []
+    for _ in range(90):
+        step(world, Commands())
+        distances.append(math.hypot(world.rex.x - world.mila.x, world.rex.y - world.mila.y))
+    assert world.rex.state == "wary"
+    assert max(abs(d - keep) for d in distances) < 0.75
 
 
 def test_reach_rate_on_random_maps_is_recorded(tmp_path):
-    """Quick smoke version of the slow statistic in test_balance: a few random maps."""
+    """Two random maps, reached; the reach rates over many maps and seeds are measured by
+    benchmarks/reach.py and benchmarks/families.py (docs/AI.md), not asserted here."""
     from tests import randommaps
 
     reached = 0

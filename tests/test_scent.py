@@ -9,6 +9,7 @@ import pytest
 
 from game import tuning as tuning_mod
 from game.sim.scent import (
+    FLOOR_EVERY,
     TICK_HZ,
     ScentField,
     ScentSetup,
@@ -141,12 +142,34 @@ def test_stable_at_the_tuning_tables_extremes(tmp_path, knobs):
         field.step((6, 11))
     values = field.grid(field.collar)
     assert np.isfinite(values).all()
-    assert (values[level.passes_scent] >= 0.9 * field.setup.floor).all()
     assert (values >= 0).all()
     assert values.max() < 1e9
     for y in range(level.height):  # every cell reads as a finite log-scent
         for x in range(level.width):
             assert math.isfinite(math.log(field.perceived(x, y)))
+
+
+def test_the_floor_holds_far_cells_where_the_plume_runs_out(tmp_path):
+    """On a corridor far longer than the plume reaches, far cells sit on the floor: raised to
+    it every FLOOR_EVERY ticks, and between floorings sinking no lower than FLOOR_EVERY ticks
+    of decay take them (so never to a subnormal or zero, whose log Rex could not read)."""
+    width = 480
+    picture = "\n".join(["wwwww" + "." * (width - 5), "w_R_G....M" + "." * (width - 11) + "A",
+                         "wwwww" + "." * (width - 5), "." * width])
+    level = read_level(mapkit.write(mapkit.MapSpec(picture=picture, zones={}), tmp_path))
+    tuning = tuning_mod.Tuning(prewarm_seconds=20.0, scent_diffusion=0.2, scent_decay=1.0)
+    field = ScentField(ScentSetup(level, tuning))
+    floor = field.setup.floor
+    one_flooring = math.exp(-tuning.scent_decay * FLOOR_EVERY / TICK_HZ)  # no water here
+    lowest = math.inf
+    for tick in range(1, 4 * FLOOR_EVERY + 1):
+        field.step((9, 1))
+        values = field.grid(field.collar)[level.passes_scent]
+        lowest = min(lowest, float(values.min()) / floor)
+        if tick % FLOOR_EVERY == 0:
+            assert (values >= floor).all()
+    assert (values <= 2 * floor).mean() > 0.1  # the floor is really reached
+    assert one_flooring * 0.99 <= lowest < 1.0
 
 
 def test_no_underflow_to_zero_and_a_gradient_everywhere_rex_can_go(tmp_path):

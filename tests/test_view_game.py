@@ -241,7 +241,7 @@ def fake_cast(world: World) -> None:
     belief = np.zeros((world.level.height, world.level.width), np.float32)
     belief[2:6, 10:20] = 1.0
     world.police = SimpleNamespace(
-        officers=[officer], cars=[car], fields={"pursuit": field},
+        on=True, officers=[officer], cars=[car], fields={"pursuit": field},
         dispatcher=SimpleNamespace(phase="containment", last_known=(mx + 1, my), belief=belief))
     world.crowd = SimpleNamespace(civilians=[
         SimpleNamespace(id=0, x=mx - 2.0, y=my + 0.5, heading=(0.0, 1.0), state="film",

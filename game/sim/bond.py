@@ -27,12 +27,13 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim.perception import line_of_sight
+from game.sim.states import RexState
 
 if TYPE_CHECKING:
     from game.sim.rex import Rex
     from game.sim.world import World
 
-NEAR_STATES = ("wary", "calming", "bonded")
+NEAR_STATES = (RexState.WARY, RexState.CALMING, RexState.BONDED)
 CROWD_NEAR = 6.0  # tiles within which panicking people frighten him
 RUN_NEAR = 8.0  # tiles within which Mila running frightens him
 APPROACH_NEAR = 3.0  # tiles within which her walking straight at him frightens him
@@ -47,24 +48,21 @@ def stressors(world: World) -> tuple[float, str]:
     t, rex, mila = world.tuning, world.rex, world.mila
     causes: dict[str, float] = {}
     police = world.police
-    if police is not None:
-        sirens = sum(1 for car in police.cars if car.siren_on and math.hypot(
-            car.x - rex.x, car.y - rex.y) <= t.siren_radius)
-        causes["sirens"] = t.siren_stress * min(sirens, 2)
-        guns = [o for o in police.officers if o.car is None and o.gun_raised and math.hypot(
-            o.x - rex.x, o.y - rex.y) <= GUN_SIGHT]
-        if guns:
-            clear = line_of_sight(world.level.blocks_sight, np.array([g.x for g in guns]),
-                                  np.array([g.y for g in guns]), rex.x, rex.y)
-            seen = [g for g, c in zip(guns, clear, strict=True) if c]
-            causes["raised guns"] = t.gun_stress * min(len(seen), 3)
-            causes["a gun aimed at him"] = t.aim_stress * min(
-                sum(1 for g in seen if g.aim is not None), 2)
-    crowd = world.crowd
-    if crowd is not None:
-        panicking = sum(1 for c in crowd.walking if c.state in ("flee", "grab") and math.hypot(
-            c.x - rex.x, c.y - rex.y) <= CROWD_NEAR)
-        causes["screaming people"] = t.crowd_stress * min(panicking, 3)
+    sirens = sum(1 for car in police.cars if car.siren_on and math.hypot(
+        car.x - rex.x, car.y - rex.y) <= t.siren_radius)
+    causes["sirens"] = t.siren_stress * min(sirens, 2)
+    guns = [o for o in police.officers if o.car is None and o.gun_raised and math.hypot(
+        o.x - rex.x, o.y - rex.y) <= GUN_SIGHT]
+    if guns:
+        clear = line_of_sight(world.level.blocks_sight, np.array([g.x for g in guns]),
+                              np.array([g.y for g in guns]), rex.x, rex.y)
+        seen = [g for g, c in zip(guns, clear, strict=True) if c]
+        causes["raised guns"] = t.gun_stress * min(len(seen), 3)
+        causes["a gun aimed at him"] = t.aim_stress * min(
+            sum(1 for g in seen if g.aim is not None), 2)
+    panicking = sum(1 for c in world.crowd.walking if c.state in ("flee", "grab")
+                    and math.hypot(c.x - rex.x, c.y - rex.y) <= CROWD_NEAR)
+    causes["screaming people"] = t.crowd_stress * min(panicking, 3)
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
     if mila.running and distance <= RUN_NEAR:
         causes["Mila running"] = t.mila_run_stress
@@ -112,7 +110,7 @@ def calming(world: World) -> tuple[float, float]:
 
 def update(world: World, events: list[ev.Event]) -> None:
     rex, t = world.rex, world.tuning
-    if rex.state in ("restless", "escaping"):
+    if rex.state in (RexState.RESTLESS, RexState.ESCAPING):
         return
     dt = 1.0 / world.tick_hz
     before = (int(rex.stress * 10), int(rex.trust * 10))
@@ -141,11 +139,11 @@ def _show_collar(world: World, rex: Rex, events: list[ev.Event]) -> None:
     if not mila.showing_collar:
         mila.collar_shown = False
         return
-    if mila.collar_shown or rex.state == "bonded":
+    if mila.collar_shown or rex.state == RexState.BONDED:
         return
     mila.collar_shown = True
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
-    if rex.state not in NEAR_STATES + ("cornered",) or distance > t.calm_range:
+    if rex.state not in NEAR_STATES + (RexState.CORNERED,) or distance > t.calm_range:
         return  # he is not there to see it
     if (rex.state in NEAR_STATES and facing_him(world) and rex.stress <= t.collar_stress
             and rex.trust >= t.collar_trust):
@@ -161,7 +159,7 @@ def _bond(world: World, rex: Rex, events: list[ev.Event], collar: bool) -> None:
     from game.sim.rex import set_state
 
     rex.trust, rex.stress = 1.0, min(rex.stress, 0.1)
-    set_state(world, rex, "bonded", events)
+    set_state(world, rex, RexState.BONDED, events)
     if collar:
         events.append(ev.CollarRecognised(world.tick))
         events.append(ev.Speech(world.tick, "Mila", "This belonged to Bolt, the dog who saved "
@@ -174,35 +172,38 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
     from game.sim.rex import set_state
 
     t = world.tuning
-    if rex.state == "wary" and rex.trust >= t.calming_trust and rex.stress <= t.calming_stress:
-        set_state(world, rex, "calming", events)
+    if (rex.state == RexState.WARY and rex.trust >= t.calming_trust
+            and rex.stress <= t.calming_stress):
+        set_state(world, rex, RexState.CALMING, events)
         events.append(ev.RexTell(world.tick, "sit"))
-    elif rex.state == "calming" and (rex.stress > t.calming_stress + 0.1
+    elif rex.state == RexState.CALMING and (rex.stress > t.calming_stress + 0.1
                                      or rex.trust < t.calming_trust - 0.1):
-        set_state(world, rex, "wary", events)
-    if rex.state == "calming" and rex.trust >= t.bond_trust and rex.stress <= CALM_BOND_STRESS:
+        set_state(world, rex, RexState.WARY, events)
+    if (rex.state == RexState.CALMING and rex.trust >= t.bond_trust
+            and rex.stress <= CALM_BOND_STRESS):
         if rex.calm_since < 0:
             rex.calm_since = world.tick
         elif world.tick - rex.calm_since >= t.bond_seconds * world.tick_hz:
             _bond(world, rex, events, collar=False)
     else:
         rex.calm_since = -1
-    threats = world.police is not None and any(
+    threats = any(
         math.hypot(x - rex.x, y - rex.y) <= t.rex_cornered_radius * 1.5
         for x, y in world.police.seen_by_rex)
-    if rex.state in ("wary", "calming") and rex.stress >= t.cornered_stress and threats:
-        set_state(world, rex, "cornered", events)
+    if (rex.state in (RexState.WARY, RexState.CALMING) and rex.stress >= t.cornered_stress
+            and threats):
+        set_state(world, rex, RexState.CORNERED, events)
         rex.next_tell = world.tick
-    elif rex.state == "cornered" and rex.reached_tick is not None and (
+    elif rex.state == RexState.CORNERED and rex.reached_tick is not None and (
             rex.stress < t.cornered_stress - 0.15 or not threats):
-        set_state(world, rex, "wary", events)
+        set_state(world, rex, RexState.WARY, events)
 
 
 def _shield(world: World, rex: Rex, events: list[ev.Event]) -> None:
     """With trust high, he stands between her and the nearest raised gun."""
     mila, t = world.mila, world.tuning
     target = None
-    if world.police is not None and rex.state in ("calming", "bonded") and (
+    if rex.state in (RexState.CALMING, RexState.BONDED) and (
             rex.trust >= t.shield_trust):
         guns = [o for o in world.police.officers if o.car is None and o.gun_raised]
         if guns:

@@ -19,8 +19,9 @@ the next cell is a few lookups when they reach a cell.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from game.sim import events as ev
 from game.sim.fields import WindowField, flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
+from game.sim.states import OfficerState, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -39,6 +41,7 @@ FLEE_RADIUS = 30  # tiles around Rex over which the flee map is computed
 FLEE_NEAR = 14.0  # tiles from Rex within which a fleer uses the flee map, not the way in
 STANDING_COST = 10.0  # extra cost of a cell where someone stands still (for the flee map)
 GRAB_REACH = 1.2
+Steps = tuple[tuple[int, int, int], ...]  # (dx, dy, step index), as in motion.STEP_SETS
 # How much people like to walk on each kind of ground (sidewalks and paths most).
 PREFERENCE = {"sidewalk": 1.0, "path": 1.0, "bridge": 0.9, "floor": 0.6, "grass": 0.45,
               "forest": 0.1, "road": 0.0}
@@ -70,13 +73,18 @@ class Civilian:
 
 
 class Crowd:
-    def __init__(self, world: World):
+    """Everyone out in the streets. Switched off (``on`` false), it is a crowd of nobody:
+    an update of no one does nothing, so callers read it like any other."""
+
+    def __init__(self, world: World, on: bool = True):
+        self.on = on
         self.civilians: list[Civilian] = []
         self.preference = np.zeros(world.level.terrain.shape, np.float32)
         for name, value in PREFERENCE.items():
             self.preference[world.level.terrain == TERRAIN_ID[name]] = value
-        self.preference_rows = self.preference.tolist()  # fast scalar reads in Python loops
-        self.door_rows = world.stage.to_door.tolist()
+        # Fast scalar reads in Python loops.
+        self.preference_rows = cast("list[list[float]]", self.preference.tolist())
+        self.door_rows = cast("list[list[float]]", world.stage.to_door.tolist())
         self.flee: WindowField | None = None
         self.flee_from: tuple[int, int] | None = None
         self.grabber: int | None = None
@@ -85,7 +93,7 @@ class Crowd:
         self.walking: list[Civilian] = []  # everyone not yet indoors
         rng = world.rng
         walkable = world.stage.walkable
-        for spawn in world.level.of_kind("civilian_spawn"):
+        for spawn in world.level.of_kind("civilian_spawn") if on else []:
             cells = [tuple(c) for c in spawn.cells if walkable[c[1], c[0]]]
             if not cells:
                 continue
@@ -105,8 +113,8 @@ class Crowd:
         return self.door_rows[y][x]
 
 
-def create(world: World) -> Crowd:
-    return Crowd(world)
+def create(world: World, on: bool = True) -> Crowd:
+    return Crowd(world, on)
 
 
 # -- fear ---------------------------------------------------------------------------------
@@ -124,19 +132,17 @@ def _feel(world: World, events: list[ev.Event]) -> None:
     fear -= t.fear_decay * dt
     distance = np.hypot(xs - rex.x, ys - rex.y)
     sees = np.zeros(len(people), bool)
-    loose = rex.state != "restless"
+    loose = rex.state != RexState.RESTLESS
     if loose:
         near = distance <= t.civilian_sight
         if near.any():
             sees[near] = line_of_sight(world.level.blocks_sight, xs[near], ys[near], rex.x,
                                        rex.y)
         fear += np.where(sees, (1.2 - distance / t.civilian_sight) * 0.8, 0.0)
-    police = world.police
-    if police is not None:
-        for car in police.cars:
-            if car.siren_on:
-                fear += np.where(np.hypot(xs - car.x, ys - car.y) <= t.siren_radius,
-                                 t.siren_fear * dt, 0.0)
+    for car in world.police.cars:
+        if car.siren_on:
+            fear += np.where(np.hypot(xs - car.x, ys - car.y) <= t.siren_radius,
+                             t.siren_fear * dt, 0.0)
     if world.broadcast_tick is not None and world.tick - world.broadcast_tick < THINK_EVERY:
         for speaker in world.level.of_kind("loudspeaker"):
             sx, sy = speaker.centre
@@ -152,7 +158,8 @@ def _feel(world: World, events: list[ev.Event]) -> None:
         person.fear = float(level)
         if saw and not person.phoned:
             person.phoned = True
-            if world.rng.random() < t.phone_chance and world.police is not None:
+            # Switched-off police take no calls (and the call draws nothing at random).
+            if world.rng.random() < t.phone_chance and world.police.on:
                 _phone(world, person)
         if person.state == "walk" and person.fear >= t.panic_threshold:
             _panic(world, person, float(gap), events)
@@ -174,7 +181,8 @@ def _panic(world: World, person: Civilian, distance: float, events: list[ev.Even
     crowd.counts["panicked"] += 1
     events.append(ev.Panic(world.tick, person.id, person.x, person.y))
     person.stride = None
-    if person.filmer and distance <= world.tuning.film_range and world.rex.state != "restless":
+    if (person.filmer and distance <= world.tuning.film_range
+            and world.rex.state != RexState.RESTLESS):
         person.state = "film"
     else:
         person.state = "flee"
@@ -192,9 +200,8 @@ def _refresh_flee(world: World) -> None:
         return
     cost = world.level.cost["foot"]
     standing = [c.cell for c in crowd.civilians if c.state == "film"]
-    if world.police is not None:
-        standing += [o.cell for o in world.police.officers
-                     if o.car is None and o.state in ("perimeter", "stand_down")]
+    standing += [o.cell for o in world.police.officers
+                 if o.car is None and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
     if standing:
         cost = cost.copy()
         cells = np.array(standing)
@@ -227,7 +234,8 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     return _stroll(world, person, steps, x, y)
 
 
-def _down(steps, x: int, y: int, value_at) -> tuple[int, int] | None:
+def _down(steps: Steps, x: int, y: int, value_at: Callable[[int, int], float]
+          ) -> tuple[int, int] | None:
     best, best_value = None, value_at(x, y)
     for dx, dy, _ in steps:
         value = value_at(x + dx, y + dy)
@@ -236,7 +244,7 @@ def _down(steps, x: int, y: int, value_at) -> tuple[int, int] | None:
     return best
 
 
-def _closer(steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | None:
+def _closer(steps: Steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | None:
     best, best_gap = None, math.hypot(tx - x - 0.5, ty - y - 0.5)
     for dx, dy, _ in steps:
         gap = math.hypot(tx - x - dx - 0.5, ty - y - dy - 0.5)
@@ -245,7 +253,8 @@ def _closer(steps, x: int, y: int, tx: float, ty: float) -> tuple[int, int] | No
     return best
 
 
-def _stroll(world: World, person: Civilian, steps, x: int, y: int) -> tuple[int, int] | None:
+def _stroll(world: World, person: Civilian, steps: Steps, x: int, y: int
+            ) -> tuple[int, int] | None:
     """Keep walking along sidewalks and paths, turning where they turn."""
     preference = world.crowd.preference_rows
     hx, hy = person.heading
@@ -279,7 +288,7 @@ def _start_stride(world: World, person: Civilian) -> None:
 def _grab(world: World, events: list[ev.Event]) -> None:
     """One passer-by tries to pull Mila away when Rex comes close."""
     crowd, t, mila, rex = world.crowd, world.tuning, world.mila, world.rex
-    if crowd.grab_done or rex.state in ("restless", "bonded"):
+    if crowd.grab_done or rex.state in (RexState.RESTLESS, RexState.BONDED):
         return
     if crowd.grabber is None:
         if math.hypot(rex.x - mila.x, rex.y - mila.y) > t.grab_trigger:

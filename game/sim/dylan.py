@@ -19,6 +19,7 @@ from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim.motion import Stride, downhill, face
 from game.sim.perception import line_of_sight
+from game.sim.states import Phase, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -34,7 +35,6 @@ class Dylan:
     heading: tuple[float, float] = (0.0, 1.0)
     state: str = "command_center"  # running, arrived, ordering, done
     stride: Stride | None = None
-    order_tick: int | None = None
 
     @property
     def cell(self) -> tuple[int, int]:
@@ -48,10 +48,10 @@ def create(world: World) -> Dylan:
 
 def update(world: World, events: list[ev.Event]) -> None:
     dylan, police, rex = world.dylan, world.police, world.rex
-    if police is None or dylan.state == "done":
+    if dylan.state == "done":
         return
     if dylan.state == "command_center":
-        if police.phase == "containment":
+        if police.phase == Phase.CONTAINMENT:
             dylan.state = "running"
             events.append(ev.Radio(world.tick, "Dylan", "I'm going to him. Nobody fires."))
         return
@@ -62,13 +62,13 @@ def update(world: World, events: list[ev.Event]) -> None:
         dylan.state = "arrived"
     if dylan.state == "arrived":
         face(dylan, rex.x, rex.y)
-        calm = rex.state in ("calming", "bonded") and rex.stress <= CALM_STRESS
-        if (calm or rex.shielding) and police.phase != "stand_down":
+        calm = rex.state in (RexState.CALMING, RexState.BONDED) and rex.stress <= CALM_STRESS
+        if (calm or rex.shielding) and police.phase != Phase.STAND_DOWN:
             events.append(ev.Speech(world.tick, "Dylan", "Lower your weapons. I repeat, lower "
                                                          "your weapons."))
             police_mod.stand_down(world, events)
             events.append(ev.StandDown(world.tick))
-            dylan.state, dylan.order_tick = "done", world.tick
+            dylan.state = "done"
         if not in_earshot:
             dylan.state = "running"
     if dylan.state == "running" or (dylan.state == "arrived" and distance > STOP_SHORT * 2):

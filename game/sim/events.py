@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from game.sim.states import Phase, RexState, Search
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -37,8 +39,8 @@ class LatchGave(Event):
 
 @dataclass(frozen=True, slots=True)
 class RexStateChanged(Event):
-    old: str
-    new: str
+    old: RexState
+    new: RexState
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +64,8 @@ class RexLeapt(Event):
 class RexSearchChanged(Event):
     """How Rex is finding his way: following the scent, sniffing a distraction, casting about."""
 
-    old: str
-    new: str
+    old: Search
+    new: Search
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +164,8 @@ class Radio(Event):
 
 @dataclass(frozen=True, slots=True)
 class PhaseChanged(Event):
-    old: str
-    new: str
+    old: Phase
+    new: Phase
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,8 @@ class WindowField:
         return math.inf
 
     def contains(self, x: int, y: int) -> bool:
-        return (0 <= y - self.y0 < self.values.shape[0]
-                and 0 <= x - self.x0 < self.values.shape[1])
+        height, width = self.values.shape
+        return bool(0 <= y - self.y0 < height and 0 <= x - self.x0 < width)
 
 
 def window_route(cost: np.ndarray, target: tuple[int, int], origin: tuple[int, int],

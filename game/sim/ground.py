@@ -73,11 +73,13 @@ class Physics:
         along = (self.wind[0] * dx + self.wind[1] * dy) / length
         d = self.diffusion
         kappa = (np.sqrt(along * along + 4.0 * d * self.decay * mult) - along) / (2.0 * d)
-        return np.maximum(kappa, self.floor)
+        rate: np.ndarray = np.maximum(kappa, self.floor)
+        return rate
 
     def cost(self, dx: np.ndarray, dy: np.ndarray, mult: np.ndarray) -> np.ndarray:
         """Cost of scent travelling the vector (dx, dy): its length times its rate."""
-        return np.hypot(dx, dy) * self.rate(dx, dy, mult)
+        cost: np.ndarray = np.hypot(dx, dy) * self.rate(dx, dy, mult)
+        return cost
 
 
 class GroundSetup:
@@ -150,11 +152,6 @@ class Ground:
     snapshot_node: int = -1  # Mila's group at the snapshot
     dirty: bool = False  # her trail changed since the snapshot
 
-    def state(self) -> list:
-        """What changes during a game, for the world's state hash."""
-        return [self.mila_cell, list(self.trail.items()), self.steps, self.sniffed,
-                self.version, self.snapshot_tick, self.costs, self.snapshot_node, self.dirty]
-
 
 def create(setup: GroundSetup, mila_cell: tuple[int, int], tick: int = 0) -> Ground:
     ground = Ground(setup, mila_cell)
@@ -212,19 +209,30 @@ def snapshot(ground: Ground, tick: int) -> None:
     limit = TRAIL_E_FOLDS / max(setup.tick_decay, 1e-12)
     for cell in [c for c, (left, _) in ground.trail.items() if tick - left > limit]:
         del ground.trail[cell]
-    xs, ys, offsets, kinds = [], [], [], []
+    xs: list[int] = []
+    ys: list[int] = []
+    offsets: list[float] = []
+    kinds: list[int] = []
     x, y = ground.mila_cell
     if setup.land[y, x]:
-        xs.append(x), ys.append(y), offsets.append(0.0), kinds.append(MILA)
+        xs.append(x)
+        ys.append(y)
+        offsets.append(0.0)
+        kinds.append(MILA)
     newest = ground.steps + 1
     for (cx, cy), (left, step) in ground.trail.items():
         if (cx, cy) == (x, y):
             continue
-        xs.append(cx), ys.append(cy), kinds.append(TRAIL)
+        xs.append(cx)
+        ys.append(cy)
+        kinds.append(TRAIL)
         offsets.append(setup.tick_decay * (tick - left) + TRAIL_STEP * (newest - step))
     for source, (sx, sy), offset in setup.distractors:
         if source not in ground.sniffed:
-            xs.append(sx), ys.append(sy), offsets.append(offset), kinds.append(source)
+            xs.append(sx)
+            ys.append(sy)
+            offsets.append(offset)
+            kinds.append(source)
     seed_x, seed_y = np.array(xs, np.int64), np.array(ys, np.int64)
     seed_offsets = np.array(offsets, np.float64)
     if len(seed_offsets):
@@ -275,10 +283,11 @@ def plan(ground: Ground, x: int, y: int) -> Plan | None:
         offsets.append(costs.ravel()[lower] + setup.physics.cost(
             (lx - regions.rep_x[group]).astype(np.float64),
             (ly - regions.rep_y[group]).astype(np.float64), setup.mult[ly, lx]))
-    inside = ((ground.seed_x >= x0) & (ground.seed_x < x1) & (ground.seed_y >= y0)
-              & (ground.seed_y < y1))
-    seeds.append((ground.seed_y[inside] - y0) * w + ground.seed_x[inside] - x0)
-    offsets.append(ground.seed_offsets[inside])
+    seed_x, seed_y, seed_offsets = ground.seed_x, ground.seed_y, ground.seed_offsets
+    assert seed_x is not None and seed_y is not None and seed_offsets is not None  # snapshot
+    inside = (seed_x >= x0) & (seed_x < x1) & (seed_y >= y0) & (seed_y < y1)
+    seeds.append((seed_y[inside] - y0) * w + seed_x[inside] - x0)
+    offsets.append(seed_offsets[inside])
     values = setup.steps.field(box, np.concatenate(seeds), np.concatenate(offsets))
     return Plan(x0, y0, values, node, mine, ground.version)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from game.sim import events as ev
 from game.sim.commands import Commands, checked
 from game.sim.motion import fits, slide
+from game.sim.states import RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -104,7 +105,7 @@ def _pulled(world: World) -> None:
     mila.facing = (-dx / length, -dy / length)  # she looks back at him
     mila.x, mila.y = slide(world.stage.walkable, mila.x, mila.y, dx / length * step,
                            dy / length * step)
-    if world.crowd is not None and mila.grabbed_by is not None:
+    if mila.grabbed_by is not None:
         person = world.crowd.civilians[mila.grabbed_by]
         px, py = mila.x + dx / length * 0.6, mila.y + dy / length * 0.6
         if fits(world.stage.walkable, px, py):
@@ -133,7 +134,7 @@ def _drop_hand(world: World, events: list[ev.Event]) -> None:
         return
     mila.hand_up = False
     if math.hypot(rex.x - mila.x, rex.y - mila.y) <= world.tuning.hand_range * 1.5 and (
-            rex.state in ("wary", "calming")):
+            rex.state in (RexState.WARY, RexState.CALMING)):
         rex.stress = min(1.0, rex.stress + 0.05)
         events.append(ev.RexStartled(world.tick, "her hand dropped as she moved"))
 
@@ -143,5 +144,5 @@ def _watch_rex(world: World) -> None:
     mila, rex = world.mila, world.rex
     dx, dy = rex.x - mila.x, rex.y - mila.y
     distance = math.hypot(dx, dy)
-    if rex.state != "restless" and 1e-6 < distance <= WATCH_RANGE:
+    if rex.state != RexState.RESTLESS and 1e-6 < distance <= WATCH_RANGE:
         mila.facing = (dx / distance, dy / distance)

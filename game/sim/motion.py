@@ -16,10 +16,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 RADIUS = 0.3
+
+
+class Placed(Protocol):
+    """Anything that stands somewhere: an agent a stride moves."""
+
+    x: float
+    y: float
+
+
+class Facing(Placed, Protocol):
+    """An agent that also looks somewhere."""
+
+    heading: tuple[float, float]
 
 
 def fits(passable: np.ndarray, x: float, y: float, radius: float = RADIUS) -> bool:
@@ -68,7 +82,7 @@ def toward(x: float, y: float, tx: float, ty: float, distance: float
     return x + dx / gap * distance, y + dy / gap * distance, False
 
 
-def face(agent, tx: float, ty: float) -> None:
+def face(agent: Facing, tx: float, ty: float) -> None:
     """Turn an agent (anything with x, y and heading) to look at (tx, ty)."""
     dx, dy = tx - agent.x, ty - agent.y
     length = math.hypot(dx, dy)
@@ -154,7 +168,7 @@ class Stride:
         length = math.hypot(self.vx, self.vy)
         return (self.vx / length, self.vy / length) if length > 1e-12 else None
 
-    def advance(self, walker) -> bool:
+    def advance(self, walker: Placed) -> bool:
         """Move ``walker`` (anything with x and y) one tick; True on arrival."""
         self.steps -= 1
         if self.steps <= 0:

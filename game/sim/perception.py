@@ -38,7 +38,8 @@ def line_of_sight(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, tx: float,
              + (xs[:, None] + dx[:, None] * t).astype(np.intp))
     own = cells == (ys.astype(np.intp) * width + xs.astype(np.intp))[:, None]
     own |= cells == math.floor(ty) * width + math.floor(tx)
-    return ~(blocks.ravel()[cells] & ~own).any(axis=1)
+    clear: np.ndarray = ~(blocks.ravel()[cells] & ~own).any(axis=1)
+    return clear
 
 
 def in_cone(xs: np.ndarray, ys: np.ndarray, hx: np.ndarray, hy: np.ndarray, tx: float,
@@ -47,7 +48,8 @@ def in_cone(xs: np.ndarray, ys: np.ndarray, hx: np.ndarray, hy: np.ndarray, tx: 
     dx, dy = tx - xs, ty - ys
     distance = np.hypot(dx, dy)
     facing = (dx * hx + dy * hy) >= np.cos(half_angle) * np.maximum(distance, 1e-9)
-    return (distance <= reach) & (facing | (distance < 1.0))
+    inside: np.ndarray = (distance <= reach) & (facing | (distance < 1.0))
+    return inside
 
 
 @functools.lru_cache(maxsize=64)

@@ -33,11 +33,12 @@ from game.sim import events as ev
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import STEP_SETS, STEPS, Stride, face
 from game.sim.perception import in_cone, line_of_sight, seen_mask
+from game.sim.states import OFFICER_MOVES, PHASE_MOVES, OfficerState, Phase, RexState, check
 
 if TYPE_CHECKING:
+    from game.sim.stage import SearchBlocks
     from game.sim.world import World
 
-PHASES = ("standby", "search", "pursuit", "containment", "stand_down")
 VISION_EVERY = 3  # ticks between vision checks (10 per second)
 BELIEF_EVERY = 15  # ticks between updates of the search map
 SPREAD_STEPS = 2  # blur passes per update: the map widens about as fast as Rex can trot
@@ -50,8 +51,9 @@ LINE_OF_FIRE = 1.0  # no shot with Mila or a passer-by this close to the line of
 BEHIND_TARGET = 3.0  # ...or this far beyond Rex, where a miss would fly
 ALL_STEPS = STEP_SETS[255]
 # What an officer on foot does in each phase.
-OFFICER_STATE = {"standby": "standby", "search": "search", "pursuit": "pursuit",
-                 "containment": "perimeter", "stand_down": "stand_down"}
+OFFICER_STATE = {Phase.STANDBY: OfficerState.STANDBY, Phase.SEARCH: OfficerState.SEARCH,
+                 Phase.PURSUIT: OfficerState.PURSUIT, Phase.CONTAINMENT: OfficerState.PERIMETER,
+                 Phase.STAND_DOWN: OfficerState.STAND_DOWN}
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Officer:
     id: int
     x: float
     y: float
-    state: str  # in_car, standby, search, pursuit, perimeter, stand_down
+    state: OfficerState
     heading: tuple[float, float] = (0.0, 1.0)
     car: int | None = None
     stride: Stride | None = None  # walking into the next cell of his route
@@ -105,7 +107,7 @@ class Car:
 
 @dataclass
 class Dispatcher:
-    phase: str = "standby"
+    phase: Phase = Phase.STANDBY
     phase_tick: int = 0
     alarm_tick: int | None = None
     last_known: tuple[float, float] | None = None
@@ -115,7 +117,7 @@ class Dispatcher:
     pending_reports: list[ev.PhoneReport] = field(default_factory=list)
     next_assign: int = 0
     next_broadcast: int = 0
-    log: list[tuple[int, str]] = field(default_factory=lambda: [(0, "standby")])
+    log: list[tuple[int, Phase]] = field(default_factory=lambda: [(0, Phase.STANDBY)])
 
 
 @dataclass
@@ -128,11 +130,16 @@ class SharedField:
 
 
 class PoliceForce:
-    def __init__(self, world: World):
+    """The dispatcher and every unit. Switched off (``on`` false), it is a force of nobody
+    whose update does nothing: no officers, no cars, no phases, no calls taken, so the rest
+    of the simulation reads it like any other without asking whether it is there."""
+
+    def __init__(self, world: World, on: bool = True):
         t = world.tuning
+        self.on = on
         self.officers: list[Officer] = []
         self.cars: list[Car] = []
-        self.dispatcher = Dispatcher()
+        self.dispatcher = Dispatcher() if on else Dispatcher(log=[])
         self.fields: dict[str, np.ndarray] = {}
         self.shared: dict[str, SharedField] = {}
         # Each unit's route: (destination, field toward it), kept until the destination changes.
@@ -145,12 +152,13 @@ class PoliceForce:
         self.counts = {"sightings": 0, "phone_reports": 0, "aims": 0, "shots": 0}
         self.tension_ticks = 0  # perimeter up, guns raised, no shot yet
         half = math.radians(t.vision_half_angle)
-        for spawn, car_cell in zip(world.level.of_kind("police_spawn"),
-                                   world.stage.police_car_cells, strict=True):
+        spawns = world.level.of_kind("police_spawn") if on else []
+        for spawn, car_cell in zip(spawns, world.stage.police_car_cells[:len(spawns)],
+                                   strict=True):
             sx, sy = spawn.cell
             for k in range(int(spawn.properties["officers"])):
                 x, y = _spread(world, sx, sy, k)
-                self.officers.append(Officer(len(self.officers), x, y, "standby",
+                self.officers.append(Officer(len(self.officers), x, y, OfficerState.STANDBY,
                                              vision_range=t.vision_range,
                                              vision_half_angle=half))
             for _ in range(int(spawn.properties["cars"])):
@@ -158,7 +166,7 @@ class PoliceForce:
                     continue
                 car = Car(len(self.cars), car_cell[0] + 0.5, car_cell[1] + 0.5)
                 for _ in range(t.car_crew):
-                    officer = Officer(len(self.officers), car.x, car.y, "in_car",
+                    officer = Officer(len(self.officers), car.x, car.y, OfficerState.IN_CAR,
                                       car=car.id, vision_range=t.car_vision_range,
                                       vision_half_angle=half)
                     self.officers.append(officer)
@@ -193,7 +201,7 @@ class PoliceForce:
         return cells
 
     def _field_for(self, officer: Officer) -> np.ndarray | WindowField | None:
-        if officer.state == "pursuit" and "pursuit" in self.shared:
+        if officer.state == OfficerState.PURSUIT and "pursuit" in self.shared:
             return self.shared["pursuit"].values
         known = self.routes.get(("Officer", officer.id))
         return None if known is None else known[1]
@@ -242,13 +250,22 @@ def radio(world: World, events: list[ev.Event], speaker: str, text: str) -> None
     events.append(ev.Radio(world.tick, speaker, text))
 
 
-def set_phase(world: World, phase: str, events: list[ev.Event]) -> None:
+def set_phase(world: World, phase: Phase, events: list[ev.Event]) -> None:
+    """The dispatcher's one way to change phase (IllegalTransition for one no rule makes)."""
     d = world.police.dispatcher
     if d.phase == phase:
         return
+    check(PHASE_MOVES, d.phase, phase)
     events.append(ev.PhaseChanged(world.tick, d.phase, phase))
     d.phase, d.phase_tick = phase, world.tick
     d.log.append((world.tick, phase))
+
+
+def set_officer_state(officer: Officer, state: OfficerState) -> None:
+    """An officer's one way to change state (IllegalTransition for one no rule makes)."""
+    if officer.state != state:
+        check(OFFICER_MOVES, officer.state, state)
+        officer.state = state
 
 
 def _zone_name(world: World, x: float, y: float) -> str:
@@ -294,7 +311,7 @@ def _spread_belief(world: World) -> None:
         belief *= 0.5
         belief += spread
         belief *= passable
-    units = [o for o in world.police.officers if o.state != "in_car"] + [
+    units = [o for o in world.police.officers if o.state != OfficerState.IN_CAR] + [
         c for c in world.police.cars if c.crew]
     if units:
         xs = np.array([u.x for u in units])
@@ -323,16 +340,16 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
     police, t = world.police, world.tuning
     d = police.dispatcher
     hz = world.tick_hz
-    if d.alarm_tick is None and world.rex.state != "restless":
+    if d.alarm_tick is None and world.rex.state != RexState.RESTLESS:
         d.alarm_tick = world.tick
         radio(world, events, "Dispatch", "K9 Rex has escaped. All units, stand by.")
-    if d.phase == "standby" and d.alarm_tick is not None and (
+    if d.phase == Phase.STANDBY and d.alarm_tick is not None and (
             world.tick - d.alarm_tick >= t.dispatch_delay * hz):
         gate = world.stage.gate_cells[0]
         if d.last_known is None:
             _know(world, gate[0] + 0.5, gate[1] + 0.5)
         seed_belief(world, *d.last_known, spread=4.0)  # type: ignore[misc]
-        set_phase(world, "search", events)
+        set_phase(world, Phase.SEARCH, events)
         radio(world, events, "Dispatch", "All units: search pattern around the training "
                                          "center. Dog handler on the way to command.")
         radio(world, events, "Dylan", "He won't attack anyone. Rex only reacts aggressively "
@@ -343,15 +360,16 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
         d.pending_reports.remove(report)
         events.append(report)
         police.counts["phone_reports"] += 1
-        if d.phase in ("standby", "search") and report.seen_tick > d.last_known_tick:
+        if d.phase in (Phase.STANDBY, Phase.SEARCH) and report.seen_tick > d.last_known_tick:
             _know(world, report.x, report.y)
             seed_belief(world, report.x, report.y, spread=max(report.error, 3.0))
             radio(world, events, "Dispatch", f"Caller reports the dog near the "
                                              f"{_zone_name(world, report.x, report.y)}.")
-            if d.phase == "standby":
-                set_phase(world, "search", events)
+            if d.phase == Phase.STANDBY:
+                set_phase(world, Phase.SEARCH, events)
             d.next_assign = world.tick
-    if d.phase in ("search", "pursuit", "containment") and world.tick >= d.next_broadcast:
+    if (d.phase in (Phase.SEARCH, Phase.PURSUIT, Phase.CONTAINMENT)
+            and world.tick >= d.next_broadcast):
         d.next_broadcast = world.tick + int(t.broadcast_every * hz)
         radio(world, events, "Loudspeaker", "Warning: a trained German Shepherd K9 has "
                                             "escaped. Do not approach. Stay indoors until "
@@ -361,22 +379,22 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
             events.append(ev.Announcement(world.tick, x, y,
                                           float(speaker.properties["radius"])))
         world.broadcast_tick = world.tick
-    if d.phase == "pursuit" and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
-        set_phase(world, "search", events)
+    if d.phase == Phase.PURSUIT and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
+        set_phase(world, Phase.SEARCH, events)
         x, y = d.last_known  # type: ignore[misc]
         seed_belief(world, x, y, spread=5.0)
         d.next_assign = world.tick
         radio(world, events, "Dispatch", f"We've lost him. Resume search, last seen near the "
                                          f"{_zone_name(world, x, y)}.")
-    if d.phase in ("search", "pursuit") and _near_people(world):
-        set_phase(world, "containment", events)
+    if d.phase in (Phase.SEARCH, Phase.PURSUIT) and _near_people(world):
+        set_phase(world, Phase.CONTAINMENT, events)
         police.slots = {}
         radio(world, events, "Dispatch", "He's near civilians. Set a perimeter, weapons "
                                          "ready, do not close in.")
-    elif d.phase == "containment" and not _near_people(world, margin=2.5):
-        set_phase(world, "pursuit", events)
+    elif d.phase == Phase.CONTAINMENT and not _near_people(world, margin=2.5):
+        set_phase(world, Phase.PURSUIT, events)
         radio(world, events, "Dispatch", "He's moving. All units, pursue.")
-    if d.phase in ("search", "pursuit") and world.tick % BELIEF_EVERY == 0:
+    if d.phase in (Phase.SEARCH, Phase.PURSUIT) and world.tick % BELIEF_EVERY == 0:
         _spread_belief(world)
 
 
@@ -390,10 +408,9 @@ def _near_people(world: World, margin: float = 1.0) -> bool:
     reach = world.tuning.containment_radius * margin
     if math.hypot(world.mila.x - x, world.mila.y - y) <= reach:
         return True
-    crowd = world.crowd
-    return crowd is not None and any(
+    return any(
         c.state not in ("indoors", "gone") and math.hypot(c.x - x, c.y - y) <= reach
-        for c in crowd.civilians)
+        for c in world.crowd.civilians)
 
 
 # -- vision -----------------------------------------------------------------------------------
@@ -406,7 +423,7 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     viewers = [o for o in police.officers if o.car is None] + [
         c for c in police.cars if c.crew]
     police.seen_by_rex = []
-    if not viewers or rex.state == "restless":
+    if not viewers or rex.state == RexState.RESTLESS:
         return
     xs = np.array([v.x for v in viewers])
     ys = np.array([v.y for v in viewers])
@@ -449,8 +466,8 @@ def _watch(world: World, events: list[ev.Event]) -> None:
             if fresh:
                 police.counts["sightings"] += 1
                 events.append(ev.Sighting(world.tick, crew.id, rex.x, rex.y))
-                if d.phase in ("standby", "search"):
-                    set_phase(world, "pursuit", events)
+                if d.phase in (Phase.STANDBY, Phase.SEARCH):
+                    set_phase(world, Phase.PURSUIT, events)
                     radio(world, events, f"Unit {crew.id + 1}",
                           f"Visual on the K9 near the {_zone_name(world, rex.x, rex.y)}!")
                     radio(world, events, "Dispatch", f"All units, converge on unit "
@@ -489,7 +506,7 @@ def _assign_search(world: World) -> None:
         return
     blocks = stage.blocks
     weights = blocks.totals(d.belief)
-    units: list[Officer | Car] = [o for o in police.officers if o.state == "search"]
+    units: list[Officer | Car] = [o for o in police.officers if o.state == OfficerState.SEARCH]
     units += [c for c in police.cars if c.crew and not c.parked]
     best_weight = float(weights.max()) if len(weights) else 0.0
     for unit in units:
@@ -515,7 +532,7 @@ def _assign_search(world: World) -> None:
         _spread_out(blocks, weights, best)
 
 
-def _spread_out(blocks, weights: np.ndarray, index: int) -> None:
+def _spread_out(blocks: SearchBlocks, weights: np.ndarray, index: int) -> None:
     """The blocks around one taken matter less to the next unit, so units spread apart."""
     bx, by = index % blocks.cols, index // blocks.cols
     for oy in range(-2, 3):
@@ -553,7 +570,7 @@ def _perimeter_slots(world: World) -> None:
     if d.last_known is None:
         return
     rx, ry = d.last_known
-    walkers = [o for o in police.officers if o.car is None and o.state == "perimeter"]
+    walkers = [o for o in police.officers if o.car is None and o.state == OfficerState.PERIMETER]
     if not walkers:
         return
     reach = police.shared.get("pursuit")
@@ -602,12 +619,12 @@ def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> N
     moves = stage.moves["foot"]
     x, y = officer.cell
     step = None
-    if officer.state == "pursuit":
+    if officer.state == OfficerState.PURSUIT:
         if officer.sees and math.hypot(rex.x - officer.x, rex.y - officer.y) < CHASE_DIRECT:
             step = _toward_point(moves, x, y, rex.x, rex.y, taken)
         elif "pursuit" in police.shared:
             step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
-    elif officer.state == "perimeter":
+    elif officer.state == OfficerState.PERIMETER:
         slot = police.slots.get(officer.id)
         if slot is not None and (x, y) != slot:
             officer.route = slot
@@ -620,18 +637,18 @@ def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> N
             step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
         if step is None:  # at his place: face Rex, gun up
             face(officer, rex.x, rex.y)
-    elif officer.state == "search":
+    elif officer.state == OfficerState.SEARCH:
         values = _route_values(world, officer, "foot")
         if values is not None:
             step = _downhill(values, moves, x, y, taken)
         if step is None:  # at the block: look around
             angle = math.atan2(officer.heading[1], officer.heading[0]) + 0.9
             officer.heading = (math.cos(angle), math.sin(angle))
-    elif officer.state == "stand_down":
+    elif officer.state == OfficerState.STAND_DOWN:
         face(officer, rex.x, rex.y)
     if step is None:
         return
-    running = officer.state in ("pursuit", "perimeter")
+    running = officer.state in (OfficerState.PURSUIT, OfficerState.PERIMETER)
     speed = (t.officer_run_speed if running else t.officer_walk_speed) * float(
         stage.speed["foot"][y, x]) / world.tick_hz
     cell = (x + step[0], y + step[1])
@@ -676,7 +693,7 @@ def _move_car(world: World, car: Car, events: list[ev.Event]) -> None:
                 car.stride = Stride.into(car.x, car.y, (x + step[0], y + step[1]),
                                          world.tuning.car_speed / world.tick_hz)
                 car.heading = car.stride.heading() or car.heading
-        elif world.police.phase in ("pursuit", "containment") and car.route is not None:
+        elif world.police.phase in (Phase.PURSUIT, Phase.CONTAINMENT) and car.route is not None:
             _deploy(world, car, events)
             return
     if car.stride is not None:
@@ -694,13 +711,14 @@ def _deploy(world: World, car: Car, events: list[ev.Event]) -> None:
     exits = [(x + dx, y + dy) for dx, dy in STEPS
              if world.level.inside(x + dx, y + dy) and world.stage.walkable[y + dy, x + dx]
              and not world.stage.road[y + dy, x + dx]] or [(x, y)]
-    state = "perimeter" if world.police.phase == "containment" else "pursuit"
+    state = (OfficerState.PERIMETER if world.police.phase == Phase.CONTAINMENT
+             else OfficerState.PURSUIT)
     for k, officer_id in enumerate(car.crew):
         officer = world.police.officers[officer_id]
         ex, ey = exits[k % len(exits)]
         officer.car = None
         officer.x, officer.y = ex + 0.5, ey + 0.5
-        officer.state = state
+        set_officer_state(officer, state)
         officer.vision_range = world.tuning.vision_range
     car.crew = []
     events.append(ev.CarDeployed(world.tick, car.id, car.x, car.y))
@@ -712,43 +730,43 @@ def _orders(world: World, events: list[ev.Event]) -> None:
     d = police.dispatcher
     phase = d.phase
     wanted = OFFICER_STATE[phase]
-    raised = phase in ("pursuit", "containment")
+    raised = phase in (Phase.PURSUIT, Phase.CONTAINMENT)
     for officer in police.officers:
         if officer.car is not None:
             continue
         if officer.state != wanted:
-            officer.state = wanted
+            set_officer_state(officer, wanted)
             officer.route = None
             officer.idle_until = 0
         officer.gun_raised = raised
     for car in police.cars:
         # Sirens while driving to him; a car parked at the scene keeps its lights, not its
         # siren (the view flashes the light bar of every car out on a call).
-        car.siren_on = phase in ("pursuit", "containment") and not car.parked
-    if phase == "search" and world.tick >= d.next_assign:
+        car.siren_on = phase in (Phase.PURSUIT, Phase.CONTAINMENT) and not car.parked
+    if phase == Phase.SEARCH and world.tick >= d.next_assign:
         d.next_assign = world.tick + int(t.search_assign_seconds * world.tick_hz)
         _assign_search(world)
-    if phase in ("pursuit", "containment") and d.last_known is not None:
+    if phase in (Phase.PURSUIT, Phase.CONTAINMENT) and d.last_known is not None:
         target = _walkable_near(world, math.floor(d.last_known[0]),
                                 math.floor(d.last_known[1]))
         if target is not None:
             _shared(world, "pursuit", "foot", target)
-        road = stage.road_near(target)
+        road = None if target is None else stage.road_near(target)
         for car in police.cars:
             if not car.crew or car.parked:
                 continue
             close = math.hypot(car.x - d.last_known[0], car.y - d.last_known[1])
-            if phase == "containment" or close <= CAR_DROP_DISTANCE or road is None:
+            if phase == Phase.CONTAINMENT or close <= CAR_DROP_DISTANCE or road is None:
                 if road is not None and close > CAR_DROP_DISTANCE and car.route != road:
                     car.route = road  # drive to the road nearest him, then get out
                 elif car.stride is None:
                     _deploy(world, car, events)
             elif car.route != road:
                 car.route = road
-    if phase == "containment" and d.last_known is not None:
+    if phase == Phase.CONTAINMENT and d.last_known is not None:
         centre = (math.floor(d.last_known[0]), math.floor(d.last_known[1]))
         walkers = frozenset(o.id for o in police.officers
-                            if o.car is None and o.state == "perimeter")
+                            if o.car is None and o.state == OfficerState.PERIMETER)
         moved = police.slots_around is None or max(
             abs(centre[0] - police.slots_around[0]), abs(centre[1] - police.slots_around[1])) >= 3
         if moved or police.slots_for != walkers:
@@ -763,9 +781,7 @@ def _clear_line(world: World, officer: Officer) -> bool:
     """No one (Mila, a passer-by) stands within a step of the line from the gun to Rex."""
     rex = world.rex
     people = [(world.mila.x, world.mila.y)]
-    if world.crowd is not None:
-        people += [(c.x, c.y) for c in world.crowd.civilians
-                   if c.state not in ("indoors", "gone")]
+    people += [(c.x, c.y) for c in world.crowd.civilians if c.state not in ("indoors", "gone")]
     ax, ay, bx, by = officer.x, officer.y, rex.x, rex.y
     length2 = (bx - ax) ** 2 + (by - ay) ** 2
     for px, py in people:
@@ -780,11 +796,12 @@ def _clear_line(world: World, officer: Officer) -> bool:
 def _wants_to_fire(world: World, officer: Officer) -> bool:
     t, rex = world.tuning, world.rex
     phase = world.police.phase
-    if phase == "pursuit":
-        return t.pursuit_fire and rex.state not in ("wary", "calming", "bonded")
-    if phase == "containment":
+    if phase == Phase.PURSUIT:
+        return t.pursuit_fire and rex.state not in (RexState.WARY, RexState.CALMING,
+                                                    RexState.BONDED)
+    if phase == Phase.CONTAINMENT:
         waited = (world.tick - world.police.dispatcher.phase_tick) / world.tick_hz
-        return (rex.stress >= t.fire_stress or rex.state == "cornered"
+        return (rex.stress >= t.fire_stress or rex.state == RexState.CORNERED
                 or waited >= t.containment_patience)
     return False
 
@@ -799,7 +816,7 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
         # Nobody aims a dart rifle on the run: only an officer standing at his place can.
         in_reach = officer.sees and distance <= t.tranq_range and officer.stride is None
         if officer.aim is not None:
-            if police.phase == "stand_down" or not officer.gun_raised:
+            if police.phase == Phase.STAND_DOWN or not officer.gun_raised:
                 officer.aim = None
                 events.append(ev.AimCancelled(world.tick, officer.id, "stand down"))
                 continue
@@ -817,7 +834,7 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
                 if world.ending is not None:
                     return
         elif (officer.gun_raised and in_reach and world.tick >= officer.reload_until
-              and police.phase not in ("stand_down", "standby") and _wants_to_fire(world,
+              and police.phase not in (Phase.STAND_DOWN, Phase.STANDBY) and _wants_to_fire(world,
                                                                                    officer)):
             officer.aim = Aim(rex.x, rex.y)
             police.counts["aims"] += 1
@@ -828,7 +845,7 @@ def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event
     t, rex = world.tuning, world.rex
     officer.aim = None
     officer.reload_until = world.tick + int(t.reload_seconds * world.tick_hz)
-    moving = rex.state in ("escaping", "evading") and rex.leap is None
+    moving = rex.state in (RexState.ESCAPING, RexState.EVADING) and rex.leap is None
     chance = t.tranq_accuracy * (1.0 - 0.5 * distance / t.tranq_range) * (0.6 if moving
                                                                           else 1.0)
     hit = bool(world.rng.random() < chance)
@@ -844,12 +861,12 @@ def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event
 def _catch(world: World, events: list[ev.Event]) -> None:
     """Officers who reach a cornered or exhausted Rex before he bonds take him back."""
     rex, t = world.rex, world.tuning
-    if world.police.phase == "stand_down" or rex.state == "bonded":
+    if world.police.phase == Phase.STAND_DOWN or rex.state == RexState.BONDED:
         return
     cornered_for = (world.tick - rex.cornered_tick) / world.tick_hz
-    if not (rex.state == "cornered" and cornered_for >= CATCH_AFTER) and not rex.exhausted:
+    if not (rex.state == RexState.CORNERED and cornered_for >= CATCH_AFTER) and not rex.exhausted:
         return
-    if world.police.phase == "containment":
+    if world.police.phase == Phase.CONTAINMENT:
         return  # the perimeter holds its distance; nobody closes in
     for officer in world.police.officers:
         if officer.car is None and math.hypot(rex.x - officer.x,
@@ -864,13 +881,15 @@ def _catch(world: World, events: list[ev.Event]) -> None:
 # -- the tick ---------------------------------------------------------------------------------
 
 
-def create(world: World) -> PoliceForce:
-    return PoliceForce(world)
+def create(world: World, on: bool = True) -> PoliceForce:
+    return PoliceForce(world, on)
 
 
 def update(world: World, events: list[ev.Event]) -> None:
+    if not world.police.on:
+        return
     _dispatch(world, events)
-    if world.police.phase == "containment" and world.police.counts["shots"] == 0:
+    if world.police.phase == Phase.CONTAINMENT and world.police.counts["shots"] == 0:
         world.police.tension_ticks += 1
     if world.tick % VISION_EVERY == 0:
         _watch(world, events)
@@ -901,4 +920,4 @@ def stand_down(world: World, events: list[ev.Event]) -> None:
             officer.aim = None
             events.append(ev.AimCancelled(world.tick, officer.id, "stand down"))
         officer.gun_raised = False
-    set_phase(world, "stand_down", events)
+    set_phase(world, Phase.STAND_DOWN, events)

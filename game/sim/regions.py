@@ -107,7 +107,8 @@ class Regions:
         cols = np.concatenate([self.edges_to, nodes])
         data = np.concatenate([weights, costs])
         graph = csr_matrix((data, (rows, cols)), shape=(n + 1, n + 1))
-        return dijkstra(graph, directed=True, indices=n)[:n]
+        costs_out: np.ndarray = dijkstra(graph, directed=True, indices=n)[:n]
+        return costs_out
 
 
 class StepWeights:
@@ -158,7 +159,8 @@ class StepWeights:
         data.append(offsets)
         graph = csr_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
                            shape=(n + 1, n + 1))
-        return dijkstra(graph, directed=True, indices=n)[:n].reshape(h, w)
+        field: np.ndarray = dijkstra(graph, directed=True, indices=n)[:n].reshape(h, w)
+        return field
 
 
 def cheapest(seeds: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

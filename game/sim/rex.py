@@ -38,6 +38,7 @@ from game.sim import ground as ground_mod
 from game.sim.fields import WindowField, flee_field
 from game.sim.ground import Plan
 from game.sim.motion import STEP_SETS, STEPS, can_step, downhill, toward
+from game.sim.states import REX_MOVES, SEARCH_MOVES, RexState, Search, check
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -52,7 +53,7 @@ FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
 ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
 GROWL_SECONDS = 2.0
 CLOSE_THREAT = 2.0  # tiles: an evading Rex does not step this close to an officer
-LOOSE = ("escaping", "tracking", "evading", "cornered")
+LOOSE = (RexState.ESCAPING, RexState.TRACKING, RexState.EVADING, RexState.CORNERED)
 
 
 @dataclass
@@ -77,6 +78,13 @@ class Cast:
 
 
 @dataclass
+class Sniff:
+    """Checking a distracting smell, until a tick."""
+
+    until: int
+
+
+@dataclass
 class Progress:
     """The lowest ground cost he has stood on, and when (a Rex the police keep turning back
     stops letting them after ``rex_stuck_seconds`` without getting closer)."""
@@ -92,17 +100,17 @@ class Rex:
     y: float
     latch_tick: int
     heading: tuple[float, float] = (0.0, 1.0)
-    state: str = "restless"
-    search: str = "follow"
+    state: RexState = RexState.RESTLESS
+    search: Search = Search.FOLLOW
     target: tuple[int, int] | None = None
     leap: Leap | None = None
     recent: list[tuple[int, int]] = field(default_factory=list)
     escaped_tick: int | None = None
     reached_tick: int | None = None
     plan: Plan | None = None  # his window of the ground scent (game.sim.ground)
-    cast: Cast | None = None
+    cast: Cast | None = None  # the loops of his last cast (kept while he is not casting)
+    sniff: Sniff | None = None  # while he checks a smell
     progress: Progress = field(default_factory=Progress)
-    sniff_until: int = 0
     sniffed: list[int] = field(default_factory=list)
     next_tell: int = 0
     stress: float = 0.0
@@ -152,14 +160,21 @@ def lost_below(world: World) -> float:
                math.log(world.scent.setup.floor) + 2.0)
 
 
-def set_state(world: World, rex: Rex, state: str, events: list[ev.Event]) -> None:
+def set_state(world: World, rex: Rex, state: RexState, events: list[ev.Event]) -> None:
+    """Rex's one way to change state (IllegalTransition for a change no rule makes)."""
     if rex.state != state:
+        check(REX_MOVES, rex.state, state)
         events.append(ev.RexStateChanged(world.tick, rex.state, state))
         rex.state = state
 
 
-def set_search(world: World, rex: Rex, search: str, events: list[ev.Event]) -> None:
+def set_search(world: World, rex: Rex, search: Search, events: list[ev.Event]) -> None:
+    """Rex's one way to change search mode (IllegalTransition for one no rule makes). The
+    sniff's data goes with the sniff; a cast's loops are kept for the next cast."""
     if rex.search != search:
+        check(SEARCH_MOVES, rex.search, search)
+        if rex.search == Search.SNIFF:
+            rex.sniff = None
         events.append(ev.RexSearchChanged(world.tick, rex.search, search))
         rex.search = search
 
@@ -184,26 +199,26 @@ def update(world: World, events: list[ev.Event]) -> None:
     if rex.leap is not None:
         _fly(world, rex)
         return
-    if rex.state == "restless":
+    if rex.state == RexState.RESTLESS:
         if world.tick >= rex.latch_tick:
             world.open_gate()
             events.append(ev.LatchGave(world.tick))
-            set_state(world, rex, "escaping", events)
+            set_state(world, rex, RexState.ESCAPING, events)
         else:
             _pace(world, rex, events)
             return
     _check_state(world, rex, events)
     _react_to_police(world, rex, events)
-    if rex.state == "cornered":
+    if rex.state == RexState.CORNERED:
         rex.target = None  # he stands his ground
         if world.tick >= rex.next_tell:
             events.append(ev.RexTell(world.tick, "growl"))
             rex.next_tell = world.tick + int(GROWL_SECONDS * world.tick_hz)
         return
-    if rex.search == "sniff":
-        if world.tick < rex.sniff_until:
+    if rex.sniff is not None:
+        if world.tick < rex.sniff.until:
             return
-        set_search(world, rex, "follow", events)
+        set_search(world, rex, Search.FOLLOW, events)
     if rex.target is None or _walk(world, rex):
         rex.target = None
         _decide(world, rex, events)
@@ -212,28 +227,29 @@ def update(world: World, events: list[ev.Event]) -> None:
 def _check_state(world: World, rex: Rex, events: list[ev.Event]) -> None:
     t = world.tuning
     x, y = rex.cell
-    if rex.state == "escaping" and rex.escaped_tick is None and (
+    if rex.state == RexState.ESCAPING and rex.escaped_tick is None and (
             not world.stage.facility[y, x]
             or world.tick - rex.latch_tick > t.rex_escape_max_seconds * world.tick_hz):
         rex.escaped_tick = world.tick
         events.append(ev.RexEscaped(world.tick, rex.x, rex.y))
-        set_state(world, rex, "tracking", events)
+        set_state(world, rex, RexState.TRACKING, events)
     distance = mila_distance(world, rex)
-    if rex.state in ("escaping", "tracking", "evading") and distance <= t.rex_wary_radius:
+    if (rex.state in (RexState.ESCAPING, RexState.TRACKING, RexState.EVADING)
+            and distance <= t.rex_wary_radius):
         if rex.reached_tick is None:
             rex.reached_tick = world.tick
             events.append(ev.RexReachedMila(world.tick, rex.x, rex.y))
         if rex.escaped_tick is None:
             rex.escaped_tick = world.tick
             events.append(ev.RexEscaped(world.tick, rex.x, rex.y))
-        set_state(world, rex, "wary", events)
-        set_search(world, rex, "follow", events)
-    elif rex.state in ("wary", "calming") and distance > t.rex_wary_exit_radius:
-        set_state(world, rex, "tracking", events)
+        set_state(world, rex, RexState.WARY, events)
+        set_search(world, rex, Search.FOLLOW, events)
+    elif rex.state in (RexState.WARY, RexState.CALMING) and distance > t.rex_wary_exit_radius:
+        set_state(world, rex, RexState.TRACKING, events)
 
 
 def sprinting(rex: Rex) -> bool:
-    return rex.state in ("escaping", "evading") and not rex.exhausted
+    return rex.state in (RexState.ESCAPING, RexState.EVADING) and not rex.exhausted
 
 
 def _speed(world: World, rex: Rex) -> float:
@@ -262,7 +278,7 @@ def _body(world: World, rex: Rex) -> None:
 def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
     """Police in sight make him evade; close threats with no way out corner him."""
     police = world.police
-    if police is None or rex.state not in LOOSE:
+    if rex.state not in LOOSE:
         return
     t = world.tuning
     if rex.reached_tick is not None and mila_distance(world, rex) <= t.rex_wary_exit_radius:
@@ -270,21 +286,21 @@ def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
     if police.seen_by_rex:
         rex.threat_tick = world.tick
     calm_for = (world.tick - rex.threat_tick) / world.tick_hz
-    if rex.state == "tracking" and police.seen_by_rex:
-        set_state(world, rex, "evading", events)
-        set_search(world, rex, "follow", events)
-    elif rex.state == "evading" and calm_for > t.rex_evade_calm_seconds:
-        set_state(world, rex, "tracking", events)
-    if rex.state in ("evading", "cornered") and world.tick % 3 == 0:
+    if rex.state == RexState.TRACKING and police.seen_by_rex:
+        set_state(world, rex, RexState.EVADING, events)
+        set_search(world, rex, Search.FOLLOW, events)
+    elif rex.state == RexState.EVADING and calm_for > t.rex_evade_calm_seconds:
+        set_state(world, rex, RexState.TRACKING, events)
+    if rex.state in (RexState.EVADING, RexState.CORNERED) and world.tick % 3 == 0:
         trapped = _trapped(world, rex)
-        if trapped and rex.state == "evading":
-            set_state(world, rex, "cornered", events)
+        if trapped and rex.state == RexState.EVADING:
+            set_state(world, rex, RexState.CORNERED, events)
             rex.stress = min(1.0, rex.stress + t.rex_cornered_stress)
             rex.next_tell = world.tick
             rex.cornered_tick = world.tick
-        elif not trapped and rex.state == "cornered":
-            set_state(world, rex, "evading", events)
-    if rex.state == "evading":
+        elif not trapped and rex.state == RexState.CORNERED:
+            set_state(world, rex, RexState.EVADING, events)
+    if rex.state == RexState.EVADING:
         rex.stress = min(1.0, rex.stress + 0.01 / world.tick_hz)
 
 
@@ -377,18 +393,18 @@ def _pace(world: World, rex: Rex, events: list[ev.Event]) -> None:
 
 def _decide(world: World, rex: Rex, events: list[ev.Event]) -> None:
     remember(world, rex, rex.cell)
-    if rex.state in ("wary", "calming", "bonded"):
+    if rex.state in (RexState.WARY, RexState.CALMING, RexState.BONDED):
         _keep_distance(world, rex)
         return
     x, y = rex.cell
-    if rex.state == "escaping" and world.stage.kennel[y, x]:
+    if rex.state == RexState.ESCAPING and world.stage.kennel[y, x]:
         out = downhill(world.stage.out_of_kennel, world.rex_moves, x, y)
         if out is not None:
             _go(world, rex, x, y, out[0], out[1], events)
             return
     plan = _plan(world, rex)
     _note_progress(world, rex)
-    if rex.state == "evading":
+    if rex.state == RexState.EVADING:
         _evade(world, rex, plan, events)
     elif plan is None:
         _cast(world, rex, events)
@@ -507,7 +523,7 @@ def _follow(world: World, rex: Rex, plan: Plan, events: list[ev.Event]) -> None:
     if _sniff_if_near(world, rex, events):
         return
     rex.cast = None
-    set_search(world, rex, "follow", events)
+    set_search(world, rex, Search.FOLLOW, events)
     t = world.tuning
     x, y = rex.cell
     options = _steps_down(world, plan, x, y)
@@ -562,9 +578,9 @@ def _sniff(world: World, rex: Rex, index: int, events: list[ev.Event]) -> None:
     rex.sniffed.append(index)
     world.scent.ignore_distractor(index)
     ground_mod.sniffed(world.ground, index, world.tick)
-    rex.sniff_until = world.tick + int(SNIFF_SECONDS * world.tick_hz)
+    rex.sniff = Sniff(world.tick + int(SNIFF_SECONDS * world.tick_hz))
     events.append(ev.RexSniffed(world.tick, setup.distractor_labels[index], sx, sy))
-    set_search(world, rex, "sniff", events)
+    set_search(world, rex, Search.SNIFF, events)
 
 
 # -- casting about ----------------------------------------------------------------------------
@@ -580,7 +596,7 @@ def _cast(world: World, rex: Rex, events: list[ev.Event]) -> None:
         return
     if rex.cast is None:
         rex.cast = Cast((rex.x, rex.y), math.atan2(rex.heading[1], rex.heading[0]))
-    set_search(world, rex, "cast", events)
+    set_search(world, rex, Search.CAST, events)
     cast = rex.cast
     cx, cy = cast.centre
     for _ in range(64):
@@ -613,7 +629,7 @@ def _cast(world: World, rex: Rex, events: list[ev.Event]) -> None:
 # -- running from the police ------------------------------------------------------------------
 
 
-def _flee_map(world: World, rex: Rex):
+def _flee_map(world: World, rex: Rex) -> WindowField | None:
     """His flee map from the police he sees, redone when they have moved a couple of cells."""
     threats = tuple(sorted((math.floor(x), math.floor(y)) for x, y in world.police.seen_by_rex))
     if threats and (rex.flee is None or _moved(threats, rex.flee_threats) >= 2
@@ -642,7 +658,7 @@ def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) ->
         return
     here = math.inf if plan is None else plan.at(x, y)
     falls = [0.0] * len(options)
-    if math.isfinite(here):
+    if plan is not None and math.isfinite(here):
         falls = [(here - plan.at(x + dx, y + dy)) / math.hypot(dx, dy)
                  if math.isfinite(plan.at(x + dx, y + dy)) else -1.0 for dx, dy, _ in options]
     falls = _scaled(falls)
@@ -660,7 +676,7 @@ def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) ->
     noise = world.rng.standard_normal(len(options))
     hx, hy = rex.heading
     threats = world.police.seen_by_rex
-    best, best_score = options[0], -math.inf
+    best, best_score = options[0][:2], -math.inf
     for (dx, dy, _), fall, gain, run, jitter in zip(options, falls, gains, away, noise,
                                                     strict=True):
         length = math.hypot(dx, dy)
@@ -681,7 +697,7 @@ def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) ->
 
 # Shares of rex_keep_distance: closer as he calms, and bonded about a tile and a bit away,
 # beside her (so the head press reads on screen), not on top of her.
-KEEP = {"wary": 1.0, "calming": 0.85, "bonded": 0.75}
+KEEP = {RexState.WARY: 1.0, RexState.CALMING: 0.85, RexState.BONDED: 0.75}
 
 
 def _keep_distance(world: World, rex: Rex) -> None:

@@ -14,7 +14,10 @@ each sub-step stays at 90% of that bound for any tuning value.
 
 Range: the steady plume falls off like ``exp(-r * sqrt(decay / diffusion))``, faster upwind.
 Rex climbs the gradient of log(concentration), so what matters is that far cells keep a
-finite, ordered value, floored so that nothing goes subnormal (slow) or to zero (log -inf).
+finite, ordered value: they are raised to a floor every FLOOR_EVERY ticks, so nothing reaches
+zero (log -inf). Between floorings a cell may sink below the floor, and at the tuning table's
+extremes (wind 50 tiles/s, diffusion 0.2) a few float64 cells briefly go subnormal (~1e-312):
+slow, but still a finite log.
 float32 spans ~72 e-folds above its floor of 1e-30: enough for the shipped maps (measured
 ranges of 11 to 37 e-folds, docs/AI.md) but not for a 300-tile map in a fresh breeze. Each map
 therefore gets float32 when a worst-case estimate of the range it needs fits with margin, and
@@ -35,13 +38,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from game.level import Level
 from game.tuning import Tuning
 
 TICK_HZ = 30
 STABILITY_MARGIN = 0.9
-FLOOR_EVERY = 8  # ticks between floorings: in 8 ticks a floored cell sinks by 2% at most
+# Ticks between floorings: meanwhile a floored cell sinks by what 8 ticks of decay and drift
+# take (to 0.79x of the floor at scent_decay 1.0 in still air, 0.71x in a 2 tiles/s wind).
+FLOOR_EVERY = 8
 FLOORS = {np.dtype(np.float32): 1.0e-30, np.dtype(np.float64): 1.0e-300}
 FLOAT32_RANGE = 60.0  # e-folds float32 may be asked for (of ~72 above its floor)
 DETOURS = 1.3  # paths round lakes and blocks are this much longer than the straight line
@@ -80,11 +86,11 @@ class Stencil:
 
     def __init__(self, passes: np.ndarray, decay_multiplier: np.ndarray, diffusion: float,
                  decay: float, wind: tuple[float, float], dt: float,
-                 dtype: type = np.float64):
+                 dtype: npt.DTypeLike = np.float64):
         self.dtype = np.dtype(dtype)
         height, width = passes.shape
         self.height, self.width = height, width
-        self.stride = width + 2
+        self.stride: int = width + 2
         self.size = (height + 2) * self.stride
         # The span covers rows 1..height of the padded grid, pad columns included (their
         # coefficients are zero), so every neighbour view is a plain shifted slice.
@@ -258,13 +264,13 @@ class ScentSetup:
         steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
         for layer in range(len(self.distractors)):
             members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
-            cells = np.array([self.index(*self.distractor_cells[i]) for i in members])
+            where = np.array([self.index(*self.distractor_cells[i]) for i in members])
             amounts = np.array([float(sources[i].properties["strength"]) * self.emission
                                 for i in members], self.dtype)
-            field, _ = self._prewarm(steady, cells, amounts, max_steps)
+            field, _ = self._prewarm(steady, where, amounts, max_steps)
             self.distractors[layer] = field * weight  # float32 is plenty for a local lure
         mila = level.one("mila_spawn").cell
-        self.collar_start, self.prewarm_steps = self._prewarm(
+        self.collar_start, _ = self._prewarm(
             steady, np.array([self.index(*mila)]), np.array([self.emission], self.dtype),
             max_steps)
 
@@ -311,8 +317,9 @@ class ScentField:
     def perceived_window(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
         """``perceived`` over the cells x0 <= x < x1, y0 <= y < y1 (inside the map), [y, x]."""
         collar, distractors = self.grid(self.collar), self.grid(self._distractor_sum)
-        window = collar[y0:y1, x0:x1] + distractors[y0:y1, x0:x1]
-        return np.maximum(window, self.setup.floor, out=window)
+        window: np.ndarray = collar[y0:y1, x0:x1] + distractors[y0:y1, x0:x1]
+        np.maximum(window, self.setup.floor, out=window)
+        return window
 
     def ignore_distractor(self, source: int) -> None:
         """Rex has checked this source: it (and any source sharing its layer) no longer counts."""

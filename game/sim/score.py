@@ -34,8 +34,6 @@ NO_SHOT_BONUS = 1.5
 
 def phones_on_him(world: World) -> int:
     crowd, rex = world.crowd, world.rex
-    if crowd is None:
-        return 0
     filming = [c for c in crowd.walking if c.state == "film" and c.phone_up and math.hypot(
         c.x - rex.x, c.y - rex.y) <= world.tuning.film_range]
     if not filming:
@@ -47,8 +45,8 @@ def phones_on_him(world: World) -> int:
 
 def score(world: World, ending: str) -> dict[str, Any]:
     police = world.police
-    shots = 0 if police is None else police.counts["shots"]
-    tension = 0.0 if police is None else police.tension_ticks / world.tick_hz
+    shots = police.counts["shots"]
+    tension = police.tension_ticks / world.tick_hz
     settings = world.level.settings
     evening = (settings.sunset_clock_s - settings.start_clock_s) / world.tuning.clock_scale
     start = world.rex.escaped_tick or world.rex.latch_tick

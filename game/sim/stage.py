@@ -7,11 +7,13 @@ World from it. A Stage is read-only once built; Worlds copy what they change.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from game.contract import TERRAIN_ID
 from game.grids import SweepGrid, reachable
-from game.level import Level
+from game.level import Level, MapObject
 from game.sim.ground import GroundSetup
 from game.sim.motion import downhill, step_masks
 from game.sim.scent import ScentSetup
@@ -51,10 +53,12 @@ class SearchBlocks:
         height, width = grid.shape
         padded = np.zeros((self.rows * self.SIZE, self.cols * self.SIZE), np.float64)
         padded[:height, :width] = grid
-        return padded.reshape(self.rows, self.SIZE, self.cols, self.SIZE).sum(axis=(1, 3)).ravel()
+        totals: np.ndarray = padded.reshape(self.rows, self.SIZE, self.cols, self.SIZE).sum(
+            axis=(1, 3)).ravel()
+        return totals
 
     def index_of(self, cell: tuple[int, int]) -> int:
-        return (cell[1] // self.SIZE) * self.cols + cell[0] // self.SIZE
+        return int((cell[1] // self.SIZE) * self.cols + cell[0] // self.SIZE)
 
     def centre(self, index: int) -> tuple[float, float]:
         by, bx = divmod(index, self.cols)
@@ -79,7 +83,7 @@ class Stage:
              "prewarm_seconds")
 
     @classmethod
-    def key(cls, tuning: Tuning) -> tuple:
+    def key(cls, tuning: Tuning) -> tuple[Any, ...]:
         return tuple(getattr(tuning, name) for name in cls.KNOBS)
 
     def fits(self, level: Level, tuning: Tuning) -> bool:
@@ -146,7 +150,7 @@ class Stage:
                     cells.append((nx, ny))
         return np.array(sorted(set(cells)), np.int64).reshape(-1, 2)
 
-    def _car_start(self, spawn) -> tuple[int, int] | None:
+    def _car_start(self, spawn: MapObject) -> tuple[int, int] | None:
         """The road cell nearest to a police spawn on foot, where its cars start."""
         if int(spawn.properties.get("cars", 0)) <= 0:
             return None

@@ -30,6 +30,7 @@ from game.sim.commands import Commands
 from game.sim.motion import step_masks
 from game.sim.scent import TICK_HZ, ScentField
 from game.sim.stage import Stage
+from game.sim.states import Phase, RexState
 from game.tuning import DEFAULT, Tuning
 
 
@@ -57,10 +58,11 @@ class World:
         self.ground = ground_mod.create(self.stage.ground, self.mila.cell)
         self.rex = rex_mod.create(self)
         self.broadcast_tick: int | None = None  # the last loudspeaker warning
-        self.police = police_mod.create(self) if police else None
-        self.crowd = civilians_mod.create(self) if civilians else None
+        # Switched off, each is a force or crowd of nobody that does nothing (never None).
+        self.police = police_mod.create(self, on=police)
+        self.crowd = civilians_mod.create(self, on=civilians)
         self.dylan = dylan_mod.create(self)
-        self.score: dict | None = None
+        self.score: dict[str, Any] | None = None
         self.bonded_since: int | None = None
 
     # -- time -------------------------------------------------------------------------------
@@ -104,38 +106,44 @@ class World:
     # -- determinism ------------------------------------------------------------------------
 
     def state_hash(self) -> str:
-        """A digest of everything that changes during a game."""
+        """A digest of everything that changes during a game: every attribute of the world
+        and of what it holds (agents, the police, the crowd, the scent), found from their
+        fields, except the few in ``NOT_HASHED``."""
         h = hashlib.sha256()
-        h.update(struct.pack("<qq", self.tick, self.seed))
-        _feed(h, self.rng.bit_generator.state)
-        h.update(self.scent.collar.tobytes())
-        h.update(self.scent.layer_weight.tobytes())
-        h.update(self.rex_passable.tobytes())
-        _feed(h, self.ground.state())
-        for agent in (self.mila, self.rex, self.dylan):
-            _feed(h, dataclasses.asdict(agent))
-        _feed(h, self.bonded_since)
-        if self.police is not None:
-            police = self.police
-            _feed(h, [dataclasses.asdict(o) for o in police.officers])
-            _feed(h, [dataclasses.asdict(c) for c in police.cars])
-            _feed(h, dataclasses.asdict(police.dispatcher))
-            _feed(h, [police.slots.get(k) for k in sorted(police.slots)])
-            _feed(h, [[name, f.target, f.tick] for name, f in sorted(police.shared.items())])
-            _feed(h, police.seen_by_rex)
-            _feed(h, police.counts)
-            _feed(h, police.tension_ticks)
-        if self.crowd is not None:
-            crowd = self.crowd
-            _feed(h, [dataclasses.asdict(c) for c in crowd.civilians])
-            _feed(h, [crowd.grabber, crowd.grab_done, crowd.flee_from, crowd.counts])
-        _feed(h, self.broadcast_tick)
-        _feed(h, None if self.ending is None else self.ending.as_json())
+        _feed(h, self)
         return h.hexdigest()
 
 
+# What the state hash leaves out, by class: what is fixed for the game (the map, its tuning
+# and the stage built from them) and what is worked out again from hashed state (caches,
+# scratch arrays, views of other fields). Everything else a World holds is hashed, so a new
+# field is in the hash unless it is named here.
+NOT_HASHED: dict[str, frozenset[str]] = {
+    "World": frozenset({
+        "level", "tuning", "stage",  # the game's fixed inputs
+        "rex_moves",  # step masks of rex_passable
+    }),
+    "ScentField": frozenset({
+        "setup", "stencil",  # fixed for the map and tuning
+        "_next", "_floor",  # scratch and a constant
+        "_distractor_sum",  # the distractor layers weighted by layer_weight
+    }),
+    "Ground": frozenset({"setup"}),
+    "PoliceForce": frozenset({
+        "fields",  # the shared fields' values again, by name
+        "_scratch",  # a working array for the search map
+    }),
+    "SharedField": frozenset({"values"}),  # the distances toward its target
+    "Crowd": frozenset({
+        "preference", "preference_rows", "door_rows",  # fixed for the map
+        "walking",  # the civilians not yet indoors
+    }),
+}
+
+
 def _feed(h: Any, value: Any) -> None:
-    """Hash a nested value exactly: floats by their bits, containers in order."""
+    """Hash a nested value exactly: floats by their bits, containers in order, dataclasses
+    and other objects by their fields (less ``NOT_HASHED``), in name order."""
     if value is None:
         h.update(b"N")
     elif isinstance(value, bool):
@@ -157,12 +165,32 @@ def _feed(h: Any, value: Any) -> None:
         for item in value:
             _feed(h, item)
         h.update(b"]")
+    elif isinstance(value, frozenset | set):
+        _feed(h, sorted(value))
     elif isinstance(value, np.ndarray):
-        h.update(b"a" + str(value.dtype).encode() + value.tobytes())
+        h.update(b"a" + str(value.dtype).encode() + str(value.shape).encode() + value.tobytes())
     elif isinstance(value, np.generic):
         _feed(h, value.item())
+    elif isinstance(value, np.random.Generator):
+        _feed(h, value.bit_generator.state)
+    else:
+        h.update(b"<" + type(value).__name__.encode())
+        for name, item in hashed_fields(value):
+            _feed(h, name)
+            _feed(h, item)
+        h.update(b">")
+
+
+def hashed_fields(value: Any) -> list[tuple[str, Any]]:
+    """The (name, value) pairs of an object that the state hash takes, in name order."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+    elif hasattr(value, "__dict__"):
+        names = list(vars(value))
     else:
         raise TypeError(f"cannot hash {type(value).__name__}")
+    skip = NOT_HASHED.get(type(value).__name__, frozenset())
+    return [(name, getattr(value, name)) for name in sorted(names) if name not in skip]
 
 
 def _home(world: World, events: list[ev.Event]) -> None:
@@ -170,14 +198,14 @@ def _home(world: World, events: list[ev.Event]) -> None:
     at her side, shielding her, long enough that the perimeter lowers them of its own accord.
     (A dart that missed does not forbid it; it costs the ending its "no shot" bonus.)"""
     rex, police = world.rex, world.police
-    if rex.state != "bonded":
+    if rex.state != RexState.BONDED:
         world.bonded_since = None
         return
     if world.bonded_since is None:
         world.bonded_since = world.tick
     held = (world.tick - world.bonded_since) / world.tick_hz
-    armed = police is not None and any(o.gun_raised for o in police.officers)
-    if police is None or police.phase == "stand_down" or not armed or (
+    armed = any(o.gun_raised for o in police.officers)
+    if police.phase == Phase.STAND_DOWN or not armed or (
             held >= world.tuning.home_hold_seconds and rex.shielding):
         events.append(ev.Speech(world.tick, "Mila", "Rex, you're Bolt's son."))
         world.end("home", "Rex bonded with Mila and nobody fired", events)
@@ -192,9 +220,8 @@ def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
     world.scent.step(world.mila.cell)
     ground_mod.update(world.ground, world.mila.cell, world.tick)
     rex_mod.update(world, events)
-    if world.police is not None:
-        police_mod.update(world, events)
-    if world.crowd is not None and world.ending is None:
+    police_mod.update(world, events)
+    if world.ending is None:
         civilians_mod.update(world, events)
     if world.ending is None:
         bond_mod.update(world, events)

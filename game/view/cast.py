@@ -1,10 +1,10 @@
 """The cast as the view sees it: every agent to draw, read from the world without changing it.
 
 The police and the crowd can be switched off (``World(police=False, civilians=False)``, as in
-a replay recorded that way), so their reads here stand for "none" when they are off: a world
-without them simply has no such actors. ``Snapshot`` keeps where each actor stood after a
-tick, so a frame drawn between two ticks can place everyone part of the way from the previous
-position to the current one. Plain Python; no pygame.
+a replay recorded that way); the world then holds a force and a crowd of nobody, so the reads
+here give no such actors, and no alert phase to show. ``Snapshot`` keeps where each actor
+stood after a tick, so a frame drawn between two ticks can place everyone part of the way
+from the previous position to the current one. Plain Python; no pygame.
 """
 
 from __future__ import annotations
@@ -17,28 +17,25 @@ Key = tuple[str, int]
 TELEPORT = 3.0  # tiles: a jump longer than this in one tick is drawn as a jump, not a slide
 
 
-def police(world: Any) -> Any | None:
-    """The police force, or None when the police are switched off."""
+def police(world: Any) -> Any:
+    """The police force (a force of nobody when the police are switched off)."""
     return world.police
 
 
-def dispatcher(world: Any) -> Any | None:
-    force = police(world)
-    return None if force is None else force.dispatcher
+def dispatcher(world: Any) -> Any:
+    return world.police.dispatcher
 
 
 def officers(world: Any) -> list[Any]:
-    force = police(world)
-    return [] if force is None else list(force.officers)
+    return list(world.police.officers)
 
 
 def cars(world: Any) -> list[Any]:
-    force = police(world)
-    return [] if force is None else list(force.cars)
+    return list(world.police.cars)
 
 
 def civilians(world: Any) -> list[Any]:
-    return [] if world.crowd is None else list(world.crowd.civilians)
+    return list(world.crowd.civilians)
 
 
 def dylan(world: Any) -> Any:
@@ -46,8 +43,8 @@ def dylan(world: Any) -> Any:
 
 
 def phase(world: Any) -> str | None:
-    desk = dispatcher(world)
-    return None if desk is None else desk.phase
+    """The alert phase to show, or None when the police are switched off."""
+    return world.police.dispatcher.phase if world.police.on else None
 
 
 @dataclass(frozen=True)
