@@ -1,7 +1,7 @@
 """The tick benchmark of two code trees in one run, interleaved: is this change any slower?
 
 ``python -m benchmarks.compare OTHER [--rounds N] [--seconds S]`` runs ``benchmarks.run``'s
-lakeside tick benchmarks (the full cast with a calm Mila, and Rex and Mila alone) in a fresh
+lakeside tick benchmarks (the full cast with ``calm_basic``, and Rex and Mila alone) in a fresh
 process for OTHER (a checkout of another revision, for example made by
 ``git archive REV | tar -x -C /tmp/base``) and for this tree, taking turns, N rounds, and prints
 the median of each figure for both, with their ratio. Taking turns on a busy machine slows both
@@ -22,7 +22,10 @@ MEASURE = """
 import json, sys
 sys.path.insert(0, {root!r})
 from benchmarks.run import bench_ticks, DEFAULT_MAP
-cast = bench_ticks(DEFAULT_MAP, {seconds}, police=True, policy_name="calm")
+from game.policies import BUILT_IN
+# The same games in both trees: the old calm is calm_basic where that exists.
+policy = "calm_basic" if "calm_basic" in BUILT_IN else "calm"
+cast = bench_ticks(DEFAULT_MAP, {seconds}, police=True, policy_name=policy)
 alone = bench_ticks(DEFAULT_MAP, {seconds}, police=False, civilians=False)
 print(json.dumps({{"full cast": cast, "Rex and Mila": alone}}))
 """

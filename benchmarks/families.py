@@ -6,7 +6,8 @@ crossed on its far side, an island by one bridge, a maze of alleys, fences and h
 smells in dead ends, sizes from 64 x 48 to 512 x 384), M maps with N seeds each, police off,
 Mila waiting at the maple (``wait``): the share of games in which Rex reaches her before dusk,
 with its 95% Wilson interval, and the median and slowest time to reach her. With ``--calm K``,
-also K seeds per map with the full cast and the ``calm`` policy: the ending mix, home first.
+also K seeds per map with the full cast and the ``calm_basic`` policy (Mila waits at the
+maple, so Rex must cross the map and its police): the ending mix, home first.
 
 The table is printed as Markdown (for docs/BALANCE.md); the numbers are the same on every
 machine (seeded maps, seeded games). The slow CI step runs it in full, ``make test`` a subset.
@@ -69,9 +70,10 @@ def reach_rows(bundles: dict[str, list[MapBundle]], seeds: int, jobs: int | None
 
 def calm_rows(bundles: dict[str, list[MapBundle]], seeds: int, jobs: int | None = None,
               progress: bool = True) -> dict[str, dict[str, Any]]:
-    """Per family: the endings of ``calm`` games with the full cast."""
+    """Per family: the endings of ``calm_basic`` games with the full cast."""
     rows: dict[str, dict[str, Any]] = {}
-    for family, games in _by_family(bundles, seeds, "calm", FULL_CAST, jobs, progress).items():
+    played = _by_family(bundles, seeds, "calm_basic", FULL_CAST, jobs, progress)
+    for family, games in played.items():
         endings: dict[str, int] = {}
         for game in games:
             name = game.get("ending") or ("error" if "error" in game else "none")
@@ -121,7 +123,7 @@ def main() -> None:
     parser.add_argument("--family", action="append", choices=mapfamilies.FAMILIES,
                         help="only this family (repeat for several)")
     parser.add_argument("--calm", type=int, default=0, metavar="K",
-                        help="also K calm games per map with the full cast")
+                        help="also K calm_basic games per map with the full cast")
     parser.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -137,7 +139,7 @@ def main() -> None:
             print(f"  {family}: {name} seed {seed} not reached; Rex ended at {end}"
                   + (f" ({error})" if error else ""))
     if args.calm:
-        print(f"\nFull cast, calm Mila: {args.maps} maps x {args.calm} seeds a family.\n")
+        print(f"\nFull cast, calm_basic Mila: {args.maps} maps x {args.calm} seeds a family.\n")
         print(calm_table(calm_rows(bundles, args.calm, args.jobs)))
     print(f"\n{time.perf_counter() - started:.0f} s")
 

@@ -1,7 +1,7 @@
 """Throughput of the sweep backends on the default map, for docs/SCALE.md and the README.
 
 ``python -m benchmarks.scale [--games N] [--rounds R] [--map FILE]`` plays the same N seeded games
-(policy calm, police and passers-by on) on local worker processes (1 and 2) and, when Dask is
+(policy calm_basic, police and passers-by on) on local worker processes (1 and 2) and, when Dask is
 installed, on a ``LocalCluster`` (1 and 2 workers), all in one run. All backends are started
 and warmed first (one game per worker: loading the map and pre-warming its scent is paid once
 per worker, not per game), then the games are played in R rounds that take turns between the
@@ -60,12 +60,12 @@ def main() -> None:
         except BackendError as err:  # Dask is not installed
             print(f"(no Dask rows: {err})")
         for _, workers, backend in backends:
-            play(backend, [GameSpec(bundle, 1000 + w, "calm") for w in range(workers)])
+            play(backend, [GameSpec(bundle, 1000 + w, "calm_basic") for w in range(workers)])
         seconds = {name: 0.0 for name, _, _ in backends}
         results: dict[str, list[dict]] = {name: [] for name, _, _ in backends}
         per_round = -(-args.games // args.rounds)
         for start in range(0, args.games, per_round):
-            specs = [GameSpec(bundle, seed, "calm")
+            specs = [GameSpec(bundle, seed, "calm_basic")
                      for seed in range(start, min(start + per_round, args.games))]
             for name, _, backend in backends:
                 elapsed, played = play(backend, specs)
@@ -73,9 +73,9 @@ def main() -> None:
                 results[name] += played
     load_after = os.getloadavg()[0]
 
-    print(f"{args.games} games of policy calm on {args.map.name} per backend, in {args.rounds} "
-          f"rounds; load average {load_before:.1f} before, {load_after:.1f} after, on "
-          f"{os.cpu_count()} cores\n")
+    print(f"{args.games} games of policy calm_basic on {args.map.name} per backend, in "
+          f"{args.rounds} rounds; load average {load_before:.1f} before, {load_after:.1f} after, "
+          f"on {os.cpu_count()} cores\n")
     print("| backend | workers | games/s | vs 1 local worker | mean game | overhead per game |")
     print("|---|---|---|---|---|---|")
     base = args.games / seconds[backends[0][0]]

@@ -91,10 +91,14 @@ def step_back(obs: Observation) -> Commands | None:
     return Commands.walk(here.x - grabber.position.x, here.y - grabber.position.y)
 
 
-class Calm:
+class CalmBasic:
     """Goes to the maple tree and waits; when Rex comes, stands still, kneels, whispers while
     her breath lasts, lifts a hand once he is close and not too frightened, and shows the
-    collar only when he is calm and trusts her. Steps back from the passer-by's grab."""
+    collar only when he is calm and trusts her. Steps back from the passer-by's grab.
+
+    This was ``calm`` until the better one below took the name; its games are unchanged."""
+
+    NEAR = 8.0  # tiles: once he is this close (or wary of her), she stops and calms him
 
     def __init__(self, collar_trust: float = 0.7, collar_stress: float = 0.25):
         """``collar_trust`` and ``collar_stress``: she shows the collar once his trust is at
@@ -105,11 +109,22 @@ class Calm:
         dodge = step_back(obs)
         if dodge is not None:
             return dodge
-        rex, mila = obs.rex, obs.mila
-        near = rex.state in ("wary", "calming", "bonded", "cornered") or rex.distance <= 8.0
+        rex = obs.rex
+        near = rex.state in ("wary", "calming", "bonded", "cornered") or rex.distance <= self.NEAR
         if not near:
-            direction = obs.route(obs.maple_tree)
+            target = self.waiting_place(obs)
+            direction = None if target is None else obs.route(target)
             return IDLE if direction is None else Commands.walk(*direction)
+        return self.calm_down(obs)
+
+    def waiting_place(self, obs: Observation) -> Point | None:
+        """Where she goes while Rex is not near: the maple tree (None: she stands still)."""
+        return obs.maple_tree
+
+    def calm_down(self, obs: Observation) -> Commands:
+        """Rex is near: stand still, kneel, whisper, lift a hand, and show the collar when
+        his meters say he will know it."""
+        rex, mila = obs.rex, obs.mila
         whisper = not mila.out_of_breath and (mila.whispering or mila.breath >= 0.6)
         return Commands(
             kneel=rex.distance <= 6.0,
@@ -117,6 +132,36 @@ class Calm:
             lift_hand=rex.distance <= 3.5 and rex.stress is not None and rex.stress < 0.6,
             show_collar=(rex.trust is not None and rex.trust >= self.collar_trust
                          and rex.stress <= self.collar_stress))
+
+
+class Calm(CalmBasic):
+    """A thoughtful player: she lets Rex reach her before the police can corner him. While
+    it is safe she walks out toward the K9 center to meet him; once the police hunt him (a
+    pursuit or a perimeter on the radio, or officers or patrol cars in sight) or she sees
+    Rex, she stops and holds still, so that he comes straight to her and she does not lead
+    him into them. When he is near she calms him exactly as ``calm_basic`` does.
+
+    Why it works (docs/BALANCE.md): the kennel ending comes only before Rex has reached her
+    (by her side he holds his ground), and darts come from a perimeter that has stood long
+    around him. Met early, he reaches her before the police have a sighting, and bonds while
+    their guns are still down."""
+
+    def reset(self, seed: int, level: Level | None) -> None:
+        super().reset(seed, level)
+        # Where he will come from: the kennel latch on the map (every valid map has one).
+        self.kennel = None if level is None else Point(*level.one("kennel_gate").centre)
+        self.holding = level is None  # without the map she waits where she is
+
+    def waiting_place(self, obs: Observation) -> Point | None:
+        if not self.holding and (obs.rex.visible or hunted(obs)):
+            self.holding = True
+        return None if self.holding else self.kennel
+
+
+def hunted(obs: Observation) -> bool:
+    """Whether the police are after Rex as far as Mila can tell: the radio says pursuit or
+    containment, or she sees officers on foot or patrol cars."""
+    return obs.phase in ("pursuit", "containment") or bool(obs.officers) or bool(obs.cars)
 
 
 class Panicky:
@@ -165,6 +210,7 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
     "idle": idle,
     "wander": Wander,
     "calm": Calm,
+    "calm_basic": CalmBasic,
     "panicky": Panicky,
     "random": Random,
 }
@@ -175,7 +221,8 @@ SUMMARIES: dict[str, str] = {
     "wait": "walks to the maple tree and waits",
     "idle": "stays at her school",
     "wander": "a seeded random walk",
-    "calm": "waits at the maple tree and calms Rex when he comes",
+    "calm": "meets Rex while it is safe, holds still once the police hunt him, and calms him",
+    "calm_basic": "waits at the maple tree and calms Rex when he comes (the old calm)",
     "panicky": "runs at Rex or away from him and shows the collar too early",
     "random": "a random choice of moves and actions every second",
 }

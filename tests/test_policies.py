@@ -146,6 +146,57 @@ def rex(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
+def _first_move(name: str, world: World) -> Commands:
+    return policies.make(name, 0)(policies.Observation(world))
+
+
+def test_calm_basic_waits_at_the_maple_and_calm_goes_out_to_meet_him(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 0, FAST, police=False, civilians=False)
+    basic, calm = _first_move("calm_basic", world), _first_move("calm", world)
+    # The maple is far to the east of her school; the kennel gate to the north.
+    assert basic.move_x > 0.9
+    assert calm.moving and calm.move_y < -0.5
+
+
+def test_calm_holds_still_once_the_police_hunt_him_and_stays_put(tmp_path):
+    from game.sim import police as police_mod
+
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 0, FAST, civilians=False)
+    for officer in world.police.officers:  # out of her sight: only the radio tells her
+        officer.x, officer.y = 30.5, 1.5
+    for car in world.police.cars:
+        car.x, car.y = 30.5, 1.5
+    calm = policies.make("calm", 0)
+    assert calm(policies.Observation(world)).moving  # standby: safe, she walks out
+    police_mod.set_phase(world, "pursuit", [])
+    assert not calm(policies.Observation(world)).moving
+    police_mod.set_phase(world, "search", [])  # the hunt has calmed: she still holds still
+    assert not calm(policies.Observation(world)).moving
+
+
+def test_calm_stops_on_sight_of_officers_even_before_the_alarm(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 0, FAST, civilians=False)  # the K9 unit stands in sight of her
+    observation = policies.Observation(world)
+    assert observation.phase == "standby" and observation.officers
+    assert not _first_move("calm", world).moving
+
+
+def test_calm_and_calm_basic_calm_him_down_alike(tmp_path):
+    level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
+    world = World(level, 0, FAST, police=False, civilians=False)
+    rex = world.rex
+    rex.x, rex.y = world.mila.x + 2.0, world.mila.y
+    for state, stress, trust in (("wary", 0.5, 0.2), ("calming", 0.2, 0.75),
+                                 ("calming", 0.7, 0.4)):
+        rex.state, rex.stress, rex.trust = state, stress, trust
+        basic, calm = _first_move("calm_basic", world), _first_move("calm", world)
+        assert basic == calm and not calm.moving and calm.kneel and calm.whisper
+    assert calm.lift_hand is False and basic.show_collar is False  # still frightened
+
+
 def test_batch_json_is_one_object_and_the_same_whatever_the_jobs(tmp_path):
     path = mapkit.write(mapkit.MapSpec(), tmp_path)
     common = ["batch", "--map", str(path), "--policy", "calm", "--policy", "panicky",
