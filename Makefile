@@ -46,6 +46,7 @@ project: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --write-readme
+	$(BIN)/python -m benchmarks.sizes --write
 
 clean-venv:
 	rm -rf $(VENV)
