@@ -25,6 +25,15 @@ sparse LU per map shared by the collar and the distractors) and polished by expl
 until it settles, so Rex has a trail from the first tick (maps of over SOLVE_CELLS scent cells,
 where the LU would need too much memory, settle by explicit steps alone, as before).
 
+Multirate far field: on a map of more than FAR_CELLS cells a full step every tick would cost
+in proportion to the map's area, though far from the collar the field changes little and
+slowly. There the whole field advances only every ``far_every`` ticks (so that it costs about
+FAR_CELLS cells a tick at any size) and a window round the collar every tick. Every cell still
+obeys the same update, so the steady state and the plume's decay length are those of the
+full step (tests/test_scent_physics.py checks them against the continuum); what changes is that
+the far field follows a moving collar ``far_every`` times more slowly. The shipped maps are
+under FAR_CELLS and step in full every tick.
+
 Scent from ``scent_source`` objects (food stalls, bins, other dogs) does not move, so its field
 is solved once at load into a separate static layer; Rex perceives the collar's layer plus the
 distractors' layer times a weight that drops as he checks them and learns they are not it.
@@ -118,6 +127,11 @@ class Stencil:
             self.coeffs[name] = (self.coeffs[name] * keep).astype(self.dtype)
         self.names = tuple(self.offsets)
         self._buffer = np.empty(self.stop - self.start, self.dtype)
+        # The same coefficients as [row, padded column] views, for a step over a window.
+        self._a0_rows = self.a0.reshape(height, self.stride)
+        self._coeff_rows = {name: self.coeffs[name].reshape(height, self.stride)
+                            for name in self.names}
+        self._shifts = {"east": (0, 1), "west": (0, -1), "south": (1, 0), "north": (-1, 0)}
 
     def apply(self, c: np.ndarray, out: np.ndarray) -> None:
         """One sub-step from the flat padded array ``c`` into ``out`` (same shape)."""
@@ -129,6 +143,19 @@ class Stencil:
             off = self.offsets[name]
             np.multiply(self.coeffs[name], c[s + off:e + off], out=tmp)
             np.add(target, tmp, out=target)
+
+    def apply_window(self, c: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+        """One sub-step of the cells x0 <= x < x1, y0 <= y < y1 only, in place in the flat
+        padded array ``c``; the cells round it stay as they are. Each cell gets exactly the
+        value (bit for bit) that ``apply`` would give it: same products, same order."""
+        grid = c.reshape(self.height + 2, self.stride)
+        rows, cols = slice(y0, y1), slice(x0 + 1, x1 + 1)
+        target = np.multiply(self._a0_rows[rows, cols], grid[y0 + 1:y1 + 1, x0 + 1:x1 + 1])
+        for name in self.names:
+            dy, dx = self._shifts[name]
+            target += self._coeff_rows[name][rows, cols] * grid[y0 + 1 + dy:y1 + 1 + dy,
+                                                                x0 + 1 + dx:x1 + 1 + dx]
+        grid[y0 + 1:y1 + 1, x0 + 1:x1 + 1] = target
 
 
 class SteadyState:
@@ -224,6 +251,11 @@ def settle(stencil: Stencil, substeps: int, sources: np.ndarray, amounts: np.nda
 
 # At most this many floats go to distractor layers: maps with more sources than fit share layers.
 MAX_DISTRACTOR_FLOATS = 16 << 20
+# Multirate: on maps of more than FAR_CELLS (padded) cells, the far field advances once every
+# ``far_every`` ticks, often enough that it costs about FAR_CELLS a tick, while a window of
+# WINDOW_RADIUS cells round the collar advances every tick. Both shipped maps are under it.
+FAR_CELLS = 32_768
+WINDOW_RADIUS = 40
 # The LU's fill grows a little faster than the cells (about 80 entries a cell at 512 x 384, 175
 # MB while it is built); over this many scent cells the pre-warm runs explicit steps instead.
 SOLVE_CELLS = 300_000
@@ -242,6 +274,7 @@ class ScentSetup:
         self.stencil = Stencil(level.passes_scent, level.scent_decay, tuning.scent_diffusion,
                                tuning.scent_decay, self.wind, dt, self.dtype)
         self.emission = tuning.collar_emission / TICK_HZ
+        self.far_every = max(1, math.ceil(self.stencil.size / FAR_CELLS))
         max_steps = int(tuning.prewarm_seconds * TICK_HZ)
         sources = [o for o in level.of_kind("scent_source")
                    if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0
@@ -292,6 +325,7 @@ class ScentField:
         self._floor = np.full(self.stencil.stop - self.stencil.start, setup.floor, setup.dtype)
         self.layer_weight = np.ones(len(setup.distractors), np.float32)
         self._ticks = 0
+        self._centre = (0, 0)  # where the collar last was: the window's centre
         self._distractor_sum = setup.distractors.sum(axis=0) if len(
             setup.distractors) else np.zeros(self.collar.shape, np.float32)
 
@@ -327,10 +361,26 @@ class ScentField:
         return self.grid(self.collar + distractors)
 
     def step(self, source: tuple[int, int] | None) -> None:
-        """Advance one tick: transport and decay, then the collar's emission at ``source``."""
-        for _ in range(self.setup.substeps):
-            self.stencil.apply(self.collar, self._next)
-            self.collar, self._next = self._next, self.collar
+        """Advance one tick: transport and decay, then the collar's emission at ``source``.
+
+        On a large map (``far_every`` > 1) only the window round the collar advances on most
+        ticks and the whole field on every ``far_every``-th: the far field's clock runs slower,
+        but every cell's update is the same equation, so the steady state (and the decay
+        length of the plume) is exactly that of the full step, at a fraction of its cost.
+        """
+        if source is not None:
+            self._centre = source
+        if self._ticks % self.setup.far_every == 0:
+            for _ in range(self.setup.substeps):
+                self.stencil.apply(self.collar, self._next)
+                self.collar, self._next = self._next, self.collar
+        else:
+            x, y = self._centre
+            s, r = self.stencil, WINDOW_RADIUS
+            box = (max(x - r, 0), max(y - r, 0), min(x + r + 1, s.width),
+                   min(y + r + 1, s.height))
+            for _ in range(self.setup.substeps):
+                s.apply_window(self.collar, *box)
         if source is not None:
             self.collar[self.setup.index(*source)] += self.setup.emission
         self._ticks += 1
