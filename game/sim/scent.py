@@ -41,7 +41,9 @@ distractors' layer times a weight that drops as he checks them and learns they a
 
 from __future__ import annotations
 
+import hashlib
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -261,11 +263,57 @@ WINDOW_RADIUS = 40
 SOLVE_CELLS = 300_000
 
 
+# Part of every pre-warm key: change it when the pre-warm computes anything differently.
+PREWARM_VERSION = "prewarm-1"
+
+
+@dataclass(frozen=True)
+class Prewarmed:
+    """The pre-warmed layers of a ScentSetup (the costly part), under the key of its inputs."""
+
+    key: str
+    distractors: np.ndarray  # [layer, padded cell] float32
+    collar: np.ndarray  # padded cells, the setup's dtype
+    steps: int
+
+    def fits(self, setup: ScentSetup) -> bool:
+        return (self.key == setup.key and self.collar.shape == (setup.stencil.size,)
+                and self.collar.dtype == setup.dtype
+                and self.distractors.shape == setup.distractors.shape
+                and self.distractors.dtype == np.float32)
+
+
+def scent_sources(level: Level) -> list:
+    """The map's ``scent_source`` objects that smell: a strength, on a cell that holds scent."""
+    return [o for o in level.of_kind("scent_source")
+            if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0
+            and level.passes_scent[o.cell[1], o.cell[0]]]
+
+
+def prewarm_key(level: Level, tuning: Tuning) -> str:
+    """A digest of everything the pre-warmed layers depend on: the cells that pass scent and
+    their decay, the wind, the sources, Mila's spawn and the scent knobs. Maps that differ
+    elsewhere (decor, police, passers-by) share it."""
+    digest = hashlib.sha256(PREWARM_VERSION.encode())
+    for grid in (level.passes_scent, level.scent_decay):
+        digest.update(str((grid.dtype, grid.shape)).encode()
+                      + np.ascontiguousarray(grid).tobytes())
+    sources = [(o.cell, float(o.properties["strength"])) for o in scent_sources(level)]
+    knobs = (wind_vector(level), level.one("mila_spawn").cell, sources,
+             str(field_dtype(level, tuning)), tuning.scent_diffusion, tuning.scent_decay,
+             tuning.collar_emission, tuning.distractor_weight, tuning.prewarm_seconds)
+    digest.update(repr(knobs).encode())
+    return digest.hexdigest()
+
+
 class ScentSetup:
     """What every game on one map and tuning shares: the stencil, the distractors' layers and
-    the collar's field pre-warmed at Mila's spawn. Built once, read-only afterwards."""
+    the collar's field pre-warmed at Mila's spawn. Built once, read-only afterwards.
 
-    def __init__(self, level: Level, tuning: Tuning):
+    ``prewarmed`` (from an earlier setup with the same ``key``, kept in a cache) skips the
+    pre-warm: the layers are those the pre-warm computed, bit for bit."""
+
+    def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None):
         self.wind = wind_vector(level)
         self.substeps = substeps_needed(tuning.scent_diffusion, self.wind, tuning.scent_decay)
         dt = 1.0 / TICK_HZ / self.substeps
@@ -276,9 +324,7 @@ class ScentSetup:
         self.emission = tuning.collar_emission / TICK_HZ
         self.far_every = max(1, math.ceil(self.stencil.size / FAR_CELLS))
         max_steps = int(tuning.prewarm_seconds * TICK_HZ)
-        sources = [o for o in level.of_kind("scent_source")
-                   if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0
-                   and level.passes_scent[o.cell[1], o.cell[0]]]
+        sources = scent_sources(level)
         self.distractor_cells = [o.cell for o in sources]
         self.distractor_labels = [str(o.properties.get("label") or o.name or "a smell")
                                   for o in sources]
@@ -286,13 +332,18 @@ class ScentSetup:
         layers = max(1, min(len(sources), MAX_DISTRACTOR_FLOATS // self.stencil.size))
         self.distractor_layer = [i % layers for i in range(len(sources))]
         self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
+        self.key = prewarm_key(level, tuning)
+        if prewarmed is not None and prewarmed.fits(self):
+            self.distractors = prewarmed.distractors
+            self.collar_start, self.prewarm_steps = prewarmed.collar, prewarmed.steps
+            return
         weight = np.float32(tuning.distractor_weight)
         cells = int(np.count_nonzero(self.stencil.a0))
         steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
         for layer in range(len(self.distractors)):
             members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
             cells = np.array([self.index(*self.distractor_cells[i]) for i in members])
-            amounts = np.array([float(sources[i].properties["strength"]) * self.emission
+            amounts = np.array([float(self.distractor_strengths[i]) * self.emission
                                 for i in members], self.dtype)
             field, _ = self._prewarm(steady, cells, amounts, max_steps)
             self.distractors[layer] = field * weight  # float32 is plenty for a local lure
@@ -300,6 +351,10 @@ class ScentSetup:
         self.collar_start, self.prewarm_steps = self._prewarm(
             steady, np.array([self.index(*mila)]), np.array([self.emission], self.dtype),
             max_steps)
+
+    def prewarmed(self) -> Prewarmed:
+        """The expensive part of this setup, to keep (in a cache) and give to the next one."""
+        return Prewarmed(self.key, self.distractors, self.collar_start, self.prewarm_steps)
 
     def _prewarm(self, steady: SteadyState | None, cells: np.ndarray, amounts: np.ndarray,
                  max_steps: int) -> tuple[np.ndarray, int]:

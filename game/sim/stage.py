@@ -14,7 +14,7 @@ from game.grids import SweepGrid, reachable
 from game.level import Level
 from game.sim.ground import GroundSetup
 from game.sim.motion import downhill, step_masks
-from game.sim.scent import ScentSetup
+from game.sim.scent import Prewarmed, ScentSetup
 from game.tuning import Tuning
 
 
@@ -85,10 +85,10 @@ class Stage:
     def fits(self, level: Level, tuning: Tuning) -> bool:
         return self.level is level and self.key(tuning) == self.key(self.tuning)
 
-    def __init__(self, level: Level, tuning: Tuning):
+    def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None):
         self.level = level
         self.tuning = tuning
-        self.scent = ScentSetup(level, tuning)
+        self.scent = ScentSetup(level, tuning, prewarmed)  # game/stagecache.py keeps these
         terrain = level.terrain
         self.walkable = np.isfinite(level.cost["foot"])
         self.dog_passable = np.isfinite(level.cost["dog"])

@@ -37,6 +37,7 @@ from game.level import Level
 from game.replay import Replay
 from game.sim.stage import Stage
 from game.sim.world import World
+from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 from game.view import settings as settings_mod
 from game.view.endings import EndingScreen
@@ -202,7 +203,7 @@ class App:
         self.level = level
         if self._stage is not None:
             self._stage.cancel()  # a Stage for an older save, if it has not started yet
-        self._stage = self._workers.submit(Stage, level, self.tuning)
+        self._stage = self._workers.submit(build_stage, level, self.tuning)
         pygame.display.set_caption(f"Rex - {level.name}")
         self.scene = Scene(level, TILE_PX)
         self.minimap = Minimap(level, self.fonts, self.palette())
