@@ -29,6 +29,7 @@ DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 COMPARISONS = "## Comparisons between revisions"
 SIZES_START, SIZES_END = "<!-- sizes:start -->", "<!-- sizes:end -->"
+RELOAD_START, RELOAD_END = "<!-- reload:start -->", "<!-- reload:end -->"
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -206,9 +207,9 @@ def write_readme(text: str) -> None:
     kept = old.split(COMPARISONS, 1)
     tail = f"\n{COMPARISONS}{kept[1]}" if len(kept) == 2 else ""
     sizes = ""
-    if SIZES_START in old and SIZES_END in old:
-        sizes = SIZES_START + old.split(SIZES_START, 1)[1].split(SIZES_END, 1)[0] + SIZES_END
-        sizes += "\n\n"
+    for start, end in ((SIZES_START, SIZES_END), (RELOAD_START, RELOAD_END)):
+        if start in old and end in old:
+            sizes += start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n\n"
     results.write_text(f"# Benchmark results\n\n{text}\n\n{sizes}{tail.lstrip(chr(10))}")
 
 
