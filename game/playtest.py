@@ -32,7 +32,7 @@ from game.contract import TERRAIN_ID, TERRAINS
 from game.grids import reachable
 from game.headless import GameOptions
 from game.level import Level
-from game.report import ENDING_COLOURS, wilson
+from game.report import wilson
 from game.sim.stage import Stage
 from game.stagecache import build_stage
 from game.tuning import DEFAULT
@@ -343,10 +343,11 @@ def _atomic(path: Path, data: bytes) -> Path:
 def picture(path: Path, level: Level, report: dict[str, Any]) -> Path:
     """The map in its terrain colours, Rex's routes as a heat map, where the chases ended
     (one dot per game, by ending) and where he got stuck (red rings)."""
-    from game.report import _legend, _pygame
+    from game.view import plots  # pygame, imported only when a picture is drawn
+    from game.view.plots import ENDING_COLOURS, _font, _legend
     from game.view.tiles import TERRAIN_COLOURS
 
-    pygame = _pygame()
+    pygame = plots.pygame
     colours = np.array([TERRAIN_COLOURS[t.name] for t in TERRAINS], np.float32)
     image = colours[level.terrain] * 0.55
     heat = np.zeros((level.height, level.width), np.float32)
@@ -364,7 +365,7 @@ def picture(path: Path, level: Level, report: dict[str, Any]) -> Path:
     grid = pygame.surfarray.make_surface(np.ascontiguousarray(image.transpose(1, 0, 2)))
     surface = pygame.Surface((max(width, 760), height + 100))
     surface.fill((24, 26, 32))
-    font = pygame.font.Font(None, 24)
+    font = _font()
     r = report["reach"]
     surface.blit(font.render(f"{report['map']}: Rex reached Mila in {r['reached']} of "
                              f"{r['games']} games; his routes, where chases ended and where he "
