@@ -46,6 +46,8 @@ project: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --write-readme
+	$(BIN)/python -m benchmarks.sizes --write
+	$(BIN)/python -m benchmarks.reload --write
 
 clean-venv:
 	rm -rf $(VENV)

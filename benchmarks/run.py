@@ -28,6 +28,8 @@ from game.tuning import DEFAULT  # noqa: E402
 DEFAULT_MAP = ROOT / "maps" / "lakeside.tmx"
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 COMPARISONS = "## Comparisons between revisions"
+SIZES_START, SIZES_END = "<!-- sizes:start -->", "<!-- sizes:end -->"
+RELOAD_START, RELOAD_END = "<!-- reload:start -->", "<!-- reload:end -->"
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -199,10 +201,16 @@ def write_readme(text: str) -> None:
         _, tail = rest.split(END, 1)
         readme.write_text(f"{head}{START}\n{text}\n{END}{tail}")
     results = ROOT / "benchmarks" / "RESULTS.md"
-    # Comparisons between revisions (benchmarks/compare.py) are kept below the table.
-    kept = results.read_text().split(COMPARISONS, 1) if results.exists() else []
+    # Comparisons between revisions (benchmarks/compare.py) are kept below the table, and the
+    # size table (benchmarks/sizes.py) between its markers.
+    old = results.read_text() if results.exists() else ""
+    kept = old.split(COMPARISONS, 1)
     tail = f"\n{COMPARISONS}{kept[1]}" if len(kept) == 2 else ""
-    results.write_text(f"# Benchmark results\n\n{text}\n{tail}")
+    sizes = ""
+    for start, end in ((SIZES_START, SIZES_END), (RELOAD_START, RELOAD_END)):
+        if start in old and end in old:
+            sizes += start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n\n"
+    results.write_text(f"# Benchmark results\n\n{text}\n\n{sizes}{tail.lstrip(chr(10))}")
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from game.sim import events as ev
 from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
 from game.sim.world import World, step
+from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 from game.watchdog import DEFAULT_SECONDS, Watchdog
 
@@ -113,7 +114,7 @@ class Runner:
         key = Stage.key(tuning)
         if key not in self._stages:
             self._stages.clear()  # one scent tuning at a time keeps memory flat in sweeps
-            self._stages[key] = Stage(self.level, tuning)
+            self._stages[key] = build_stage(self.level, tuning)
         return self._stages[key]
 
     def play(self, seed: int, policy_name: str, *, tuning: Tuning = DEFAULT,

@@ -33,6 +33,7 @@ from game.headless import GameOptions
 from game.level import Level
 from game.report import wilson
 from game.sim.stage import Stage
+from game.stagecache import build_stage
 from game.tuning import DEFAULT
 
 ROUTE_SECONDS = 1.0  # Rex's position is sampled this often for the picture and the stuck spots
@@ -80,7 +81,7 @@ def play(maps: list[MapUnderTest], seeds: int, jobs: int | None = None,
 
 def analyse(item: MapUnderTest, games: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     level = item.level
-    stage = Stage(level, DEFAULT)
+    stage = build_stage(level, DEFAULT)
     reach = games["reach"]
     errors = [g for kind in games.values() for g in kind if "error" in g]
     reached = [g for g in reach if g.get("rex_reached_mila_tick") is not None]

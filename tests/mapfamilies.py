@@ -533,7 +533,14 @@ def sizes(index: int, rng: np.random.Generator, count: int = 20) -> Canvas:
     """(g) Mixed maps from 64 x 48 (map 0) to 512 x 384 (map count - 1), on a log scale."""
     share = index / max(count - 1, 1) if index < count else rng.random()
     scale = math.exp(math.log(SIZES[1][0] / SIZES[0][0]) * share)
-    w, h = round(SIZES[0][0] * scale), round(SIZES[0][1] * scale)
+    return sized(round(SIZES[0][0] * scale), round(SIZES[0][1] * scale), rng, share)
+
+
+def sized(w: int, h: int, rng: np.random.Generator, share: float | None = None) -> Canvas:
+    """A mixed map of exactly w x h: more forest and roads the larger it is (``share`` places
+    it between the smallest and largest size, 0 to 1; by default from its width)."""
+    if share is None:
+        share = math.log(max(w, SIZES[0][0]) / SIZES[0][0]) / math.log(SIZES[1][0] / SIZES[0][0])
     c = Canvas(w, h, rng)
     c.scatter(forest=int(2 + 6 * share), roads=int(1 + 3 * share))
     if rng.random() < 0.7:
@@ -555,13 +562,26 @@ PAINTERS = {"river": river, "upwind": upwind, "lake": lake, "island": island, "m
 def generate(family: str, index: int, directory: Path) -> Path:
     """Write map ``index`` of ``family`` into ``directory`` (retrying its layout until the
     checker agrees); the same family and index give the same map."""
+    return _first_valid(lambda rng: PAINTERS[family](index, rng),
+                        [FAMILIES.index(family), index], directory / f"{family}{index}.tmx")
+
+
+def generate_sized(width: int, height: int, seed: int, directory: Path) -> Path:
+    """Write a mixed map of exactly ``width`` x ``height`` (the ``sizes`` family's kind) into
+    ``directory``; the same size and seed give the same map (for the size benchmark)."""
+    return _first_valid(lambda rng: sized(width, height, rng),
+                        [FAMILIES.index("sizes"), width, height, seed],
+                        directory / f"sized{width}x{height}s{seed}.tmx")
+
+
+def _first_valid(paint, seed: list[int], path: Path) -> Path:
     for attempt in range(200):
-        rng = np.random.default_rng([FAMILIES.index(family), index, attempt])
-        canvas = PAINTERS[family](index, rng)
+        rng = np.random.default_rng([*seed, attempt])
+        canvas = paint(rng)
         maple = canvas.spots.pop("_maple")
         if not furnish(canvas, maple):
             continue
-        path = write(canvas, directory / f"{family}{index}.tmx")
-        if path is not None:
-            return path
-    raise RuntimeError(f"no valid {family} map for index {index}")
+        written = write(canvas, path)
+        if written is not None:
+            return written
+    raise RuntimeError(f"no valid map for {path.stem}")

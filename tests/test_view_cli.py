@@ -241,6 +241,8 @@ def test_watch_picks_up_a_valid_edit_and_survives_a_broken_one(tmp_path):
         reloaded = game.wait_for("reloaded")
         assert f"map hash {new_hash[:12]}" in reloaded
         assert "the chase restarts with seed 7" in reloaded
+        # How long from the save to the new map playing (benchmarks/reload.py times it).
+        print(game.wait_for("the new map is playing"))
         game.wait_for(f"replay saved to {replay}")
         time.sleep(1.0)
         good = map_path.read_text()

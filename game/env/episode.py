@@ -37,6 +37,7 @@ from game.sim.commands import IDLE, Commands
 from game.sim.motion import STEPS
 from game.sim.stage import Stage
 from game.sim.world import World, step
+from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -296,7 +297,7 @@ def load_stage(map_path: str | Path | None, level: Level | None, tuning: Tuning
         if len(_STAGES) >= 2:  # a process trains on a map or two; keep memory flat
             _STAGES.pop(next(iter(_STAGES)))
         assert level is not None
-        _STAGES[key] = (level, Stage(level, tuning))
+        _STAGES[key] = (level, build_stage(level, tuning))
     return _STAGES[key]
 
 

@@ -543,23 +543,44 @@ def _spread_out(blocks: SearchBlocks, weights: np.ndarray, index: int) -> None:
 
 
 ROUTE_MARGIN = 16  # tiles around a unit and its destination that its route may use
+WIDE_ROUTE_MARGIN = 64  # ...and on a large map, when the way leaves that box
+LARGE_MAP_CELLS = 32_768  # maps of more cells than this are large (lakeside has 24,576)
+CLUSTER_NEAR = 48  # tiles from its block within which a unit on a large map heads for it
 
 
 def _route_values(world: World, unit: Officer | Car, mover: str) -> WindowField | None:
     """The unit's field toward its route's end: computed over the box around the two when
     it is given a new destination (a few times cheaper than the whole map), the whole map's
-    when the way leaves that box."""
+    when the way leaves that box (on a large map, a wider box's before the whole map's).
+    On a large map a unit far from its block heads for the block's cluster instead."""
     if unit.route is None:
         return None
     police, stage = world.police, world.stage
     key = (type(unit).__name__, unit.id)
+    cost = world.level.cost[mover]
+    goal = unit.route
+    large = cost.size > LARGE_MAP_CELLS
+    if large and max(abs(goal[0] - unit.cell[0]), abs(goal[1] - unit.cell[1])) > CLUSTER_NEAR:
+        # Far from its block on a large map, a unit heads for the block's cluster: one
+        # whole-map field per cluster, kept by the stage and shared by every unit (and game)
+        # going that way, however often the search moves its block inside the cluster.
+        goal = stage.blocks.cluster_cell(goal, stage.blocks.road if isinstance(unit, Car)
+                                         else stage.blocks.foot)
     known = police.routes.get(key)
-    if known is not None and known[0] == unit.route:
+    if known is not None and known[0] == goal:
         return known[1]
-    field = window_route(world.level.cost[mover], unit.route, unit.cell, ROUTE_MARGIN)
+    if goal != unit.route:
+        field = WindowField(0, 0, stage.route_field(mover, goal))
+        police.routes[key] = (goal, field)
+        return field
+    field = window_route(cost, goal, unit.cell, ROUTE_MARGIN)
+    if field is None and large:
+        # On a large map the whole map's field costs tens of times the box's: a wider box
+        # first (the shipped maps, under LARGE_MAP_CELLS, go straight to the whole map).
+        field = window_route(cost, goal, unit.cell, WIDE_ROUTE_MARGIN)
     if field is None:
-        field = WindowField(0, 0, stage.route_field(mover, unit.route))
-    police.routes[key] = (unit.route, field)
+        field = WindowField(0, 0, stage.route_field(mover, goal))
+    police.routes[key] = (goal, field)
     return field
 
 

@@ -28,6 +28,15 @@ sparse LU per map shared by the collar and the distractors) and polished by expl
 until it settles, so Rex has a trail from the first tick (maps of over SOLVE_CELLS scent cells,
 where the LU would need too much memory, settle by explicit steps alone, as before).
 
+Multirate far field: on a map of more than FAR_CELLS cells a full step every tick would cost
+in proportion to the map's area, though far from the collar the field changes little and
+slowly. There the whole field advances only every ``far_every`` ticks (so that it costs about
+FAR_CELLS cells a tick at any size) and a window round the collar every tick. Every cell still
+obeys the same update, so the steady state and the plume's decay length are those of the
+full step (tests/test_scent_physics.py checks them against the continuum); what changes is that
+the far field follows a moving collar ``far_every`` times more slowly. The shipped maps are
+under FAR_CELLS and step in full every tick.
+
 Scent from ``scent_source`` objects (food stalls, bins, other dogs) does not move, so its field
 is solved once at load into a separate static layer; Rex perceives the collar's layer plus the
 distractors' layer times a weight that drops as he checks them and learns they are not it.
@@ -35,7 +44,9 @@ distractors' layer times a weight that drops as he checks them and learns they a
 
 from __future__ import annotations
 
+import hashlib
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -124,6 +135,11 @@ class Stencil:
             self.coeffs[name] = (self.coeffs[name] * keep).astype(self.dtype)
         self.names = tuple(self.offsets)
         self._buffer = np.empty(self.stop - self.start, self.dtype)
+        # The same coefficients as [row, padded column] views, for a step over a window.
+        self._a0_rows = self.a0.reshape(height, self.stride)
+        self._coeff_rows = {name: self.coeffs[name].reshape(height, self.stride)
+                            for name in self.names}
+        self._shifts = {"east": (0, 1), "west": (0, -1), "south": (1, 0), "north": (-1, 0)}
 
     def apply(self, c: np.ndarray, out: np.ndarray) -> None:
         """One sub-step from the flat padded array ``c`` into ``out`` (same shape)."""
@@ -135,6 +151,19 @@ class Stencil:
             off = self.offsets[name]
             np.multiply(self.coeffs[name], c[s + off:e + off], out=tmp)
             np.add(target, tmp, out=target)
+
+    def apply_window(self, c: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+        """One sub-step of the cells x0 <= x < x1, y0 <= y < y1 only, in place in the flat
+        padded array ``c``; the cells round it stay as they are. Each cell gets exactly the
+        value (bit for bit) that ``apply`` would give it: same products, same order."""
+        grid = c.reshape(self.height + 2, self.stride)
+        rows, cols = slice(y0, y1), slice(x0 + 1, x1 + 1)
+        target = np.multiply(self._a0_rows[rows, cols], grid[y0 + 1:y1 + 1, x0 + 1:x1 + 1])
+        for name in self.names:
+            dy, dx = self._shifts[name]
+            target += self._coeff_rows[name][rows, cols] * grid[y0 + 1 + dy:y1 + 1 + dy,
+                                                                x0 + 1 + dx:x1 + 1 + dx]
+        grid[y0 + 1:y1 + 1, x0 + 1:x1 + 1] = target
 
 
 class SteadyState:
@@ -230,16 +259,66 @@ def settle(stencil: Stencil, substeps: int, sources: np.ndarray, amounts: np.nda
 
 # At most this many floats go to distractor layers: maps with more sources than fit share layers.
 MAX_DISTRACTOR_FLOATS = 16 << 20
+# Multirate: on maps of more than FAR_CELLS (padded) cells, the far field advances once every
+# ``far_every`` ticks, often enough that it costs about FAR_CELLS a tick, while a window of
+# WINDOW_RADIUS cells round the collar advances every tick. Both shipped maps are under it.
+FAR_CELLS = 32_768
+WINDOW_RADIUS = 40
 # The LU's fill grows a little faster than the cells (about 80 entries a cell at 512 x 384, 175
 # MB while it is built); over this many scent cells the pre-warm runs explicit steps instead.
 SOLVE_CELLS = 300_000
 
 
+# Part of every pre-warm key: change it when the pre-warm computes anything differently.
+PREWARM_VERSION = "prewarm-1"
+
+
+@dataclass(frozen=True)
+class Prewarmed:
+    """The pre-warmed layers of a ScentSetup (the costly part), under the key of its inputs."""
+
+    key: str
+    distractors: np.ndarray  # [layer, padded cell] float32
+    collar: np.ndarray  # padded cells, the setup's dtype
+
+    def fits(self, setup: ScentSetup) -> bool:
+        return (self.key == setup.key and self.collar.shape == (setup.stencil.size,)
+                and self.collar.dtype == setup.dtype
+                and self.distractors.shape == setup.distractors.shape
+                and self.distractors.dtype == np.float32)
+
+
+def scent_sources(level: Level) -> list:
+    """The map's ``scent_source`` objects that smell: a strength, on a cell that holds scent."""
+    return [o for o in level.of_kind("scent_source")
+            if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0
+            and level.passes_scent[o.cell[1], o.cell[0]]]
+
+
+def prewarm_key(level: Level, tuning: Tuning) -> str:
+    """A digest of everything the pre-warmed layers depend on: the cells that pass scent and
+    their decay, the wind, the sources, Mila's spawn and the scent knobs. Maps that differ
+    elsewhere (decor, police, passers-by) share it."""
+    digest = hashlib.sha256(PREWARM_VERSION.encode())
+    for grid in (level.passes_scent, level.scent_decay):
+        digest.update(str((grid.dtype, grid.shape)).encode()
+                      + np.ascontiguousarray(grid).tobytes())
+    sources = [(o.cell, float(o.properties["strength"])) for o in scent_sources(level)]
+    knobs = (wind_vector(level), level.one("mila_spawn").cell, sources,
+             str(field_dtype(level, tuning)), tuning.scent_diffusion, tuning.scent_decay,
+             tuning.collar_emission, tuning.distractor_weight, tuning.prewarm_seconds)
+    digest.update(repr(knobs).encode())
+    return digest.hexdigest()
+
+
 class ScentSetup:
     """What every game on one map and tuning shares: the stencil, the distractors' layers and
-    the collar's field pre-warmed at Mila's spawn. Built once, read-only afterwards."""
+    the collar's field pre-warmed at Mila's spawn. Built once, read-only afterwards.
 
-    def __init__(self, level: Level, tuning: Tuning):
+    ``prewarmed`` (from an earlier setup with the same ``key``, kept in a cache) skips the
+    pre-warm: the layers are those the pre-warm computed, bit for bit."""
+
+    def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None):
         self.wind = wind_vector(level)
         self.substeps = substeps_needed(tuning.scent_diffusion, self.wind, tuning.scent_decay)
         dt = 1.0 / TICK_HZ / self.substeps
@@ -248,10 +327,9 @@ class ScentSetup:
         self.stencil = Stencil(level.passes_scent, level.scent_decay, tuning.scent_diffusion,
                                tuning.scent_decay, self.wind, dt, self.dtype)
         self.emission = tuning.collar_emission / TICK_HZ
+        self.far_every = max(1, math.ceil(self.stencil.size / FAR_CELLS))
         max_steps = int(tuning.prewarm_seconds * TICK_HZ)
-        sources = [o for o in level.of_kind("scent_source")
-                   if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0
-                   and level.passes_scent[o.cell[1], o.cell[0]]]
+        sources = scent_sources(level)
         self.distractor_cells = [o.cell for o in sources]
         self.distractor_labels = [str(o.properties.get("label") or o.name or "a smell")
                                   for o in sources]
@@ -259,13 +337,18 @@ class ScentSetup:
         layers = max(1, min(len(sources), MAX_DISTRACTOR_FLOATS // self.stencil.size))
         self.distractor_layer = [i % layers for i in range(len(sources))]
         self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
+        self.key = prewarm_key(level, tuning)
+        if prewarmed is not None and prewarmed.fits(self):
+            self.distractors = prewarmed.distractors
+            self.collar_start = prewarmed.collar
+            return
         weight = np.float32(tuning.distractor_weight)
         cells = int(np.count_nonzero(self.stencil.a0))
         steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
         for layer in range(len(self.distractors)):
             members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
             where = np.array([self.index(*self.distractor_cells[i]) for i in members])
-            amounts = np.array([float(sources[i].properties["strength"]) * self.emission
+            amounts = np.array([float(self.distractor_strengths[i]) * self.emission
                                 for i in members], self.dtype)
             field, _ = self._prewarm(steady, where, amounts, max_steps)
             self.distractors[layer] = field * weight  # float32 is plenty for a local lure
@@ -273,6 +356,10 @@ class ScentSetup:
         self.collar_start, _ = self._prewarm(
             steady, np.array([self.index(*mila)]), np.array([self.emission], self.dtype),
             max_steps)
+
+    def prewarmed(self) -> Prewarmed:
+        """The expensive part of this setup, to keep (in a cache) and give to the next one."""
+        return Prewarmed(self.key, self.distractors, self.collar_start)
 
     def _prewarm(self, steady: SteadyState | None, cells: np.ndarray, amounts: np.ndarray,
                  max_steps: int) -> tuple[np.ndarray, int]:
@@ -298,6 +385,7 @@ class ScentField:
         self._floor = np.full(self.stencil.stop - self.stencil.start, setup.floor, setup.dtype)
         self.layer_weight = np.ones(len(setup.distractors), np.float32)
         self._ticks = 0
+        self._centre = (0, 0)  # where the collar last was: the window's centre
         self._distractor_sum = setup.distractors.sum(axis=0) if len(
             setup.distractors) else np.zeros(self.collar.shape, np.float32)
 
@@ -334,10 +422,26 @@ class ScentField:
         return self.grid(self.collar + distractors)
 
     def step(self, source: tuple[int, int] | None) -> None:
-        """Advance one tick: transport and decay, then the collar's emission at ``source``."""
-        for _ in range(self.setup.substeps):
-            self.stencil.apply(self.collar, self._next)
-            self.collar, self._next = self._next, self.collar
+        """Advance one tick: transport and decay, then the collar's emission at ``source``.
+
+        On a large map (``far_every`` > 1) only the window round the collar advances on most
+        ticks and the whole field on every ``far_every``-th: the far field's clock runs slower,
+        but every cell's update is the same equation, so the steady state (and the decay
+        length of the plume) is exactly that of the full step, at a fraction of its cost.
+        """
+        if source is not None:
+            self._centre = source
+        if self._ticks % self.setup.far_every == 0:
+            for _ in range(self.setup.substeps):
+                self.stencil.apply(self.collar, self._next)
+                self.collar, self._next = self._next, self.collar
+        else:
+            x, y = self._centre
+            s, r = self.stencil, WINDOW_RADIUS
+            box = (max(x - r, 0), max(y - r, 0), min(x + r + 1, s.width),
+                   min(y + r + 1, s.height))
+            for _ in range(self.setup.substeps):
+                s.apply_window(self.collar, *box)
         if source is not None:
             self.collar[self.setup.index(*source)] += self.setup.emission
         self._ticks += 1

@@ -7,6 +7,7 @@ World from it. A Stage is read-only once built; Worlds copy what they change.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from game.grids import SweepGrid, reachable
 from game.level import Level, MapObject
 from game.sim.ground import GroundSetup
 from game.sim.motion import downhill, step_masks
-from game.sim.scent import ScentSetup
+from game.sim.scent import Prewarmed, ScentSetup
 from game.tuning import Tuning
 
 
@@ -36,6 +37,7 @@ class SearchBlocks:
         self.cols = (width + self.SIZE - 1) // self.SIZE
         self.foot: dict[int, tuple[int, int]] = {}
         self.road: dict[int, tuple[int, int]] = {}
+        self._clusters: dict[tuple[int, int, int], tuple[int, int]] = {}
         for by in range(self.rows):
             for bx in range(self.cols):
                 y0, x0 = by * self.SIZE, bx * self.SIZE
@@ -56,6 +58,29 @@ class SearchBlocks:
         totals: np.ndarray = padded.reshape(self.rows, self.SIZE, self.cols, self.SIZE).sum(
             axis=(1, 3)).ravel()
         return totals
+
+    CLUSTER = 4  # blocks a side in a cluster: routes from afar go to the cluster's cell
+
+    def cluster_cell(self, cell: tuple[int, int], found: dict[int, tuple[int, int]]
+                     ) -> tuple[int, int]:
+        """The cell that stands for the cluster of blocks holding ``cell``: of the cluster's
+        blocks in ``found`` (foot or road cells), the one nearest the cluster's centre."""
+        by, bx = divmod(self.index_of(cell), self.cols)
+        cy, cx = by // self.CLUSTER, bx // self.CLUSTER
+        key = (id(found), cy, cx)
+        if key not in self._clusters:
+            best, best_gap = cell, math.inf
+            middle = ((cx + 0.5) * self.CLUSTER * self.SIZE, (cy + 0.5) * self.CLUSTER * self.SIZE)
+            for oy in range(self.CLUSTER):
+                for ox in range(self.CLUSTER):
+                    y, x = cy * self.CLUSTER + oy, cx * self.CLUSTER + ox
+                    spot = found.get(y * self.cols + x) if y < self.rows and x < self.cols else None
+                    if spot is not None:
+                        gap = math.hypot(spot[0] + 0.5 - middle[0], spot[1] + 0.5 - middle[1])
+                        if gap < best_gap:
+                            best, best_gap = spot, gap
+            self._clusters[key] = best
+        return self._clusters[key]
 
     def index_of(self, cell: tuple[int, int]) -> int:
         return int((cell[1] // self.SIZE) * self.cols + cell[0] // self.SIZE)
@@ -89,10 +114,10 @@ class Stage:
     def fits(self, level: Level, tuning: Tuning) -> bool:
         return self.level is level and self.key(tuning) == self.key(self.tuning)
 
-    def __init__(self, level: Level, tuning: Tuning):
+    def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None):
         self.level = level
         self.tuning = tuning
-        self.scent = ScentSetup(level, tuning)
+        self.scent = ScentSetup(level, tuning, prewarmed)  # game/stagecache.py keeps these
         terrain = level.terrain
         self.walkable = np.isfinite(level.cost["foot"])
         self.dog_passable = np.isfinite(level.cost["dog"])

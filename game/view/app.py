@@ -37,6 +37,7 @@ from game.level import Level
 from game.replay import Replay
 from game.sim.stage import Stage
 from game.sim.world import World
+from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 from game.view import settings as settings_mod
 from game.view.endings import EndingScreen
@@ -131,6 +132,7 @@ class App:
         self.reloader: MapReloader | None = None
         self.reload_problems: tuple[str, ...] = ()
         self._reloaded = False  # the map changed since the game began: the loading screen says so
+        self._saved_at: float | None = None  # the file time of the save being reloaded
 
     # -- start and stop ---------------------------------------------------------------------
 
@@ -202,7 +204,7 @@ class App:
         self.level = level
         if self._stage is not None:
             self._stage.cancel()  # a Stage for an older save, if it has not started yet
-        self._stage = self._workers.submit(Stage, level, self.tuning)
+        self._stage = self._workers.submit(build_stage, level, self.tuning)
         pygame.display.set_caption(f"Rex - {level.name}")
         self.scene = Scene(level, TILE_PX)
         self.minimap = Minimap(level, self.fonts, self.palette())
@@ -283,6 +285,10 @@ class App:
                 print(f"  {line}", file=sys.stderr, flush=True)
             return
         self.reload_problems = ()
+        try:  # when the save happened, to say how long it took to get playing again
+            self._saved_at = reload.path.stat().st_mtime
+        except OSError:
+            self._saved_at = None
         self._use_level(reload.level)
         names = ", ".join(p.name for p in watched_files(reload.level))
         restart = f"the chase restarts with seed {self.seed}" if self.game is not None else \
@@ -328,6 +334,10 @@ class App:
         self._reloaded = False
         assert self._stage is not None
         stage = self._stage.result()
+        if self._saved_at is not None:
+            self.say(f"the new map is playing {time.time() - self._saved_at:.2f} s after "
+                     "its save")
+            self._saved_at = None
         if self.seed is None:
             self.seed = random.SystemRandom().randrange(1 << 31) if not self.headless else 0
         replay = self.options.replay
