@@ -60,15 +60,19 @@ def _far(a: tuple[int, int] | None, b: tuple[int, int] | None, cells: float) -> 
 class Gentle:
     """Hold fire everywhere, cordon the crowd, calm message, Dylan to the last known position."""
 
-    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4):
+    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 0.0):
         """``cordon_radius``: half the cordon's side, in tiles, round the last known position;
-        ``follow_cells``: how far the guess must move before Dylan or the cordon follow it."""
+        ``follow_cells``: how far the guess must move before Dylan or the cordon follow it;
+        ``keep_back``: officers on foot closer than this to the best guess are sent this far
+        back from it, so that nobody crowds him (0: they follow the dispatcher)."""
         self.cordon_radius, self.follow_cells = int(cordon_radius), int(follow_cells)
+        self.keep_back = float(keep_back)
 
     def reset(self, seed: int, level: Level | None) -> None:
         self.postured: set[int] = set()
         self.dylan_sent: tuple[int, int] | None = None
         self.cordon_at: tuple[int, int] | None = None
+        self.held_back: set[int] = set()
 
     def act(self, obs: HandlerObservation) -> HandlerCommands:
         orders: list[Order] = []
@@ -96,7 +100,31 @@ class Gentle:
                 self.cordon_at = here
         if obs.phase in ("pursuit", "containment") and obs.loudspeaker_ready_in == 0.0:
             orders.append(Loudspeaker("calm"))
+        if guess is not None and self.keep_back > 0:
+            orders.extend(self._hold_back(obs, guess))
         return HandlerCommands(tuple(orders))
+
+    def _hold_back(self, obs: HandlerObservation, guess: Point) -> list[Order]:
+        """Officers closing on him are sent back to ``keep_back`` tiles; those far enough
+        are given back to the dispatcher."""
+        orders: list[Order] = []
+        release = []
+        for unit in obs.on_foot():
+            gap = unit.position.distance(guess)
+            if gap < self.keep_back - 1 and unit.order is None and unit.id not in self.held_back:
+                scale = self.keep_back / max(gap, 0.5)
+                back = Point(guess.x + (unit.position.x - guess.x) * scale,
+                             guess.y + (unit.position.y - guess.y) * scale)
+                cell = obs.walkable_near(back)
+                if cell is not None:
+                    orders.append(MoveUnits((unit.id,), cell))
+                    self.held_back.add(unit.id)
+            elif gap > self.keep_back * 1.5 and unit.id in self.held_back:
+                release.append(unit.id)
+                self.held_back.discard(unit.id)
+        if release:
+            orders.append(MoveUnits(tuple(release), None))
+        return orders
 
 
 class Aggressive:
