@@ -134,10 +134,20 @@ def _run(world: World, dylan: Dylan) -> None:
         best = downhill(shared.values, world.stage.moves["foot"], x, y)
         if best is None:
             return
-        speed = world.tuning.dylan_speed * float(world.stage.speed["foot"][y, x]) / world.tick_hz
-        dylan.stride = Stride.into(dylan.x, dylan.y, (x + best[0], y + best[1]), speed)
-        dylan.heading = dylan.stride.heading() or dylan.heading
-    if dylan.stride.advance(dylan):
+        _set_off(world, dylan, best)
+    _walk(dylan)
+
+
+def _set_off(world: World, dylan: Dylan, step: tuple[int, int]) -> None:
+    """Dylan starts into the neighbouring cell ``step`` away, at his pace on that ground."""
+    x, y = dylan.cell
+    speed = world.tuning.dylan_speed * float(world.stage.speed["foot"][y, x]) / world.tick_hz
+    dylan.stride = Stride.into(dylan.x, dylan.y, (x + step[0], y + step[1]), speed)
+    dylan.heading = dylan.stride.heading() or dylan.heading
+
+
+def _walk(dylan: Dylan) -> None:
+    if dylan.stride is not None and dylan.stride.advance(dylan):
         dylan.stride = None
 
 
@@ -157,11 +167,8 @@ def _go_where_sent(world: World) -> None:
         if step is None:
             desk.dylan_target = None
             return
-        speed = world.tuning.dylan_speed * float(world.stage.speed["foot"][y, x]) / world.tick_hz
-        dylan.stride = Stride.into(dylan.x, dylan.y, (x + step[0], y + step[1]), speed)
-        dylan.heading = dylan.stride.heading() or dylan.heading
-    if dylan.stride.advance(dylan):
-        dylan.stride = None
+        _set_off(world, dylan, step)
+    _walk(dylan)
 
 
 def _route(world: World, origin: tuple[int, int], target: tuple[int, int]
