@@ -13,12 +13,14 @@ The built-ins: ``by_the_book`` gives no orders at all (the dispatcher alone, and
 routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's last known
 position, plays the calm message and sends Dylan to the last known position to order the guns
 down as soon as he may; ``aggressive`` clears every unit to fire, sends the officers on foot
-at the best guess of where Rex is, blocks the roads near it, plays the warning and keeps Dylan
-at the command center.
+to ring in the best guess of where Rex is at three tiles, each from his own side (the cornering
+Dylan warns against), blocks the roads near it, plays the warning and keeps Dylan at the
+command center.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -60,11 +62,11 @@ def _far(a: tuple[int, int] | None, b: tuple[int, int] | None, cells: float) -> 
 class Gentle:
     """Hold fire everywhere, cordon the crowd, calm message, Dylan to the last known position."""
 
-    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 0.0):
+    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 8.0):
         """``cordon_radius``: half the cordon's side, in tiles, round the last known position;
         ``follow_cells``: how far the guess must move before Dylan or the cordon follow it;
         ``keep_back``: officers on foot closer than this to the best guess are sent this far
-        back from it, so that nobody crowds him (0: they follow the dispatcher)."""
+        back from it, so that nobody corners him (0: they follow the dispatcher)."""
         self.cordon_radius, self.follow_cells = int(cordon_radius), int(follow_cells)
         self.keep_back = float(keep_back)
 
@@ -128,13 +130,15 @@ class Gentle:
 
 
 class Aggressive:
-    """Everyone cleared to fire, officers on foot sent at him, roadblocks, the warning, and
-    Dylan kept at the command center."""
+    """Everyone cleared to fire, the officers on foot sent to ring him in close, roadblocks,
+    the warning, and Dylan kept at the command center."""
 
-    def __init__(self, chase_every: float = 5.0, roadblocks: int = 2):
+    def __init__(self, chase_every: float = 4.0, roadblocks: int = 2, ring: float = 3.0):
         """``chase_every``: seconds between sending the officers at the newest guess;
-        ``roadblocks``: how many cars to park across the roads near him."""
+        ``roadblocks``: how many cars to park across the roads near him; ``ring``: tiles from
+        the guess at which the officers close round him, each from his own side."""
         self.chase_every, self.roadblocks = float(chase_every), int(roadblocks)
+        self.ring = float(ring)
 
     def reset(self, seed: int, level: Level | None) -> None:
         self.kept_dylan = False
@@ -151,10 +155,14 @@ class Aggressive:
             return HandlerCommands(tuple(orders))
         if obs.seconds >= self.next_chase:
             self.next_chase = obs.seconds + self.chase_every
-            cell = obs.walkable_near(guess)
-            walkers = tuple(u.id for u in obs.on_foot())
-            if cell is not None and walkers:
-                orders.append(MoveUnits(walkers, cell))
+            walkers = sorted(obs.on_foot(), key=lambda u: math.atan2(
+                u.position.y - guess.y, u.position.x - guess.x))
+            for k, unit in enumerate(walkers):
+                angle = 2 * math.pi * k / len(walkers)
+                cell = obs.walkable_near(Point(guess.x + self.ring * math.cos(angle),
+                                               guess.y + self.ring * math.sin(angle)))
+                if cell is not None:
+                    orders.append(MoveUnits((unit.id,), cell))
         free = [c for c in obs.cars if c.crew and not c.parked and c.roadblock is None]
         if len(self.blocked) < self.roadblocks and free:
             road = obs.road_near(Point(guess.x + 6 * (len(self.blocked) * 2 - 1), guess.y))
@@ -176,7 +184,7 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
 SUMMARIES: dict[str, str] = {
     "by_the_book": "no orders: the dispatcher alone",
     "gentle": "hold fire, cordon the crowd, calm message, Dylan to the last known position",
-    "aggressive": "cleared to fire, officers sent at him, roadblocks, the warning",
+    "aggressive": "cleared to fire, officers ring him in close, roadblocks, the warning",
 }
 
 

@@ -111,10 +111,10 @@ def test_the_title_offers_play_as_dylan_and_the_pause_lists_his_controls(level, 
         assert isinstance(app.screen, PauseScreen)
         rows = dict(app.screen.control_rows())
         assert rows["Send the selection (or Dylan) there"] == "right click"
-        assert rows["hold fire / cleared (selected)"] == "H"
+        assert rows["Hold fire / cleared (selected)"] == "H"
         assert "Whisper (hold)" not in rows
         app.rebind("hold_fire", pygame.K_j)
-        assert dict(app.screen.control_rows())["hold fire / cleared (selected)"] == "J"
+        assert dict(app.screen.control_rows())["Hold fire / cleared (selected)"] == "J"
     finally:
         app.close()
 

@@ -245,7 +245,9 @@ def handler(shots: Shots) -> None:
         desk = HandlerPlayer("gentle")
         game.session.orders = desk.commands
         while world.tick < HANDLER_TICKS - DRAWN_TICKS and world.ending is None:
-            desk.heard(game.session.advance(MAX_FRAME_SECONDS))
+            happened = game.session.advance(MAX_FRAME_SECONDS)
+            desk.heard(happened)
+            game.log.add_events(happened, game.session.time)
         game.session.orders = game.take_orders
         near = world.police.dispatcher.last_known or (world.rex.x, world.rex.y)
         walkers = sorted(world.police.on_foot(),
@@ -253,6 +255,7 @@ def handler(shots: Shots) -> None:
         game.selected = [walkers[0].id] if walkers else [-1]
         game.zoom = 9.0
         game.centre = near
+        game._clamp()
         frames(app, DRAWN_TICKS)
         save(app.surface, "handler_command_center")
         press(pygame.K_p)

@@ -128,9 +128,15 @@ class CommandScreen(GameScreen):
         self._clamp()
 
     def _clamp(self) -> None:
+        """Keep the map filling the view where it is larger than the view, centred where not."""
         level = self.session.world.level
-        self.centre = (min(max(self.centre[0], 0.0), float(level.width)),
-                       min(max(self.centre[1], 0.0), float(level.height)))
+        w, h = self.app.surface.get_size()
+        centre = []
+        for value, size, span in ((self.centre[0], level.width, w),
+                                  (self.centre[1], level.height, h)):
+            half = span / (2 * self.zoom)
+            centre.append(size / 2 if 2 * half >= size else min(max(value, half), size - half))
+        self.centre = (centre[0], centre[1])
 
     # -- input --------------------------------------------------------------------------------
 
@@ -524,9 +530,8 @@ class CommandScreen(GameScreen):
                        alpha=round(255 * alpha))
         if self.app.store.settings.captions:
             for i, caption in enumerate(self.captions.visible(now)[-2:]):
-                fonts.draw(target, caption.text, (target.get_width() // 2 - 120,
-                                                  h - 70 - 26 * i), "small", INK,
-                           anchor="midbottom")
+                fonts.draw(target, caption.text, (rect.right + 150, h - 40 - 26 * i), "small",
+                           INK, anchor="midbottom")
 
 
 def handler_score_line(world: Any) -> str | None:

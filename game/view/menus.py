@@ -406,8 +406,9 @@ class PauseScreen(MenuScreen):
                 ("Select every unit in a box", "left drag"),
                 ("Send the selection (or Dylan) there", "right click"),
                 ("Pan the map", f"{moves} / middle drag"), ("Zoom", "mouse wheel")]
-        rows += [(ACTION_LABELS[a].removeprefix("Handler: "), bindings.label(a))
-                 for a in ACTION_LABELS if a in HANDLER_ACTIONS]
+        for action in (a for a in ACTION_LABELS if a in HANDLER_ACTIONS):
+            label = ACTION_LABELS[action].removeprefix("Handler: ")
+            rows.append((label[:1].upper() + label[1:], bindings.label(action)))
         rows += [(ACTION_LABELS[a], bindings.label(a)) for a in ("pause", "fullscreen")]
         rows.append(("Mila", "played by the AI"))
         rows.append(("Pause / back", "Esc"))
