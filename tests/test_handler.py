@@ -287,3 +287,42 @@ def test_the_handler_example_in_the_docs_plays(town, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     outcome = _runner_game(town, "doc_example_handler:Quiet")
     assert outcome["handler_orders"]["posture"] == 1 and outcome["handler_orders"]["dylan"] > 0
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, says", [
+    (["sim", "--handler-policy", "gentle"], "--handler-policy needs --role handler"),
+    (["sim", "--role", "handler", "--handler-policy", "nosuch"], "unknown policy 'nosuch'"),
+    (["sim", "--role", "handler", "--handler-policy", "os:path"], "is not callable"),
+    (["sim", "--role", "handler", "--no-police"], "needs the police"),
+    (["sim", "--role", "handler", "--replay", "x.json"], "come from the replay"),
+    (["batch", "--role", "handler", "--handler-policy", "gentle", "--handler-policy",
+      "nosuch", "--policy", "calm", "--seeds", "2"], "unknown policy 'nosuch'"),
+    (["sweep", "--role", "handler", "--no-police", "--policy", "calm", "--seeds", "2"],
+     "needs the police"),
+    (["batch", "--handler-policy", "gentle", "--policy", "calm", "--seeds", "2"],
+     "--handler-policy needs --role handler"),
+])
+def test_bad_handler_flags_are_one_line_and_exit_2(args, says, capsys):
+    from game import cli
+
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and says in err[0] and "Traceback" not in err[0]
+
+
+def test_a_handler_policy_that_raises_is_one_line_naming_it(town, tmp_path, capsys,
+                                                             monkeypatch):
+    from game import cli
+
+    (tmp_path / "broken_handler.py").write_text(
+        "def act(obs):\n    raise RuntimeError('no radio')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    level, _ = town
+    status = cli.main(["sim", "--map", level.path, "--role", "handler", "--handler-policy",
+                       "broken_handler:act", "--max-minutes", "0.2"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1 and len(err) == 1
+    assert "handler policy 'broken_handler:act' raised RuntimeError: no radio" in err[0]
