@@ -133,3 +133,39 @@ def test_the_command_center_draws_units_and_the_inset(level, tmp_path):
         assert handler_score_line(game.session.world).startswith(("no shot", "a shot"))
     finally:
         app.close()
+
+
+def test_the_handler_game_ends_with_the_ending_screens_his_line_and_plays_again(level,
+                                                                                 tmp_path):
+    from game.view.endings import EndingScreen
+
+    app = make_app(level, tmp_path, seed=4)
+    try:
+        app.frame(1 / 30)
+        world = app.game.session.world
+        world.end("home", "test", [])
+        while not isinstance(app.screen, EndingScreen):
+            app.frame(0.25)
+        screen = app.screen
+        assert isinstance(screen.game, CommandScreen) and screen.game.final_frame is not None
+        while screen.stage != "result":
+            app.frame(1 / 30)
+            key(pygame.K_RETURN)
+            app.frame(1 / 30)
+        assert app.screen is screen
+        drawn: list[str] = []
+        real = app.fonts.draw
+
+        def spy(target, text, *args, **kwargs):
+            drawn.append(text)
+            return real(target, text, *args, **kwargs)
+
+        app.fonts.draw = spy
+        app.frame(1 / 30)
+        app.fonts.draw = real
+        assert "Handler" in drawn and any(t.startswith("no shot fired") for t in drawn)
+        key(pygame.K_RETURN)  # "Play again": Dylan again, the next seed
+        app.frame(1 / 30)
+        assert isinstance(app.screen, CommandScreen) and app.game.session.world.seed == 5
+    finally:
+        app.close()
