@@ -41,6 +41,7 @@ from game.bundle import MapBundle
 from game.headless import GameOptions, Runner
 from game.mapcheck import load_checked
 from game.policies import Args, PolicyError, label
+from game.report import matchup
 from game.tuning import DEFAULT, Tuning
 from game.watchdog import DEFAULT_SECONDS
 
@@ -59,11 +60,13 @@ class GameSpec:
     policy_args: Args = ()  # keyword arguments for the policy (policies.as_args)
     decide_every: int = 1  # the policy is asked every this many ticks
     policy_timeout: float | None = DEFAULT_SECONDS  # seconds per call; not part of the key
+    handler: str | None = None  # a Handler policy playing Dylan (None: the Mila role)
 
     @property
     def label(self) -> str:
-        """The policy as results name it (with its arguments)."""
-        return label(self.policy, self.policy_args)
+        """The policy as results name it (with its arguments; with the Handler's first)."""
+        mila = label(self.policy, self.policy_args)
+        return mila if self.handler is None else matchup(self.handler, mila)
 
     def key(self) -> str:
         """A stable name for the game's inputs: equal keys play equal games, anywhere."""
@@ -76,11 +79,14 @@ class GameSpec:
             inputs["policy_args"] = [list(pair) for pair in self.policy_args]
         if self.decide_every != 1:
             inputs["decide_every"] = self.decide_every
+        if self.handler is not None:
+            inputs["handler"] = self.handler
         return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
     def play(self) -> dict[str, Any]:
         return play_game(self.bundle, self.seed, self.policy, self.tuning, self.options,
-                         self.policy_args, self.decide_every, self.policy_timeout)
+                         self.policy_args, self.decide_every, self.policy_timeout,
+                         self.handler)
 
 
 class BackendError(Exception):
@@ -118,16 +124,20 @@ def runner_for(bundle: MapBundle) -> Runner:
 
 def play_game(bundle: MapBundle, seed: int, policy: str, tuning: Tuning,
               options: GameOptions, policy_args: Args = (), decide_every: int = 1,
-              policy_timeout: float | None = DEFAULT_SECONDS) -> dict[str, Any]:
+              policy_timeout: float | None = DEFAULT_SECONDS, handler: str | None = None
+              ) -> dict[str, Any]:
     """One game's result; a game that raises gives a result with ``error`` and ``traceback``
     (for a policy that failed: its one line, and the policy's own traceback)."""
     try:
         runner = runner_for(bundle)
         return runner.play(seed, policy, tuning=tuning, options=options,
                            policy_args=policy_args, decide_every=decide_every,
-                           policy_timeout=policy_timeout)
+                           policy_timeout=policy_timeout, handler=handler)
     except Exception as err:  # a game that fails is reported, not fatal to the batch
-        return error_result(bundle.name, seed, label(policy, policy_args), err)
+        outcome = error_result(bundle.name, seed, label(policy, policy_args), err)
+        if handler is not None:
+            outcome["handler_policy"] = handler
+        return outcome
 
 
 def error_result(map_name: str, seed: int, policy: str, err: BaseException) -> dict[str, Any]:

@@ -29,10 +29,12 @@ from game.cliargs import (
     DEFAULT_MAP,
     Terminated,
     UsageError,
+    add_handler_arguments,
     add_policy_arguments,
     add_policy_guards,
     check_output_file,
     check_output_folder,
+    handler_choices,
     interrupted_status,
     jobs,
     minutes,
@@ -83,6 +85,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=seed, default=0,
                      help="the game's seed, 0 to 2^63 - 1 (default 0)")
     add_policy_arguments(sim, several=False)
+    add_handler_arguments(sim, several=False)
     sim.add_argument("--no-police", action="store_true", help="play without the police")
     sim.add_argument("--no-civilians", action="store_true", help="play without passers-by")
     sim.add_argument("--max-minutes", type=minutes, metavar="M",
@@ -101,6 +104,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                            allow_abbrev=False)
     batch.add_argument("--map", type=Path, default=DEFAULT_MAP, help="a Tiled .tmx map")
     add_policy_arguments(batch, several=True)
+    add_handler_arguments(batch, several=True)
     batch.add_argument("--seeds", type=seed_count, required=True,
                        help=f"games per policy, seeds 0 to N-1 (at most {guarded.MAX_GAMES:,} "
                             "games in all)")
@@ -199,6 +203,10 @@ def _cmd_sim(args: argparse.Namespace) -> int:
             os.path.abspath(args.trace) == os.path.abspath(args.record)):
         raise UsageError("--trace and --record name the same file")
     recorded_hash = None
+    if args.replay is not None and (args.role != "mila" or args.handler_policy is not None):
+        raise UsageError("--role and --handler-policy come from the replay; give neither with "
+                         "--replay")
+    handlers = handler_choices(args)
     if args.replay is not None:
         result, recorded_hash = _replay_headless(args)
     else:
@@ -215,7 +223,8 @@ def _cmd_sim(args: argparse.Namespace) -> int:
             result = Runner(level).play(args.seed, name, options=options, trace=args.trace,
                                         record=record, policy_args=policy_args,
                                         decide_every=args.decide_every,
-                                        policy_timeout=args.policy_timeout)
+                                        policy_timeout=args.policy_timeout,
+                                        handler=handlers[0] if handlers else None)
         except PolicyError as err:
             return _sim_failed(args, level.name, label(name, policy_args), err)
         if record is not None:
@@ -229,6 +238,10 @@ def _cmd_sim(args: argparse.Namespace) -> int:
               f"(clock {result['clock']})")
         print("Rex reached Mila " + (f"after {reached / 30:.0f} s" if reached is not None
                                      else "never"))
+        if "handler_orders" in result:
+            given = {k: v for k, v in result["handler_orders"].items() if v}
+            print(f"Handler {result.get('handler_policy', 'replay')}: orders "
+                  + (", ".join(f"{k} {v}" for k, v in given.items()) or "none"))
         print(f"state {result['state_hash'][:16]}  {result['wall_seconds']:.2f} s of wall time")
     if result.get("replay_matches") is False:
         print(f"rex sim: {args.replay}: the replay does not reproduce: it ends with state "
@@ -277,10 +290,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from game.headless import GameOptions
     from game.mapcheck import load_checked
 
-    games = args.seeds * len(args.policy)
+    handlers = handler_choices(args)
+    games = args.seeds * len(args.policy) * max(1, len(handlers))
     if games > guarded.MAX_GAMES:
-        raise UsageError(f"{games:,} games ({args.seeds:,} seeds x {len(args.policy)} policies) "
-                         f"is more than one batch plays ({guarded.MAX_GAMES:,}); split it")
+        raise UsageError(f"{games:,} games ({args.seeds:,} seeds x {len(args.policy)} policies"
+                         + (f" x {len(handlers)} Handler policies" if handlers else "")
+                         + f") is more than one batch plays ({guarded.MAX_GAMES:,}); split it")
     chosen = policy_choices(args)
     check_output_folder("--report", args.report)
     level = load_checked(args.map)
@@ -288,8 +303,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
     bundle = MapBundle.of_level(level)
     specs = [GameSpec(bundle, seed, name, options=options, policy_args=policy_args,
-                      decide_every=args.decide_every, policy_timeout=args.policy_timeout)
-             for name, policy_args in chosen for seed in range(args.seeds)]
+                      decide_every=args.decide_every, policy_timeout=args.policy_timeout,
+                      handler=handler)
+             for handler in handlers or [None] for name, policy_args in chosen
+             for seed in range(args.seeds)]
     progress = ProgressBar(f"rex batch {level.name}")
     try:
         results = run_games(specs, args.jobs, progress)

@@ -188,6 +188,46 @@ def policy_choices(args: argparse.Namespace) -> list[tuple[str, tuple]]:
     return chosen
 
 
+def add_handler_arguments(parser: argparse.ArgumentParser, *, several: bool) -> None:
+    """``--role`` and ``--handler-policy``: who plays Dylan at the command center."""
+    from game.handler_policies import built_in_help
+
+    parser.add_argument("--role", choices=("mila", "handler"), default="mila",
+                        help="mila (default): the Mila policy plays and Dylan follows his "
+                             "routine; handler: a Handler policy also plays Dylan at the "
+                             "command center")
+    parser.add_argument("--handler-policy", action="append" if several else "store",
+                        metavar="NAME",
+                        help=f"with --role handler, the Handler's policy: {built_in_help()}; "
+                             "or your own package.module:name (default by_the_book"
+                             + ("; repeat to compare several)" if several else ")"))
+
+
+def handler_choices(args: argparse.Namespace) -> list[str]:
+    """The --handler-policy names, checked ([] for the Mila role): UsageError (exit 2) for a
+    Handler policy without --role handler, the role without the police, or a policy that will
+    not load."""
+    from game.handler_policies import check
+    from game.policies import PolicyError
+
+    given = args.handler_policy
+    names = [] if given is None else given if isinstance(given, list) else [given]
+    if args.role != "handler":
+        if names:
+            raise UsageError("--handler-policy needs --role handler")
+        return []
+    if getattr(args, "no_police", False):
+        raise UsageError("--role handler needs the police: the Handler commands them (drop "
+                         "--no-police)")
+    names = names or ["by_the_book"]
+    for name in names:
+        try:
+            check(name)
+        except PolicyError as err:
+            raise UsageError(f"--handler-policy: {err}") from None
+    return list(dict.fromkeys(names))
+
+
 def report_policy_error(command: str, err: Any, debug: bool) -> None:
     """A failed policy: its traceback with --debug, then its one line."""
     if debug and getattr(err, "traceback", None):

@@ -21,6 +21,9 @@ from game import replay as replay_mod
 from game.level import Level
 from game.replay import Replay
 from game.sim import events as ev
+from game.sim import handler as handler_mod
+from game.sim.commands import CommandError
+from game.sim.handler import NO_ORDERS, HandlerCommands
 from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
 from game.sim.world import World, step
@@ -122,17 +125,30 @@ class Runner:
              record: Replay | None = None,
              policy_args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
              decide_every: int = 1, policy_timeout: float | None = DEFAULT_SECONDS,
-             prepare: Prepare | None = None, watch: Watch | None = None) -> dict[str, Any]:
-        """One game with a Mila policy; ``record`` collects its commands as a replay.
+             prepare: Prepare | None = None, watch: Watch | None = None,
+             handler: str | None = None,
+             handler_args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None
+             ) -> dict[str, Any]:
+        """One game with a Mila policy, and with ``handler`` a Handler policy playing Dylan;
+        ``record`` collects the commands (and orders) as a replay.
 
         A policy that fails raises ``policies.PolicyError`` (one line naming it, the tick and
         the seed). ``policy_timeout`` limits each call of the policy, in seconds."""
         player = policies.Player(policy_name, policy_args, decide_every=decide_every,
                                  timeout=policy_timeout)
+        desk = None
+        if handler is not None:
+            from game.handler_policies import HandlerPlayer
+
+            desk = HandlerPlayer(handler, handler_args, timeout=policy_timeout)
+            desk.watchdog = player.watchdog  # one time limit, kept for both policies
         outcome = self._run(seed, tuning, options, player, player.label, trace, record,
-                            prepare, watch)
+                            prepare, watch, desk)
         outcome["policy_args"] = dict(player.args)
         outcome["decide_every"] = decide_every
+        if desk is not None:
+            outcome["handler_policy"] = desk.label
+            outcome["handler_policy_args"] = dict(desk.args)
         return outcome
 
     def replay(self, replay: Replay, *, trace: Path | None = None) -> dict[str, Any]:
@@ -141,16 +157,20 @@ class Runner:
         tuning = replay_mod.tuning_of(replay)
         options = GameOptions(police=replay.police, civilians=replay.civilians,
                               max_seconds=replay.ticks / TICK_HZ)
+        desk = None if replay.role == "mila" else _RecordedOrders(replay)
         return self._run(replay.seed, tuning, options, _Recorded(replay), "replay", trace,
-                         None)
+                         None, desk=desk)
 
     def _run(self, seed: int, tuning: Tuning, options: GameOptions, driver: Driver,
              label: str, trace: Path | None, record: Replay | None,
-             prepare: Prepare | None = None, watch: Watch | None = None) -> dict[str, Any]:
+             prepare: Prepare | None = None, watch: Watch | None = None,
+             desk: Desk | None = None) -> dict[str, Any]:
         stage = self.stage(tuning)
         started = time.perf_counter()
         world = World(self.level, seed, tuning, stage=stage, police=options.police,
-                      civilians=options.civilians)
+                      civilians=options.civilians, handler=desk is not None)
+        if record is not None and desk is not None:
+            record.role = "handler"
         if prepare is not None:
             prepare(world)
         recorder = Trace(trace) if trace is not None else None
@@ -166,10 +186,13 @@ class Runner:
                 while world.ending is None and (limit is None or world.tick < limit) and not (
                         options.stop_at_reach and world.rex.reached_tick is not None):
                     commands = driver.commands(world)
+                    orders = NO_ORDERS if desk is None else desk.commands(world)
                     if record is not None:
-                        record.record(commands)
-                    events = step(world, commands)
+                        record.record(commands, orders)
+                    events = step(world, commands, orders)
                     driver.heard(events)
+                    if desk is not None:
+                        desk.heard(events)
                     all_events.extend(events)
                     if watch is not None:
                         watch(world, events)
@@ -198,6 +221,37 @@ class Driver(Protocol):
     def commands(self, world: World) -> Any: ...
 
     def heard(self, events: Iterable[ev.Event]) -> None: ...
+
+
+class Desk(Protocol):
+    """Who gives the Handler's orders in a headless game: a ``HandlerPlayer`` or a replay."""
+
+    def commands(self, world: World) -> HandlerCommands: ...
+
+    def heard(self, events: Iterable[ev.Event]) -> None: ...
+
+
+class _RecordedOrders:
+    """A replay's Handler orders, on the ticks they were given, checked again."""
+
+    def __init__(self, replay: Replay):
+        try:
+            self._orders = replay.orders()
+        except (TypeError, ValueError) as err:
+            raise replay_mod.ReplayError(f"corrupt replay (a Handler order: {err})") from None
+
+    def commands(self, world: World) -> HandlerCommands:
+        orders = self._orders.get(world.tick)
+        if orders is None:
+            return NO_ORDERS
+        try:
+            return handler_mod.checked(world, orders)
+        except CommandError as err:
+            raise replay_mod.ReplayError(f"corrupt replay (a Handler order at tick "
+                                         f"{world.tick}: {err})") from None
+
+    def heard(self, events: Iterable[ev.Event]) -> None:
+        pass
 
 
 class _Recorded:
@@ -241,4 +295,21 @@ def result(world: World, policy_name: str, events: list[ev.Event], wall_seconds:
         "views": None if world.score is None else world.score["views"],
         "filming_peak": crowd.counts["filming_peak"],
         "wall_seconds": round(wall_seconds, 3),
+        **({} if not world.handler.active else handler_result(world)),
+    }
+
+
+def handler_result(world: World) -> dict[str, Any]:
+    """What a game with the Handler adds to its JSON: his order counts and his score line."""
+    desk, police, crowd = world.handler, world.police, world.crowd
+    return {
+        "role": "handler",
+        "handler_orders": dict(desk.counts),
+        "handler_score": {
+            "no_shot_fired": police.counts["shots"] == 0,
+            "civilians_kept_clear": crowd.counts["indoors"]
+            + desk.counts["led_out"],
+            "minutes_to_resolve": None if world.ending is None else round(world.seconds / 60,
+                                                                          2),
+        },
     }

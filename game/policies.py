@@ -287,12 +287,13 @@ def label(name: str, args: Args = ()) -> str:
     return name + "(" + ", ".join(f"{k}={json.dumps(v)}" for k, v in args) + ")"
 
 
-def _resolve(name: str) -> Any:
+def _resolve(name: str, built_in: Mapping[str, Any] | None = None) -> Any:
     """A built-in policy by name, or the object ``package.module:name`` names."""
-    if name in BUILT_IN:
-        return BUILT_IN[name]
+    built_in = BUILT_IN if built_in is None else built_in
+    if name in built_in:
+        return built_in[name]
     if ":" not in name:
-        known = ", ".join(BUILT_IN)
+        known = ", ".join(built_in)
         raise PolicyError(f"unknown policy '{name}' (built in: {known}; or give "
                           "package.module:function)")
     module_name, _, attribute = name.partition(":")
@@ -329,9 +330,11 @@ def _takes(function: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def _build(name: str, args: Args) -> tuple[Any, Callable[[Observation], Any]]:
-    """A fresh policy object for one game and the function that asks it for commands."""
-    target = _resolve(name)
+def _build(name: str, args: Args, built_in: Mapping[str, Any] | None = None
+           ) -> tuple[Any, Callable[[Any], Any]]:
+    """A fresh policy object for one game and the function that asks it for commands
+    (``built_in``: the names it may be, Mila's by default)."""
+    target = _resolve(name, built_in)
     kwargs = dict(args)
     if isinstance(target, type):
         try:
@@ -378,9 +381,10 @@ def _signature(function: Callable[..., Any]) -> str:
         return "(...)"
 
 
-def check(name: str, args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None) -> None:
+def check(name: str, args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+          built_in: Mapping[str, Any] | None = None) -> None:
     """Raise PolicyError now if a policy will not load (before any game starts)."""
-    _build(name, as_args(args))
+    _build(name, as_args(args), built_in)
 
 
 class Player:
@@ -388,7 +392,12 @@ class Player:
 
     The runner calls ``commands(world)`` every tick and ``heard(events)`` after it; the game
     loop runs inside ``with player.watchdog:`` so that the time limit is kept. Calling the
-    player with an Observation asks the policy directly (the old ``make`` interface)."""
+    player with an Observation asks the policy directly (the old ``make`` interface).
+    ``built_in`` and ``what`` say which policies it plays and what errors call them: the
+    Handler's player (game/handler_policies.py) changes them."""
+
+    built_in: Mapping[str, Any] = BUILT_IN
+    what = "policy"
 
     def __init__(self, name: str, args: Mapping[str, Any] | Iterable[tuple[str, Any]] | None
                  = None, *, decide_every: int = 1, timeout: float | None = DEFAULT_SECONDS,
@@ -400,7 +409,7 @@ class Player:
         self.label = label(name, self.args)
         self.decide_every = decide_every
         self.watchdog = Watchdog(timeout)
-        self.policy, self._act = _build(name, self.args)
+        self.policy, self._act = _build(name, self.args, self.built_in)
         self.omniscient = bool(getattr(self.policy, "omniscient", False))
         self._seed = seed
         self._started = False
@@ -449,13 +458,13 @@ class Player:
                 self.watchdog.end()
         except PolicyTimeout:
             raise PolicyError(
-                f"policy '{self.label}' did not answer within {self.watchdog.seconds:g} s "
+                f"{self.what} '{self.label}' did not answer within {self.watchdog.seconds:g} s "
                 f"{self._where(tick, seed)}; --policy-timeout sets the limit",
                 tick=tick, seed=seed) from None
         except (Exception, SystemExit) as err:
             during = " in reset" if getattr(function, "__name__", "") == "reset" else ""
             raise PolicyError(
-                f"policy '{self.label}' raised {type(err).__name__}{during}: {_one_line(err)} "
+                f"{self.what} '{self.label}' raised {type(err).__name__}{during}: {_one_line(err)} "
                 f"{self._where(tick, seed)}",
                 traceback_text="".join(traceback.format_exception(err)), tick=tick,
                 seed=seed) from None
@@ -466,7 +475,7 @@ class Player:
         except CommandError as err:
             what = str(err) if str(err).startswith("returned") else (
                 f"returned bad commands: {err}")
-            raise PolicyError(f"policy '{self.label}' {what} {self._where(tick, seed)}",
+            raise PolicyError(f"{self.what} '{self.label}' {what} {self._where(tick, seed)}",
                               tick=tick, seed=seed) from None
 
 

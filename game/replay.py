@@ -7,6 +7,11 @@ gives the same game, which ``final_state_hash`` lets anyone check. Reading never
 file: it comes in through ``game.guarded`` (a regular file of at most 16 MiB), and a replay for
 another map or a newer format, a truncated or corrupt file, or a number out of its range (a
 seed outside 0 to 2^63 - 1, more than a day of ticks) is one clear ``ReplayError``.
+
+A game where Dylan was played (the Handler role) also records his orders: ``"role":
+"handler"`` and ``handler_orders``, a list of ``[tick, [order, ...]]`` for the ticks that had
+any (game/sim/handler.py ``order_json``). Such a replay is format 2; a Mila game's stays format
+1, so older games read it as before. The orders are checked again when the replay is played.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from game import __version__, guarded
+from game.sim import handler as handler_mod
 from game.sim.commands import Commands
+from game.sim.handler import NO_ORDERS, HandlerCommands
 from game.sim.scent import TICK_HZ
 from game.tuning import DEFAULT, Tuning, TuningError
 
 FORMAT = "rex-replay"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest this game reads and writes (1: no Handler orders)
 FLAGS = ("run", "whisper", "kneel", "lift_hand", "show_collar")
 MAX_TICKS = guarded.MAX_MINUTES * 60 * TICK_HZ  # a day of play
 MAX_MAP_PATH = 4096  # characters of the recorded map's path
@@ -58,13 +65,18 @@ class Replay:
     final_state_hash: str | None = None
     ending: str | None = None
     game_version: str = __version__
+    role: str = "mila"  # or "handler": Dylan was played, and his orders are kept
+    handler_orders: list[list] = field(default_factory=list)  # [tick, [order json, ...]]
 
     @property
     def ticks(self) -> int:
         return sum(run[0] for run in self.runs)
 
-    def record(self, commands: Commands) -> None:
-        """Append one tick's commands."""
+    def record(self, commands: Commands, orders: HandlerCommands = NO_ORDERS) -> None:
+        """Append one tick's commands (and the Handler's orders, if he gave any)."""
+        if orders.orders:
+            self.handler_orders.append([self.ticks, [handler_mod.order_json(o)
+                                                     for o in orders.orders]])
         packed = list(_pack(commands))
         if self.runs and self.runs[-1][1:] == packed:
             self.runs[-1][0] += 1
@@ -77,13 +89,20 @@ class Replay:
             for _ in range(ticks):
                 yield command
 
+    def orders(self) -> dict[int, HandlerCommands]:
+        """The Handler's orders by tick (they are checked again as the game plays them)."""
+        return {tick: HandlerCommands(tuple(handler_mod.order_from_json(o) for o in orders))
+                for tick, orders in self.handler_orders}
+
     def as_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "format_version": FORMAT_VERSION,
+        handler = {} if self.role == "mila" else {"role": self.role,
+                                                  "handler_orders": self.handler_orders}
+        return {"format": FORMAT, "format_version": FORMAT_VERSION if handler else 1,
                 "game_version": self.game_version, "map": self.map_name,
                 "map_path": self.map_path, "map_hash": self.map_hash, "seed": self.seed,
                 "police": self.police, "civilians": self.civilians, "tuning": self.tuning,
                 "ticks": self.ticks, "final_state_hash": self.final_state_hash,
-                "ending": self.ending, "commands": self.runs}
+                "ending": self.ending, "commands": self.runs, **handler}
 
     def save(self, path: str | os.PathLike) -> None:
         """Write atomically: a crash mid-write never leaves a half replay behind (a failure is
@@ -121,7 +140,8 @@ def load(path: str | os.PathLike) -> Replay:
             tuning=_typed(data, "tuning", dict), runs=_runs(data.get("commands")),
             final_state_hash=_optional(data, "final_state_hash"),
             ending=_optional(data, "ending"),
-            game_version=str(data.get("game_version", "?"))[:40])
+            game_version=str(data.get("game_version", "?"))[:40],
+            role=_role(data), handler_orders=_orders(data.get("handler_orders", [])))
     except KeyError as err:
         raise ReplayError(f"{path}: corrupt replay (no {err})") from None
     except (TypeError, ValueError) as err:
@@ -130,6 +150,29 @@ def load(path: str | os.PathLike) -> Replay:
         raise ReplayError(f"{path}: truncated replay ({replay.ticks} of {data.get('ticks')} "
                           "ticks of commands)")
     return replay
+
+
+def _role(data: dict) -> str:
+    role = data.get("role", "mila")
+    if role not in ("mila", "handler"):
+        raise ValueError(f"'role' should be mila or handler, not {str(role)[:20]}")
+    return role
+
+
+def _orders(orders: Any) -> list[list]:
+    """The Handler's orders: [tick, [order, ...]] with ticks rising; each order well formed."""
+    if not isinstance(orders, list):
+        raise TypeError("'handler_orders' should be a list")
+    last = -1
+    for entry in orders:
+        if (not isinstance(entry, list) or len(entry) != 2 or type(entry[0]) is not int
+                or not last < entry[0] <= MAX_TICKS or not isinstance(entry[1], list)
+                or len(entry[1]) > handler_mod.MAX_ORDERS):
+            raise ValueError(f"bad handler order entry {str(entry)[:40]}")
+        for order in entry[1]:
+            handler_mod.order_from_json(order)
+        last = entry[0]
+    return orders
 
 
 def _typed(data: dict, key: str, kind: type) -> Any:

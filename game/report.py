@@ -31,11 +31,23 @@ def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float, f
     return p, max(0.0, centre - half), min(1.0, centre + half)
 
 
+def matchup(handler: str, mila: str) -> str:
+    """How a game with the Handler is grouped and named: "gentle + calm"."""
+    return f"{handler} + {mila}"
+
+
+def group_of(result: dict[str, Any]) -> str:
+    """A result's policy as batches group it: Mila's, or the Handler's with Mila's."""
+    handler = result.get("handler_policy")
+    return result["policy"] if handler is None else matchup(handler, result["policy"])
+
+
 def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per policy: ending counts and shares with intervals, median minutes, mean views."""
+    """Per policy: ending counts and shares with intervals, median minutes, mean views (and,
+    for games with the Handler, his mean order counts and share of games with no shot)."""
     per_policy: dict[str, Any] = {}
-    for policy in dict.fromkeys(r["policy"] for r in results):
-        games = [r for r in results if r["policy"] == policy and "error" not in r]
+    for policy in dict.fromkeys(group_of(r) for r in results):
+        games = [r for r in results if group_of(r) == policy and "error" not in r]
         endings = {name: 0 for name in ENDINGS}
         for game in games:
             endings[game["ending"] or "none"] += 1
@@ -49,8 +61,17 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
                              for k, v in endings.items()},
             "median_minutes": round(statistics.median(minutes), 2) if minutes else None,
             "mean_views": round(statistics.fmean(views)) if views else None,
-            "errors": sum(1 for r in results if r["policy"] == policy and "error" in r),
+            "errors": sum(1 for r in results if group_of(r) == policy and "error" in r),
         }
+        handled = [g for g in games if "handler_orders" in g]
+        if handled:
+            per_policy[policy]["handler_policy"] = handled[0]["handler_policy"]
+            per_policy[policy]["mila_policy"] = handled[0]["policy"]
+            per_policy[policy]["mean_handler_orders"] = {
+                kind: round(statistics.fmean(g["handler_orders"][kind] for g in handled), 2)
+                for kind in handled[0]["handler_orders"]}
+            per_policy[policy]["no_shot_rate"] = [round(x, 4) for x in wilson(
+                sum(g["handler_score"]["no_shot_fired"] for g in handled), len(handled))]
     return per_policy
 
 
@@ -60,6 +81,10 @@ def table(per_policy: dict[str, Any]) -> str:
         views = "-" if s["mean_views"] is None else f"{s['mean_views']:,}"  # all failed
         lines.append(f"{policy}: {s['seeds']} games, median {s['median_minutes']} min, "
                      f"mean views {views}" + (f", {s['errors']} failed" if s["errors"] else ""))
+        if "mean_handler_orders" in s:
+            given = {k: v for k, v in s["mean_handler_orders"].items() if v}
+            lines.append("  Handler orders a game: " + (", ".join(
+                f"{k} {v:g}" for k, v in given.items()) or "none"))
         for ending, count in s["endings"].items():
             share, low, high = s["ending_rates"][ending]
             lines.append(f"  {ending:13s} {count:5d}  {100 * share:5.1f}%  "

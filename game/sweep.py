@@ -32,8 +32,10 @@ from game.bundle import MapBundle
 from game.cliargs import (
     DEFAULT_MAP,
     UsageError,
+    add_handler_arguments,
     add_policy_arguments,
     check_output_folder,
+    handler_choices,
     interrupted_status,
     jobs,
     minutes,
@@ -56,6 +58,7 @@ def add_sweep_arguments(subparsers: Any) -> argparse.ArgumentParser:
     sweep.add_argument("--map", type=Path, action="append", metavar="FILE",
                        help=f"a Tiled .tmx map (repeat for several; default {DEFAULT_MAP.name})")
     add_policy_arguments(sweep, several=True)
+    add_handler_arguments(sweep, several=True)
     sweep.add_argument("--seeds", type=seed_count, required=True, metavar="N",
                        help="games per map, combination and policy: seeds 0 to N-1")
     sweep.add_argument("--set", action="append", default=[], metavar="NAME=V1,V2,...",
@@ -161,20 +164,21 @@ class PlannedGame:
 
 def plan(maps: list[tuple[str, MapBundle]], swept: dict[str, list[Any]],
          policies: list[str | tuple[str, tuple]], seeds: int, options: GameOptions,
-         decide_every: int = 1, policy_timeout: float | None = DEFAULT_SECONDS
-         ) -> list[PlannedGame]:
+         decide_every: int = 1, policy_timeout: float | None = DEFAULT_SECONDS,
+         handlers: list[str] | None = None) -> list[PlannedGame]:
     """Every game of the sweep, in the order of the table: map, combination, policy, seed.
-    A policy is a name or a (name, arguments) pair."""
+    A policy is a name or a (name, arguments) pair; each plays with each of ``handlers``
+    (Handler policies) when there are any."""
     games = []
     for label, bundle in maps:
         for combination in itertools.product(*swept.values()):
             values = tuple(zip(swept, combination, strict=True))
             tuning = DEFAULT.replace(**dict(values))
-            for choice in policies:
+            for handler, choice in itertools.product(handlers or [None], policies):
                 name, args = (choice, ()) if isinstance(choice, str) else choice
                 for seed in range(seeds):
                     spec = GameSpec(bundle, seed, name, tuning, options, args, decide_every,
-                                    policy_timeout)
+                                    policy_timeout, handler)
                     games.append(PlannedGame(label, values, spec, spec.key()))
     return games
 
@@ -404,7 +408,8 @@ def run_sweep(args: argparse.Namespace) -> int:
 
     chosen = list({label(*choice): choice for choice in policy_choices(args)}.values())
     swept = parse_sets(args.set)
-    _count_games(args, swept, chosen)
+    handlers = handler_choices(args)
+    _count_games(args, swept, chosen * max(1, len(handlers)))
     if args.jobs is not None and args.scheduler not in (None, "local"):
         raise UsageError("--jobs is for workers on this machine; a scheduler's workers are the "
                          "ones started with `dask worker`")
@@ -415,7 +420,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     options = GameOptions(police=not args.no_police, civilians=not args.no_civilians,
                           max_seconds=None if args.max_minutes is None else args.max_minutes * 60)
     games = plan(list(zip(_map_labels(paths, bundles), bundles, strict=True)), swept, chosen,
-                 args.seeds, options, args.decide_every, args.policy_timeout)
+                 args.seeds, options, args.decide_every, args.policy_timeout, handlers)
 
     log = GameLog(args.out) if args.out is not None else None
     try:

@@ -174,6 +174,21 @@ class Tuning:
     dylan_earshot: float = knob(12.0, 1.0, 100.0,
                                 "tiles within which his order reaches the perimeter")
 
+    # -- the Handler (Dylan played at the command center) ---------------------------------------
+    handler_radio_delay: float = knob(2.0, 0.0, 60.0,
+                                      "seconds before a command-center order reaches the units")
+    loudspeaker_cooldown: float = knob(10.0, 1.0, 600.0,
+                                       "seconds between two of the Handler's messages")
+    loudspeaker_calm: float = knob(0.3, 0.0, 1.0, "fear a calm message takes from a passer-by")
+    loudspeaker_calm_seconds: float = knob(20.0, 0.0, 600.0,
+                                           "seconds a calm message he heard keeps soothing Rex")
+    loudspeaker_calm_rate: float = knob(0.02, 0.0, 1.0,
+                                        "stress per second it takes from him meanwhile")
+    loudspeaker_warning_stress: float = knob(0.15, 0.0, 1.0,
+                                             "stress a warning he hears adds at once")
+    report_memory: float = knob(120.0, 5.0, 3600.0,
+                                "seconds a phone report stays on the command center's map")
+
     # -- civilians ----------------------------------------------------------------------------
     civilian_walk_speed: float = knob(1.0, 0.1, 10.0, "tiles per second strolling")
     civilian_flee_speed: float = knob(2.8, 0.1, 15.0, "tiles per second fleeing")

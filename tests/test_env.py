@@ -156,3 +156,37 @@ def test_the_game_runs_without_the_ai_extra(tmp_path):
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "pip install 'rex-chase[ai]'" in result.stdout
+
+
+def test_the_dylan_agent_gives_orders_through_the_parallel_env(small_map):
+    from pettingzoo.test import parallel_api_test
+
+    from game.env.dylan import DYLAN_CHANNELS, DYLAN_VECTOR
+
+    env = game.env.parallel_env(map_path=small_map, tuning=FAST, max_seconds=40.0,
+                                agents=("mila", "dylan"))
+    parallel_api_test(env, num_cycles=60)
+    obs, _ = env.reset(seed=2)
+    assert obs["dylan"]["grid"].shape == (len(DYLAN_CHANNELS), 41, 41)
+    assert obs["dylan"]["vector"].shape == (len(DYLAN_VECTOR),)
+    assert env.action_space("dylan").nvec.tolist() == [7, 3, 2, 2]
+    calm = policies.Player("calm")
+    hashes = []
+    for _ in range(2):
+        env.reset(seed=2)
+        for step in range(60):
+            # Everyone on hold fire, then Dylan after the guess, the calm message now and then.
+            dylan = [1 if step == 0 else 0, 1 if step % 40 == 5 else 0, 1, 0]
+            mila = MilaRole.action_of(calm.commands(env.episode.world))
+            obs, _, ended, cut, _ = env.step({"mila": mila, "dylan": np.array(dylan)})
+            assert env.observation_space("dylan").contains(obs["dylan"])
+            if ended["dylan"] or cut["dylan"]:
+                break
+        world = env.episode.world
+        assert world.handler.active and world.handler.counts["posture"] == 1
+        assert world.handler.counts["dylan"] >= 1
+        hashes.append(env.state_hash())
+    assert hashes[0] == hashes[1]
+    with pytest.raises(ValueError):
+        env.reset(seed=1)
+        env.step({"mila": np.zeros(6, np.int64), "dylan": np.array([9, 0, 0, 0])})

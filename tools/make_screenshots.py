@@ -13,7 +13,8 @@ pictures come from Tiled and are not touched.
 
 Names: menus (title, settings), pause, chase (chase_chopper, overlay_vision_fields), scent
 (overlay_scent), dusk, home (calming, recognition, ending_scene, ending_viral, ending_epilogue,
-ending_result), tranquilized (ending_tranquilized), reload (reload_problems). No name: all.
+ending_result), tranquilized (ending_tranquilized), reload (reload_problems), handler
+(handler_command_center, handler_pause). No name: all.
 """
 
 from __future__ import annotations
@@ -227,9 +228,44 @@ def reload(shots: Shots) -> None:
             save(app.surface, "reload_problems")
 
 
+HANDLER_SEED = 0
+HANDLER_TICKS = 3900  # the chase is on: units out, reports in, Dylan on his way
+
+
+def handler(shots: Shots) -> None:
+    """The command center (the Handler role): the built-in gentle policy gives the orders up
+    to the picture (so it shows hold fire, Dylan on the move and what the center knows), then
+    the player's selection of a unit shows its bodycam; and its pause screen."""
+    from game.handler_policies import HandlerPlayer
+
+    with shots.window(seed=HANDLER_SEED, frames=10**9, role="handler") as app:
+        game = app.game
+        assert game is not None
+        world = game.session.world
+        desk = HandlerPlayer("gentle")
+        game.session.orders = desk.commands
+        while world.tick < HANDLER_TICKS - DRAWN_TICKS and world.ending is None:
+            happened = game.session.advance(MAX_FRAME_SECONDS)
+            desk.heard(happened)
+            game.log.add_events(happened, game.session.time)
+        game.session.orders = game.take_orders
+        near = world.police.dispatcher.last_known or (world.rex.x, world.rex.y)
+        walkers = sorted(world.police.on_foot(),
+                         key=lambda o: (o.x - near[0]) ** 2 + (o.y - near[1]) ** 2)
+        game.selected = [walkers[0].id] if walkers else [-1]
+        game.zoom = 9.0
+        game.centre = near
+        game._clamp()
+        frames(app, DRAWN_TICKS)
+        save(app.surface, "handler_command_center")
+        press(pygame.K_p)
+        frames(app, 3)
+        save(app.surface, "handler_pause")
+
+
 SHOTS: dict[str, Callable[[Shots], None]] = {
     "menus": menus, "pause": pause, "chase": chase, "scent": scent, "dusk": dusk, "home": home,
-    "tranquilized": tranquilized, "reload": reload}
+    "tranquilized": tranquilized, "reload": reload, "handler": handler}
 
 
 def main(argv: list[str] | None = None) -> int:

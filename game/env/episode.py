@@ -4,9 +4,9 @@
 each role's commands, and hands each role's observation and reward back. A **role** is one
 agent's seat at the game: its observation (built from what its character perceives), its
 action space (as a numpy description the wrappers turn into gymnasium spaces), how an action
-becomes commands, and its reward. Today there is one, ``MilaRole``; the Handler (Dylan at the
-command center) slots in as a second role with its own observation, actions and reward, and
-``Episode.step`` passes its commands to the simulation beside Mila's (docs/ENV.md).
+becomes commands, and its reward: ``MilaRole`` here, and the Handler's ``DylanRole`` (Dylan at
+the command center, game/env/dylan.py), whose orders ``Episode.step`` passes to the simulation
+beside Mila's commands (docs/ENV.md).
 
 Observation of Mila (fair by default, from game/observation.py): ``grid``, an egocentric
 patch of the map around her, float32 [channels, 2r+1, 2r+1] (CHANNELS names them; the patch
@@ -34,6 +34,7 @@ from game.observation import Observation
 from game.sim import events as ev
 from game.sim import mila as mila_mod
 from game.sim.commands import IDLE, Commands
+from game.sim.handler import NO_ORDERS
 from game.sim.motion import STEPS
 from game.sim.stage import Stage
 from game.sim.world import World, step
@@ -339,8 +340,9 @@ class Episode:
 
     def reset(self, seed: int) -> dict[str, dict[str, np.ndarray]]:
         o = self.options
+        handler = any(getattr(role, "handler", False) for role in self.roles.values())
         self.world = World(self.level, seed, o.tuning, stage=self.stage, police=o.police,
-                           civilians=o.civilians)
+                           civilians=o.civilians, handler=handler)
         self.events = ()
         for role in self.roles.values():
             role.start(self.world)
@@ -354,13 +356,17 @@ class Episode:
         if world is None:
             raise RuntimeError("reset the episode before stepping it")
         mila = self.roles["mila"].commands(actions["mila"]) if "mila" in actions else IDLE
+        dylan = self.roles.get("dylan")
+        orders = dylan.orders(world, actions["dylan"]) if (
+            dylan is not None and "dylan" in actions) else NO_ORDERS
         happened: list[ev.Event] = []
         limit = self.limit
         for _ in range(int(self.options.decide_every)):
             if world.ending is not None or (limit is not None and world.tick >= limit):
                 break
-            # A Handler role would hand the simulation its commands here, beside Mila's.
-            happened.extend(step(world, mila))
+            # The Handler's orders go out once, on the step's first tick, beside Mila's.
+            happened.extend(step(world, mila, orders))
+            orders = NO_ORDERS
         self.events = tuple(happened)
         ended = world.ending is not None
         cut = not ended and limit is not None and world.tick >= limit

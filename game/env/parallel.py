@@ -1,10 +1,12 @@
 """``RexParallelEnv``: the chase as a PettingZoo ParallelEnv, one agent per role.
 
-Today its one agent is ``"mila"`` (the same observation, actions and reward as RexMilaEnv).
-The roles are kept in ``ROLES`` (name -> how to make it), and every per-agent method looks the
-role up by name, so the Handler (Dylan at the command center, a later role) joins by adding
-``"dylan"`` there with its own observation and action spaces, and its commands to
-``Episode.step`` (docs/ENV.md says how). ``parallel_env(**kwargs)`` makes one.
+Its agents are ``"mila"`` (the same observation, actions and reward as RexMilaEnv) and
+``"dylan"``, the Handler at the command center (game/env/dylan.py: the command center's picture
+with its fog of war, a handful of orders, the ending's reward). The roles are kept in
+``ROLES`` (name -> how to make it) and every per-agent method looks the role up by name.
+By default Mila sits alone (Dylan follows his routine, as in the Mila game, and the games are
+those of RexMilaEnv); ``agents=("mila", "dylan")`` seats the Handler too.
+``parallel_env(**kwargs)`` makes one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import gymnasium
 import numpy as np
 from pettingzoo import ParallelEnv
 
+from game.env.dylan import DylanRole
 from game.env.episode import Episode, MilaRole, Options, Reward
 from game.env.spaces import action_space, observation_space
 from game.level import Level
@@ -25,16 +28,18 @@ from game.tuning import DEFAULT, Tuning
 
 SEED_RANGE = 2**31
 
-# How each role is made from the environment's keyword arguments. The Handler role joins here.
+# How each role is made from the environment's keyword arguments.
 ROLES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "mila": lambda kw: MilaRole(kw["patch_radius"], kw["omniscient"],
                                 kw["reward"] or Reward()),
+    "dylan": lambda kw: DylanRole(reward=kw["reward"] or Reward()),
 }
 
 
 class RexParallelEnv(ParallelEnv):
     """Every role in the chase acting at once; keyword arguments as RexMilaEnv's (without
-    rendering), plus ``agents`` (the roles to seat, default every role in ROLES)."""
+    rendering), plus ``agents`` (the roles to seat: ``("mila",)`` by default, ``("mila",
+    "dylan")`` for the Handler too)."""
 
     metadata: ClassVar[dict[str, Any]] = {"name": "rex_v0", "render_modes": []}
 
@@ -44,7 +49,7 @@ class RexParallelEnv(ParallelEnv):
                  max_seconds: float | None = None, omniscient: bool = False,
                  reward: Reward | None = None, patch_radius: int = 10,
                  agents: tuple[str, ...] | None = None):
-        seated = tuple(ROLES) if agents is None else tuple(agents)
+        seated = ("mila",) if agents is None else tuple(agents)
         unknown = [name for name in seated if name not in ROLES]
         if unknown or "mila" not in seated:
             raise ValueError(f"agents must include 'mila' and be among {list(ROLES)}; got "
@@ -63,7 +68,7 @@ class RexParallelEnv(ParallelEnv):
 
     @functools.cache  # noqa: B019
     def action_space(self, agent: str) -> gymnasium.spaces.Space:
-        return action_space()
+        return action_space(self.roles[agent])
 
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None
               ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:

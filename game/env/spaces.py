@@ -18,6 +18,7 @@ def observation_space(role: Any) -> spaces.Dict:
     })
 
 
-def action_space() -> spaces.MultiDiscrete:
-    """Mila's actions: a direction (0 stand, 1-8) and five held actions (0 or 1)."""
-    return spaces.MultiDiscrete(np.array(ACTION_NVEC, np.int64))
+def action_space(role: Any = None) -> spaces.MultiDiscrete:
+    """A role's actions; Mila's (a direction, 0 stand or 1-8, and five held actions, 0 or 1)
+    when the role has no ``action_nvec`` of its own."""
+    return spaces.MultiDiscrete(np.array(getattr(role, "action_nvec", ACTION_NVEC), np.int64))

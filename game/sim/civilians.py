@@ -27,6 +27,7 @@ import numpy as np
 
 from game.contract import TERRAIN_ID
 from game.sim import events as ev
+from game.sim import handler as handler_mod
 from game.sim.fields import WindowField, flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
@@ -215,6 +216,11 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     x, y = person.cell
     steps = STEP_SETS[stage.moves["foot"][y, x]]
     person.hiding = False
+    desk = world.handler
+    if desk.blocked or desk.cordon is not None:  # round roadblocks, out of the cordon
+        steps, out = handler_mod.civilian_steps(world, steps, x, y)
+        if out is not None and person.state != "grab":
+            return out
     if person.state == "flee":
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee

@@ -152,6 +152,16 @@ class Announcement(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CalmMessage(Event):
+    """The Handler's calm message plays: heard within ``radius`` of (x, y)."""
+
+    x: float
+    y: float
+    radius: float
+    caption: ClassVar[str] = "[a loudspeaker: a calm voice asks everyone to stay back]"
+
+
+@dataclass(frozen=True, slots=True)
 class Radio(Event):
     """A line of radio chatter or a loudspeaker announcement."""
 

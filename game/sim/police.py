@@ -16,6 +16,10 @@ has moved a few cells; officers choose among downhill cells one no other officer
 Cars keep to road cells. They carry their crews until the target is off the road or the
 perimeter is forming, then stop at the road nearest to it and the crew gets out.
 
+When Dylan is played, the Handler's orders (game/sim/handler.py) override this for the units
+they name: an ordered officer goes where he is sent, one on hold-fire never raises his gun, a
+roadblock car parks, and the dispatcher's own loudspeaker falls silent once the Handler speaks.
+
 An officer fires a tranquilizer only after aiming for ``aim_seconds`` with Rex in range and in
 sight (the aim is cancelled if that breaks), never through Mila or a passer-by, and never
 after the stand-down.
@@ -30,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from game.sim import events as ev
+from game.sim import handler as handler_mod
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import STEP_SETS, STEPS, Stride, face
 from game.sim.perception import in_cone, line_of_sight, seen_mask
@@ -51,6 +56,7 @@ LINE_OF_FIRE = 1.0  # no shot with Mila or a passer-by this close to the line of
 BEHIND_TARGET = 3.0  # ...or this far beyond Rex, where a miss would fly
 ALL_STEPS = STEP_SETS[255]
 # What an officer on foot does in each phase.
+# (An officer the Handler has sent somewhere is ORDERED whatever the phase.)
 OFFICER_STATE = {Phase.STANDBY: OfficerState.STANDBY, Phase.SEARCH: OfficerState.SEARCH,
                  Phase.PURSUIT: OfficerState.PURSUIT, Phase.CONTAINMENT: OfficerState.PERIMETER,
                  Phase.STAND_DOWN: OfficerState.STAND_DOWN}
@@ -369,7 +375,8 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
                 set_phase(world, Phase.SEARCH, events)
             d.next_assign = world.tick
     if (d.phase in (Phase.SEARCH, Phase.PURSUIT, Phase.CONTAINMENT)
-            and world.tick >= d.next_broadcast):
+            and world.tick >= d.next_broadcast
+            and not world.handler.owns_loudspeaker):  # once the Handler speaks, only he does
         d.next_broadcast = world.tick + int(t.broadcast_every * hz)
         radio(world, events, "Loudspeaker", "Warning: a trained German Shepherd K9 has "
                                             "escaped. Do not approach. Stay indoors until "
@@ -447,6 +454,8 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     dt = VISION_EVERY / hz
     noticed = (clear & (distance <= notice)).tolist()
     police.seen_by_rex = [(v.x, v.y) for v, seen in zip(viewers, noticed, strict=True) if seen]
+    if world.handler.roadblocks:
+        police.seen_by_rex += handler_mod.roadblocks_in_sight(world)
     d = police.dispatcher
     for viewer, sees, gap, far in zip(viewers, seeing.tolist(), distance.tolist(),
                                       reach.tolist(), strict=True):
@@ -507,7 +516,8 @@ def _assign_search(world: World) -> None:
     blocks = stage.blocks
     weights = blocks.totals(d.belief)
     units: list[Officer | Car] = [o for o in police.officers if o.state == OfficerState.SEARCH]
-    units += [c for c in police.cars if c.crew and not c.parked]
+    units += [c for c in police.cars if c.crew and not c.parked
+              and not _handled(world, c)]
     best_weight = float(weights.max()) if len(weights) else 0.0
     for unit in units:
         if unit.route is not None:
@@ -570,9 +580,9 @@ def _route_values(world: World, unit: Officer | Car, mover: str) -> WindowField 
     if known is not None and known[0] == goal:
         return known[1]
     if goal != unit.route:
-        field = WindowField(0, 0, stage.route_field(mover, goal))
-        police.routes[key] = (goal, field)
-        return field
+        whole = WindowField(0, 0, stage.route_field(mover, goal))
+        police.routes[key] = (goal, whole)
+        return whole
     field = window_route(cost, goal, unit.cell, ROUTE_MARGIN)
     if field is None and large:
         # On a large map the whole map's field costs tens of times the box's: a wider box
@@ -667,15 +677,51 @@ def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> N
             officer.heading = (math.cos(angle), math.sin(angle))
     elif officer.state == OfficerState.STAND_DOWN:
         face(officer, rex.x, rex.y)
+    elif officer.state == OfficerState.ORDERED:
+        step = _ordered_step(world, officer, taken)
     if step is None:
         return
-    running = officer.state in (OfficerState.PURSUIT, OfficerState.PERIMETER)
+    running = officer.state in (OfficerState.PURSUIT, OfficerState.PERIMETER,
+                                OfficerState.ORDERED)
     speed = (t.officer_run_speed if running else t.officer_walk_speed) * float(
         stage.speed["foot"][y, x]) / world.tick_hz
     cell = (x + step[0], y + step[1])
     officer.stride = Stride.into(officer.x, officer.y, cell, speed)
     officer.heading = officer.stride.heading() or officer.heading
     taken.add(cell)
+
+
+def _ordered_step(world: World, officer: Officer, taken: set[tuple[int, int]]
+                  ) -> tuple[int, int] | None:
+    """An officer the Handler sent somewhere walks there, then holds it and looks round."""
+    rex = world.rex
+    target = world.handler.unit_orders.get(officer.id)
+    x, y = officer.cell
+    place = None if target is None else _walkable_near(world, *target)
+    if place is not None and (x, y) != place:
+        officer.route = place
+        values = _route_values(world, officer, "foot")
+        if values is not None:
+            step = _downhill(values, world.stage.moves["foot"], x, y, taken)
+            if step is not None:
+                return step
+    if officer.sees:
+        face(officer, rex.x, rex.y)
+    else:
+        angle = math.atan2(officer.heading[1], officer.heading[0]) + 0.9
+        officer.heading = (math.cos(angle), math.sin(angle))
+    return None
+
+
+def _crew_orders(world: World, car: Car) -> tuple[int, int] | None:
+    """Where the Handler sent the first of a car's crew who has an order (None: nobody)."""
+    orders = world.handler.unit_orders
+    return next((orders[o] for o in car.crew if o in orders), None)
+
+
+def _handled(world: World, car: Car) -> bool:
+    """A car the Handler has taken: a roadblock, or one carrying officers he sent."""
+    return car.id in world.handler.roadblocks or _crew_orders(world, car) is not None
 
 
 def _walkable_near(world: World, x: int, y: int) -> tuple[int, int] | None:
@@ -710,11 +756,20 @@ def _move_car(world: World, car: Car, events: list[ev.Event]) -> None:
             values = _route_values(world, car, "car")
             step = None if values is None else _downhill(values, world.stage.moves["car"], x,
                                                          y, set())
+            if step is not None and not handler_mod.car_may_enter(
+                    world, car.id, (x + step[0], y + step[1])):
+                _deploy(world, car, events)  # a roadblock ahead: the crew goes on foot
+                return
             if step is not None:
                 car.stride = Stride.into(car.x, car.y, (x + step[0], y + step[1]),
                                          world.tuning.car_speed / world.tick_hz)
                 car.heading = car.stride.heading() or car.heading
-        elif world.police.phase in (Phase.PURSUIT, Phase.CONTAINMENT) and car.route is not None:
+        elif car.id in world.handler.roadblocks and (x, y) == car.route:
+            _deploy(world, car, events)  # parked across the road, the crew out beside it
+            handler_mod.roadblock_parked(world, car.id, events)
+            return
+        elif car.route is not None and car.id not in world.handler.roadblocks and (
+                world.police.phase in (Phase.PURSUIT, Phase.CONTAINMENT) or _handled(world, car)):
             _deploy(world, car, events)
             return
     if car.stride is not None:
@@ -755,11 +810,18 @@ def _orders(world: World, events: list[ev.Event]) -> None:
     for officer in police.officers:
         if officer.car is not None:
             continue
-        if officer.state != wanted:
-            set_officer_state(officer, wanted)
+        state = OfficerState.ORDERED if officer.id in world.handler.unit_orders else wanted
+        if officer.state != state:
+            set_officer_state(officer, state)
             officer.route = None
             officer.idle_until = 0
-        officer.gun_raised = raised
+        officer.gun_raised = raised and not world.handler.holds_fire(officer.id)
+    for car in police.cars:
+        sent_to = _crew_orders(world, car)
+        if sent_to is not None and car.crew and not car.parked:
+            road = stage.road_near(sent_to)
+            if road is not None and car.route != road:
+                car.route = road
     for car in police.cars:
         # Sirens while driving to him; a car parked at the scene keeps its lights, not its
         # siren (the view flashes the light bar of every car out on a call).
@@ -774,7 +836,7 @@ def _orders(world: World, events: list[ev.Event]) -> None:
             _shared(world, "pursuit", "foot", target)
         road = None if target is None else stage.road_near(target)
         for car in police.cars:
-            if not car.crew or car.parked:
+            if not car.crew or car.parked or _handled(world, car):
                 continue
             close = math.hypot(car.x - d.last_known[0], car.y - d.last_known[1])
             if phase == Phase.CONTAINMENT or close <= CAR_DROP_DISTANCE or road is None:
@@ -839,7 +901,8 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
         if officer.aim is not None:
             if police.phase == Phase.STAND_DOWN or not officer.gun_raised:
                 officer.aim = None
-                events.append(ev.AimCancelled(world.tick, officer.id, "stand down"))
+                events.append(ev.AimCancelled(world.tick, officer.id, "hold fire" if (
+                    world.handler.holds_fire(officer.id)) else "stand down"))
                 continue
             if not in_reach:
                 officer.aim = None

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from game.level import Level
+from game.level import Level, MapObject
 from game.tuning import Tuning
 
 TICK_HZ = 30
@@ -288,7 +288,7 @@ class Prewarmed:
                 and self.distractors.dtype == np.float32)
 
 
-def scent_sources(level: Level) -> list:
+def scent_sources(level: Level) -> list[MapObject]:
     """The map's ``scent_source`` objects that smell: a strength, on a cell that holds scent."""
     return [o for o in level.of_kind("scent_source")
             if len(o.cells) and float(o.properties.get("strength", 0.0)) > 0

@@ -47,6 +47,7 @@ class OfficerState(StrEnum):
     PURSUIT = "pursuit"
     PERIMETER = "perimeter"
     STAND_DOWN = "stand_down"
+    ORDERED = "ordered"  # sent somewhere by the Handler (game.sim.handler), whatever the phase
 
 
 class Phase(StrEnum):

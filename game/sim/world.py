@@ -22,11 +22,13 @@ from game.sim import civilians as civilians_mod
 from game.sim import dylan as dylan_mod
 from game.sim import events as ev
 from game.sim import ground as ground_mod
+from game.sim import handler as handler_mod
 from game.sim import mila as mila_mod
 from game.sim import police as police_mod
 from game.sim import rex as rex_mod
 from game.sim import score as score_mod
 from game.sim.commands import Commands
+from game.sim.handler import NO_ORDERS, HandlerCommands
 from game.sim.motion import step_masks
 from game.sim.scent import TICK_HZ, ScentField
 from game.sim.stage import Stage
@@ -38,7 +40,8 @@ class World:
     tick_hz = TICK_HZ
 
     def __init__(self, level: Level, seed: int, tuning: Tuning = DEFAULT, *,
-                 stage: Stage | None = None, police: bool = True, civilians: bool = True):
+                 stage: Stage | None = None, police: bool = True, civilians: bool = True,
+                 handler: bool = False):
         if stage is not None and not stage.fits(level, tuning):
             raise ValueError("the stage was built for another map or scent tuning")
         self.level = level
@@ -62,6 +65,8 @@ class World:
         self.police = police_mod.create(self, on=police)
         self.crowd = civilians_mod.create(self, on=civilians)
         self.dylan = dylan_mod.create(self)
+        # The command center's desk: active when Dylan is played (the Handler role).
+        self.handler = handler_mod.create(self, handler)
         self.score: dict[str, Any] | None = None
         self.bonded_since: int | None = None
 
@@ -129,6 +134,7 @@ NOT_HASHED: dict[str, frozenset[str]] = {
         "_distractor_sum",  # the distractor layers weighted by layer_weight
     }),
     "Ground": frozenset({"setup"}),
+    "Desk": frozenset({"dylan_route"}),  # the field toward Dylan's target, kept between ticks
     "PoliceForce": frozenset({
         "fields",  # the shared fields' values again, by name
         "_scratch",  # a working array for the search map
@@ -211,16 +217,20 @@ def _home(world: World, events: list[ev.Event]) -> None:
         world.end("home", "Rex bonded with Mila and nobody fired", events)
 
 
-def step(world: World, commands: Commands) -> tuple[ev.Event, ...]:
-    """Advance the world by one tick."""
+def step(world: World, commands: Commands, orders: HandlerCommands = NO_ORDERS
+         ) -> tuple[ev.Event, ...]:
+    """Advance the world by one tick: Mila's commands, and the Handler's orders if he plays."""
     events: list[ev.Event] = []
     if world.ending is not None:
         return ()
     mila_mod.update(world, commands, events)
+    handler_mod.receive(world, orders, events)
     world.scent.step(world.mila.cell)
     ground_mod.update(world.ground, world.mila.cell, world.tick)
     rex_mod.update(world, events)
+    handler_mod.deliver(world, events)
     police_mod.update(world, events)
+    handler_mod.listen(world, events)
     if world.ending is None:
         civilians_mod.update(world, events)
     if world.ending is None:

@@ -40,6 +40,7 @@ from game.sim.world import World
 from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 from game.view import settings as settings_mod
+from game.view.command import CommandScreen
 from game.view.endings import EndingScreen
 from game.view.images import save_image
 from game.view.input import Bindings
@@ -75,6 +76,7 @@ class PlayOptions:
     watch: Path | None = None  # reload this map whenever it is saved
     record: Path | None = None  # save the first game as a replay here
     replay: Replay | None = None  # play this recorded game instead of a new one
+    role: str = "mila"  # "handler": the player is Dylan at the command center
 
 
 class WindowError(RuntimeError):
@@ -128,6 +130,7 @@ class App:
         # Saved maps are checked on their own thread: a refusal need not wait for a Stage.
         self._checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-check")
         self._spectating = options.spectator
+        self._handling = options.role == "handler"
         self.recording = Recording(options.record) if options.record is not None else None
         self.reloader: MapReloader | None = None
         self.reload_problems: tuple[str, ...] = ()
@@ -171,7 +174,7 @@ class App:
         self.running = True
         if self.headless:
             self._stage.result()  # a check waits here instead of on a loading screen
-            self.start_game(spectator=self.options.spectator)
+            self.start_game(spectator=self.options.spectator, handler=self._handling)
         else:
             self.show_title()
 
@@ -323,9 +326,12 @@ class App:
     def stage_ready(self) -> bool:
         return self._stage is not None and self._stage.done()
 
-    def start_game(self, spectator: bool) -> None:
-        """A new game in the given mode, once the Stage is ready."""
+    def start_game(self, spectator: bool, handler: bool | None = None) -> None:
+        """A new game in the given mode (``handler``: the player is Dylan; None: as the last
+        game), once the Stage is ready."""
         self._spectating = spectator
+        if handler is not None:
+            self._handling = handler
         if not self.stage_ready():
             why = f"the map changed: reloading {self.level.name}" if self._reloaded else None
             self.switch(LoadingScreen(self, lambda: self.start_game(spectator), why))
@@ -342,14 +348,20 @@ class App:
             self.seed = random.SystemRandom().randrange(1 << 31) if not self.headless else 0
         replay = self.options.replay
         police, civilians = (replay.police, replay.civilians) if replay else (True, True)
+        handled = replay.role == "handler" if replay else self._handling and not spectator
         world = World(self.level, self.seed, self.tuning, stage=stage, police=police,
-                      civilians=civilians)
+                      civilians=civilians, handler=handled)
         policy = (self.options.policy or SPECTATOR_POLICY) if spectator else \
             self.options.autoplay
         record = None if self.recording is None else self.recording.begin(
             world, self.level.path, police=police, civilians=civilians)
-        self.game = GameScreen(self, world, policy=policy, spectator=spectator,
-                               overlays=self.options.overlays, replay=replay, record=record)
+        if handled and replay is None:
+            self.game = CommandScreen(self, world, policy=self.options.autoplay
+                                      or SPECTATOR_POLICY, record=record)
+        else:
+            self.game = GameScreen(self, world, policy=policy, spectator=spectator,
+                                   overlays=self.options.overlays, replay=replay,
+                                   record=record)
         self.switch(self.game)
 
     def restart(self) -> None:

@@ -56,6 +56,10 @@ def add_play_arguments(parser: argparse.ArgumentParser, default_map: Path) -> No
     parser.add_argument("--spectator", action="store_true",
                         help="everything AI; the camera follows Rex or roams freely")
     parser.add_argument("--policy", metavar="P", help="Mila's policy in spectator mode")
+    parser.add_argument("--role", choices=("mila", "handler"), default="mila",
+                        help="mila (default): you are Mila; handler: you are Dylan at the "
+                             "command center, and Mila is played by --autoplay POLICY "
+                             "(default calm)")
     parser.add_argument("--watch", action="store_true",
                         help="reload the map whenever it (or a tileset) is saved: a valid save "
                              "keeps the seed and restarts the chase; a refused one shows the "
@@ -89,6 +93,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
 
     if args.policy is not None and not args.spectator:
         return "--policy is for --spectator; use --autoplay POLICY to let a policy play Mila"
+    if args.role == "handler" and args.spectator:
+        return "--role handler and --spectator cannot be used together"
     if args.autoplay is not None and args.spectator:
         return "--autoplay and --spectator cannot be used together (use --spectator --policy)"
     for name in (args.autoplay, args.policy):
@@ -131,7 +137,7 @@ def run_play(args: argparse.Namespace) -> int:
 
     level = load_checked(args.map)  # MapError goes to the caller, which prints the checker's lines
     return _open_window("play", args, level, seed=args.seed, autoplay=args.autoplay,
-                        spectator=args.spectator, policy=args.policy,
+                        spectator=args.spectator, policy=args.policy, role=args.role,
                         watch=args.map if args.watch else None, record=args.record)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pygame
 
+from game.view.command import handler_score_line
 from game.view.menus import Item, Menu
 from game.view.screen import Window
 from game.view.ui import AMBER, DIM, INK, lerp_colour, panel, vertical_gradient
@@ -285,6 +286,9 @@ class EndingScreen:
         minutes, seconds = divmod(int(world.seconds), 60)
         rows.append(("Chase", f"{minutes} min {seconds:02d} s, clock {world.clock_text()}"))
         rows.append(("Seed", str(world.seed)))
+        handler_line = handler_score_line(world)
+        if handler_line is not None:
+            rows.insert(1, ("Handler", handler_line))
         box = pygame.Rect(0, 0, 560, 34 + 30 * len(rows))
         box.midtop = (w // 2, 160)
         panel(target, box, alpha=220)

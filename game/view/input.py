@@ -35,11 +35,25 @@ ACTION_LABELS: dict[str, str] = {
     "overlay_vision": "Overlay: vision and belief",
     "overlay_walkable": "Overlay: walkable masks",
     "overlay_labels": "Overlay: agent labels",
+    "hold_fire": "Handler: hold fire / cleared (selected)",
+    "roadblock": "Handler: roadblock at the cursor",
+    "cordon": "Handler: cordon at the cursor (again: lift)",
+    "calm_message": "Handler: loudspeaker, calm message",
+    "warning_message": "Handler: loudspeaker, warning",
+    "lower_weapons": "Handler: Dylan orders \"Lower your weapons\"",
+    "release_units": "Handler: selected back to the dispatcher",
+    "select_dylan": "Handler: select Dylan",
+    "select_all": "Handler: select every unit",
 }
+# The command center's own keys: listed (and active) only when Dylan is played.
+HANDLER_ACTIONS = frozenset({"hold_fire", "roadblock", "cordon", "calm_message",
+                             "warning_message", "lower_weapons", "release_units", "select_dylan",
+                             "select_all"})
 
 # Actions that happen once per key press (the rest are held).
 PRESS_ACTIONS = frozenset({"chopper", "pause", "fullscreen", "overlay_scent", "overlay_fields",
-                           "overlay_vision", "overlay_walkable", "overlay_labels"})
+                           "overlay_vision", "overlay_walkable", "overlay_labels"}
+                          | HANDLER_ACTIONS)
 ALWAYS_PAUSE = pygame.K_ESCAPE  # not rebindable: the way out of any screen
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pygame
 
-from game.view.input import ACTION_LABELS, ALWAYS_PAUSE, PRESS_ACTIONS
+from game.view.input import ACTION_LABELS, ALWAYS_PAUSE, HANDLER_ACTIONS, PRESS_ACTIONS
 from game.view.lighting import LAMP_COLOUR, Light
 from game.view.scene import Scene
 from game.view.screen import Screen, Window
@@ -201,9 +201,12 @@ class TitleScreen(MenuScreen):
     def __init__(self, app: Window):
         self.app = app
         self.menu = Menu(app.fonts, "", [
-            Item("Play", choose=lambda: app.start_game(spectator=False),
+            Item("Play", choose=lambda: app.start_game(spectator=False, handler=False),
                  hint="You are Mila. Rex follows the scent of the collar you carry."),
-            Item("Spectator", choose=lambda: app.start_game(spectator=True),
+            Item("Play as Dylan", choose=lambda: app.start_game(spectator=False, handler=True),
+                 hint="You are Dylan at the command center: dispatch the units, order hold "
+                      "fire, keep the crowd clear, bring Rex home."),
+            Item("Spectator", choose=lambda: app.start_game(spectator=True, handler=False),
                  hint="Everything AI: watch the chase, follow Rex or roam freely."),
             Item("Settings", choose=lambda: app.open_settings(back=app.show_title),
                  hint="Volumes, fullscreen, keys, colour-blind palette, reduced flashing."),
@@ -381,14 +384,34 @@ class PauseScreen(MenuScreen):
         """(what, keys) for every control that does something in this game: Mila's own keys
         only when the player plays her, not in a replay or while an AI plays her."""
         bindings, mila = self.app.bindings, self.game.player_is_mila
+        handler = getattr(self.game, "commands_units", False)
+        if handler:
+            return self._handler_rows()
         rows = [(ACTION_LABELS[a], bindings.label(a)) for a in ACTION_LABELS
-                if mila or a in PRESS_ACTIONS]
+                if (mila or a in PRESS_ACTIONS) and a not in HANDLER_ACTIONS]
         if not mila:
             who = "the recording" if self.game.replay is not None else "the AI"
             rows.insert(0, ("Mila's moves and calm actions", f"played by {who}"))
         rows.append(("Pause / back", "Esc"))
         rows.append(("Spectator: follow Rex / free camera", bindings.label("chopper")))
         rows.append(("Menus", "arrows, Enter, mouse"))
+        return rows
+
+    def _handler_rows(self) -> list[tuple[str, str]]:
+        """The command center's controls: the mouse, the order keys, the map and the rest."""
+        bindings = self.app.bindings
+        moves = " ".join(bindings.label(a, 1) for a in ("move_up", "move_left", "move_down",
+                                                         "move_right"))
+        rows = [("Select a unit (Shift: add)", "left click"),
+                ("Select every unit in a box", "left drag"),
+                ("Send the selection (or Dylan) there", "right click"),
+                ("Pan the map", f"{moves} / middle drag"), ("Zoom", "mouse wheel")]
+        for action in (a for a in ACTION_LABELS if a in HANDLER_ACTIONS):
+            label = ACTION_LABELS[action].removeprefix("Handler: ")
+            rows.append((label[:1].upper() + label[1:], bindings.label(action)))
+        rows += [(ACTION_LABELS[a], bindings.label(a)) for a in ("pause", "fullscreen")]
+        rows.append(("Mila", "played by the AI"))
+        rows.append(("Pause / back", "Esc"))
         return rows
 
     def _controls(self, target: pygame.Surface, rect: pygame.Rect) -> None:

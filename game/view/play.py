@@ -23,7 +23,7 @@ from game.view.input import Controls
 from game.view.overlays import Overlays
 from game.view.radio import Captions, RadioLog
 from game.view.screen import Window
-from game.view.session import Session, policy_driver, replay_driver
+from game.view.session import Session, policy_driver, replay_driver, replay_orders
 from game.view.sounds import SoundDirector
 from game.view.ui import AMBER, DIM, INK, Fonts, panel
 
@@ -49,7 +49,11 @@ class GameScreen:
         self.player_is_mila = replay is None and not (spectator or policy)
         if replay is not None:
             self.session = Session(world, replay_driver(replay), last_tick=replay.ticks,
-                                   label=f"REPLAY  ·  seed {world.seed}  ·  Mila as recorded")
+                                   label=f"REPLAY  ·  seed {world.seed}  ·  Mila as recorded"
+                                   + ("  ·  Dylan's orders as given" if replay.role == "handler"
+                                      else ""),
+                                   orders=replay_orders(replay) if replay.role == "handler"
+                                   else None)
         else:
             driver = policy_driver(policy, world.seed) if policy else self.keyboard_commands
             label = None if not (spectator or policy) else \

@@ -6,7 +6,9 @@ many as it pays for, each with one Commands value from the driver (the keyboard,
 replay's recorded commands). What is left over becomes ``alpha``, how far the frame is between
 the last tick and the next, which the scene uses to blend positions. So the frame rate changes
 only how smooth the picture is, never the game: the recorded Commands replayed headless give
-the same world.
+the same world. When Dylan is played (the Handler role), ``orders`` gives each tick's
+HandlerCommands too (the command-center screen's clicks and keys, or a replay's orders), and
+they are recorded beside Mila's commands.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 from game import guarded, policies
 from game.replay import Replay
 from game.sim import events as ev
+from game.sim import handler as handler_mod
 from game.sim.commands import Commands
+from game.sim.handler import NO_ORDERS, HandlerCommands
 from game.sim.world import World, step
 from game.tuning import DEFAULT, Tuning
 from game.view.cast import Snapshot
@@ -26,6 +30,7 @@ from game.view.cast import Snapshot
 MAX_FRAME_SECONDS = 0.25  # a longer stall (a dragged window) is not caught up all at once
 
 Driver = Callable[[World], Commands]
+OrdersDriver = Callable[[World], HandlerCommands]
 
 
 def policy_driver(name: str, seed: int) -> Driver:
@@ -41,10 +46,16 @@ def replay_driver(replay: Replay) -> Driver:
     return lambda world: next(commands)
 
 
+def replay_orders(replay: Replay) -> OrdersDriver:
+    """The Handler's recorded orders, on the ticks they were given, checked again."""
+    orders = replay.orders()
+    return lambda world: handler_mod.checked(world, orders.get(world.tick, NO_ORDERS))
+
+
 class Session:
     def __init__(self, world: World, driver: Driver, *, spectator: bool = False,
                  label: str | None = None, record: Replay | None = None,
-                 last_tick: int | None = None):
+                 last_tick: int | None = None, orders: OrdersDriver | None = None):
         """``label`` says on screen who plays Mila when it is not the player; every tick's
         commands go into ``record``; the world stops at ``last_tick`` (a replay's end)."""
         self.world = world
@@ -53,6 +64,7 @@ class Session:
         self.label = label
         self.record = record
         self.last_tick = last_tick
+        self.orders = orders
         self.tick_seconds = 1.0 / world.tick_hz
         self.accumulator = 0.0
         self.alpha = 0.0
@@ -78,9 +90,10 @@ class Session:
                and not self.out_of_commands):
             self.before = Snapshot.take(self.world)
             commands = self.driver(self.world)
+            orders = NO_ORDERS if self.orders is None else self.orders(self.world)
             if self.record is not None:
-                self.record.record(commands)
-            happened.extend(step(self.world, commands))
+                self.record.record(commands, orders)
+            happened.extend(step(self.world, commands, orders))
             self.accumulator -= self.tick_seconds
         if self.world.ending is not None or self.out_of_commands:
             self.accumulator = 0.0
@@ -119,7 +132,8 @@ class Recording:
             return None
         level = world.level
         self.replay = Replay(level.name, map_path, level.content_hash, world.seed, police,
-                             civilians, tuning=tuning_changes(world.tuning))
+                             civilians, tuning=tuning_changes(world.tuning),
+                             role="handler" if world.handler.active else "mila")
         self.world = world
         return self.replay
 

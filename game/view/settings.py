@@ -48,6 +48,16 @@ DEFAULT_BINDINGS: dict[str, tuple[str, ...]] = {
     "overlay_vision": ("f3",),
     "overlay_walkable": ("f4",),
     "overlay_labels": ("f5",),
+    # The command center (the Handler role): orders to the selected units, and the loudspeaker.
+    "hold_fire": ("h",),
+    "roadblock": ("r",),
+    "cordon": ("x",),
+    "calm_message": ("l",),
+    "warning_message": ("k",),
+    "lower_weapons": ("v",),
+    "release_units": ("z",),
+    "select_dylan": ("y",),
+    "select_all": ("n",),
 }
 
 
