@@ -147,7 +147,6 @@ class Calm(CalmBasic):
     their guns are still down."""
 
     def reset(self, seed: int, level: Level | None) -> None:
-        super().reset(seed, level)
         # Where he will come from: the kennel latch on the map (every valid map has one).
         self.kennel = None if level is None else Point(*level.one("kennel_gate").centre)
         self.holding = level is None  # without the map she waits where she is

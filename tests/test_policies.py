@@ -92,7 +92,11 @@ def _went_to_the_maple(left: float, walked: float, given: set[Commands]) -> bool
 PLAYS_LIKE = {
     "wait": lambda left, walked, given: _went_to_the_maple(left, walked, given)
     and len(given) <= 2,
-    "calm": lambda left, walked, given: _went_to_the_maple(left, walked, given)
+    "calm_basic": lambda left, walked, given: _went_to_the_maple(left, walked, given)
+    and any(c.kneel and c.whisper for c in given),
+    # She never goes to the maple: she meets him on his way (or holds still once the police
+    # are about, as here) and calms him.
+    "calm": lambda left, walked, given: left > 5.0
     and any(c.kneel and c.whisper for c in given),
     "idle": lambda left, walked, given: walked == 0.0 and given == {IDLE},
     "panicky": lambda left, walked, given: any(c.show_collar for c in given)
@@ -161,6 +165,7 @@ def test_calm_basic_waits_at_the_maple_and_calm_goes_out_to_meet_him(tmp_path):
 
 def test_calm_holds_still_once_the_police_hunt_him_and_stays_put(tmp_path):
     from game.sim import police as police_mod
+    from game.sim.states import Phase
 
     level = read_level(mapkit.write(mapkit.MapSpec(), tmp_path))
     world = World(level, 0, FAST, civilians=False)
@@ -170,9 +175,9 @@ def test_calm_holds_still_once_the_police_hunt_him_and_stays_put(tmp_path):
         car.x, car.y = 30.5, 1.5
     calm = policies.make("calm", 0)
     assert calm(policies.Observation(world)).moving  # standby: safe, she walks out
-    police_mod.set_phase(world, "pursuit", [])
+    police_mod.set_phase(world, Phase.PURSUIT, [])
     assert not calm(policies.Observation(world)).moving
-    police_mod.set_phase(world, "search", [])  # the hunt has calmed: she still holds still
+    police_mod.set_phase(world, Phase.SEARCH, [])  # the hunt has calmed: she still holds still
     assert not calm(policies.Observation(world)).moving
 
 
