@@ -16,7 +16,7 @@ from typing import IO, Any, Protocol
 
 import numpy as np
 
-from game import guarded, policies
+from game import guarded, loop, policies
 from game import replay as replay_mod
 from game.level import Level
 from game.replay import Replay
@@ -26,7 +26,7 @@ from game.sim.commands import CommandError
 from game.sim.handler import NO_ORDERS, HandlerCommands
 from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 from game.watchdog import DEFAULT_SECONDS, Watchdog
@@ -185,11 +185,8 @@ class Runner:
             with driver.watchdog:
                 while world.ending is None and (limit is None or world.tick < limit) and not (
                         options.stop_at_reach and world.rex.reached_tick is not None):
-                    commands = driver.commands(world)
-                    orders = NO_ORDERS if desk is None else desk.commands(world)
-                    if record is not None:
-                        record.record(commands, orders)
-                    events = step(world, commands, orders)
+                    events = loop.tick(world, driver.commands, record,
+                                       orders=None if desk is None else desk.commands)
                     driver.heard(events)
                     if desk is not None:
                         desk.heard(events)

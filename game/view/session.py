@@ -17,13 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from game import guarded, policies
+from game import guarded, loop, policies
 from game.replay import Replay
 from game.sim import events as ev
 from game.sim import handler as handler_mod
 from game.sim.commands import Commands
 from game.sim.handler import NO_ORDERS, HandlerCommands
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tuning import DEFAULT, Tuning
 from game.view.cast import Snapshot
 
@@ -89,11 +89,7 @@ class Session:
         while (self.accumulator >= self.tick_seconds and self.world.ending is None
                and not self.out_of_commands):
             self.before = Snapshot.take(self.world)
-            commands = self.driver(self.world)
-            orders = NO_ORDERS if self.orders is None else self.orders(self.world)
-            if self.record is not None:
-                self.record.record(commands, orders)
-            happened.extend(step(self.world, commands, orders))
+            happened.extend(loop.tick(self.world, self.driver, self.record, orders=self.orders))
             self.accumulator -= self.tick_seconds
         if self.world.ending is not None or self.out_of_commands:
             self.accumulator = 0.0
