@@ -42,6 +42,7 @@ from game.observation import (  # noqa: F401 - the policy-writer's types, import
 )
 from game.sim import events as ev
 from game.sim.commands import IDLE, CommandError, Commands, checked
+from game.sim.scent import TICK_HZ
 from game.watchdog import DEFAULT_SECONDS, PolicyTimeout, Watchdog
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class Wander:
         if obs.tick >= self.until or stuck:
             angle = self.rng.uniform(0, 2 * math.pi)
             self.direction = (math.cos(angle), math.sin(angle))
-            self.until = obs.tick + int(self.rng.uniform(1.0, 4.0) * 30)
+            self.until = obs.tick + int(self.rng.uniform(1.0, 4.0) * TICK_HZ)
         self.last = here
         return Commands.walk(*self.direction)
 

@@ -65,6 +65,16 @@ class Tuning:
     rex_cast_spacing: float = knob(3.0, 1.0, 20.0, "tiles between loops of his cast-about "
                                                    "where no ground scent reaches")
     rex_cast_max_radius: float = knob(40.0, 5.0, 500.0, "widest loop before casting again")
+    rex_sniff_range: float = knob(1.5, 0.5, 10.0,
+                                  "tiles from a distracting smell at which he stops to check it")
+    rex_sniff_seconds: float = knob(2.0, 0.0, 30.0, "how long he checks a distracting smell")
+    rex_growl_seconds: float = knob(2.0, 0.2, 30.0, "seconds between a cornered Rex's growls")
+    rex_close_threat: float = knob(2.0, 0.0, 20.0,
+                                   "tiles: an evading Rex does not step this close to an officer")
+    rex_exhausted_speed: float = knob(0.5, 0.05, 1.0, "share of his speed left while exhausted")
+    rex_recovered_stamina: float = knob(0.3, 0.0, 1.0,
+                                        "stamina at which an exhausted Rex is no longer")
+    rex_evade_stress: float = knob(0.01, 0.0, 1.0, "stress per second while he evades")
     rex_wary_radius: float = knob(4.0, 1.0, 20.0, "tiles from Mila where he stops, wary")
     rex_keep_distance: float = knob(1.6, 0.5, 10.0, "how close a wary Rex comes to Mila")
     rex_wary_exit_radius: float = knob(9.0, 2.0, 40.0,
@@ -126,6 +136,24 @@ class Tuning:
     catch_radius: float = knob(1.0, 0.2, 10.0, "tiles at which officers catch him")
     refield_cells: int = knob(4, 1, 100, "cells a shared target moves before its field is "
                                          "computed again")
+    search_spread: float = knob(4.0, 0.5, 50.0,
+                                "tiles: spread of the search map when the search begins")
+    lost_spread: float = knob(5.0, 0.5, 50.0,
+                              "tiles: spread of the search map when pursuit loses him")
+    containment_release: float = knob(2.5, 1.0, 20.0,
+                                      "containment turns back to pursuit once he is this many "
+                                      "containment radii from Mila and every passer-by")
+    sighting_gap: float = knob(3.0, 0.0, 120.0,
+                               "seconds an officer must lose Rex before seeing him is news")
+    detect_fall: float = knob(0.5, 0.0, 10.0,
+                              "detection meter an officer loses per second out of sight")
+    catch_after: float = knob(1.0, 0.0, 60.0,
+                              "seconds cornered before officers can take him")
+    car_drop_distance: float = knob(12.0, 1.0, 100.0,
+                                    "tiles from the target at which a car lets its crew out")
+    moving_accuracy: float = knob(0.6, 0.0, 1.0,
+                                  "share of a dart's chance left against a running Rex")
+    miss_stress: float = knob(0.25, 0.0, 1.0, "stress a dart that misses him adds")
 
     # -- the calm-down: stress, trust and Mila's calm actions ---------------------------------
     calm_range: float = knob(6.0, 1.0, 30.0, "tiles within which her calm reaches him")
@@ -207,6 +235,13 @@ class Tuning:
                                "Rex this close to Mila sends a passer-by to pull her away")
     grab_windup: float = knob(1.0, 0.1, 10.0, "seconds he reaches out before he grabs")
     grab_pull_seconds: float = knob(2.5, 0.1, 30.0, "seconds he pulls her away")
+    grab_reach: float = knob(1.2, 0.3, 5.0, "tiles within which the passer-by reaches her")
+    contagion_radius: float = knob(5.0, 0.0, 50.0,
+                                   "tiles within which a panicking passer-by frightens others")
+    stroll_path_weight: float = knob(2.0, 0.0, 20.0,
+                                     "how much strollers keep to sidewalks and paths")
+    stroll_heading_weight: float = knob(1.2, 0.0, 20.0, "how much strollers keep their heading")
+    stroll_noise: float = knob(0.3, 0.0, 5.0, "spread of seeded noise in strollers' turns")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

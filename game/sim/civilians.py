@@ -37,11 +37,10 @@ if TYPE_CHECKING:
     from game.sim.world import World
 
 THINK_EVERY = 6  # ticks between the crowd's fear and sight updates (5 per second)
-CONTAGION_RADIUS = 5.0
 FLEE_RADIUS = 30  # tiles around Rex over which the flee map is computed
 FLEE_NEAR = 14.0  # tiles from Rex within which a fleer uses the flee map, not the way in
 STANDING_COST = 10.0  # extra cost of a cell where someone stands still (for the flee map)
-GRAB_REACH = 1.2
+GRAB_GRACE = 0.3  # tiles past grab_reach she may be when his wind-up ends and still be caught
 Steps = tuple[tuple[int, int, int], ...]  # (dx, dy, step index), as in motion.STEP_SETS
 # How much people like to walk on each kind of ground (sidewalks and paths most).
 PREFERENCE = {"sidewalk": 1.0, "path": 1.0, "bridge": 0.9, "floor": 0.6, "grass": 0.45,
@@ -152,7 +151,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
     frightened = np.array([c.state in ("flee", "grab") for c in people])
     if frightened.any():
         gaps = np.hypot(xs[:, None] - xs[None, frightened], ys[:, None] - ys[None, frightened])
-        neighbours = ((gaps <= CONTAGION_RADIUS) & (gaps > 1e-6)).sum(axis=1)
+        neighbours = ((gaps <= t.contagion_radius) & (gaps > 1e-6)).sum(axis=1)
         fear += neighbours * t.fear_contagion * dt
     np.clip(fear, 0.0, 1.0, out=fear)
     for person, level, saw, gap in zip(people, fear, sees, distance, strict=True):
@@ -262,14 +261,15 @@ def _closer(steps: Steps, x: int, y: int, tx: float, ty: float) -> tuple[int, in
 def _stroll(world: World, person: Civilian, steps: Steps, x: int, y: int
             ) -> tuple[int, int] | None:
     """Keep walking along sidewalks and paths, turning where they turn."""
-    preference = world.crowd.preference_rows
+    preference, t = world.crowd.preference_rows, world.tuning
     hx, hy = person.heading
     noise = world.rng.standard_normal(8)
     best, best_score = None, -math.inf
     for dx, dy, index in steps:
         diagonal = 0.7071 if dx and dy else 1.0
-        score = (2.0 * preference[y + dy][x + dx] + 1.2 * (dx * hx + dy * hy) * diagonal
-                 + 0.3 * float(noise[index]))
+        score = (t.stroll_path_weight * preference[y + dy][x + dx]
+                 + t.stroll_heading_weight * (dx * hx + dy * hy) * diagonal
+                 + t.stroll_noise * float(noise[index]))
         if score > best_score:
             best, best_score = (dx, dy), score
     return best
@@ -313,12 +313,12 @@ def _grab(world: World, events: list[ev.Event]) -> None:
     gap = math.hypot(person.x - mila.x, person.y - mila.y)
     if mila.grabbed_until > world.tick:
         return
-    if person.grab_until == 0 and gap <= GRAB_REACH:
+    if person.grab_until == 0 and gap <= t.grab_reach:
         person.grab_until = world.tick + int(t.grab_windup * world.tick_hz)  # reaches out
         person.stride = None
     elif person.grab_until and world.tick >= person.grab_until:
         crowd.grab_done = True
-        if gap <= GRAB_REACH + 0.3:
+        if gap <= t.grab_reach + GRAB_GRACE:
             mila.grabbed_until = world.tick + int(t.grab_pull_seconds * world.tick_hz)
             mila.grabbed_by = person.id
             events.append(ev.GrabbedMila(world.tick, person.id))

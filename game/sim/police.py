@@ -49,9 +49,6 @@ BELIEF_EVERY = 15  # ticks between updates of the search map
 SPREAD_STEPS = 2  # blur passes per update: the map widens about as fast as Rex can trot
 CHASE_DIRECT = 6.0  # tiles within which an officer who sees Rex runs straight at him
 REFIELD_TICKS = 30  # at least this long between recomputing a shared field
-SIGHTING_GAP = 3.0  # seconds an officer must lose Rex before seeing him again is news
-CATCH_AFTER = 1.0  # seconds cornered before officers can take him: he stands, they close in
-CAR_DROP_DISTANCE = 12.0  # tiles from the target at which a car stops to let its crew out
 LINE_OF_FIRE = 1.0  # no shot with Mila or a passer-by this close to the line of fire
 BEHIND_TARGET = 3.0  # ...or this far beyond Rex, where a miss would fly
 ALL_STEPS = STEP_SETS[255]
@@ -354,7 +351,7 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
         gate = world.stage.gate_cells[0]
         if d.last_known is None:
             _know(world, gate[0] + 0.5, gate[1] + 0.5)
-        seed_belief(world, *d.last_known, spread=4.0)  # type: ignore[misc]
+        seed_belief(world, *d.last_known, spread=t.search_spread)  # type: ignore[misc]
         set_phase(world, Phase.SEARCH, events)
         radio(world, events, "Dispatch", "All units: search pattern around the training "
                                          "center. Dog handler on the way to command.")
@@ -389,7 +386,7 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
     if d.phase == Phase.PURSUIT and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
         set_phase(world, Phase.SEARCH, events)
         x, y = d.last_known  # type: ignore[misc]
-        seed_belief(world, x, y, spread=5.0)
+        seed_belief(world, x, y, spread=t.lost_spread)
         d.next_assign = world.tick
         radio(world, events, "Dispatch", f"We've lost him. Resume search, last seen near the "
                                          f"{_zone_name(world, x, y)}.")
@@ -398,7 +395,7 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
         police.slots = {}
         radio(world, events, "Dispatch", "He's near civilians. Set a perimeter, weapons "
                                          "ready, do not close in.")
-    elif d.phase == Phase.CONTAINMENT and not _near_people(world, margin=2.5):
+    elif d.phase == Phase.CONTAINMENT and not _near_people(world, t.containment_release):
         set_phase(world, Phase.PURSUIT, events)
         radio(world, events, "Dispatch", "He's moving. All units, pursue.")
     if d.phase in (Phase.SEARCH, Phase.PURSUIT) and world.tick % BELIEF_EVERY == 0:
@@ -465,12 +462,12 @@ def _watch(world: World, events: list[ev.Event]) -> None:
             crew.meter = min(1.0, crew.meter + dt / t.detect_seconds * closeness * cover
                              * light)
         else:
-            crew.meter = max(0.0, crew.meter - dt * 0.5)
+            crew.meter = max(0.0, crew.meter - dt * t.detect_fall)
         crew.sees = sees and crew.meter >= 1.0
         if crew.sees:
             _know(world, rex.x, rex.y)
             d.last_sighting_tick = world.tick
-            fresh = world.tick - crew.seen_tick > SIGHTING_GAP * hz
+            fresh = world.tick - crew.seen_tick > t.sighting_gap * hz
             crew.seen_tick = world.tick
             if fresh:
                 police.counts["sightings"] += 1
@@ -839,8 +836,8 @@ def _orders(world: World, events: list[ev.Event]) -> None:
             if not car.crew or car.parked or _handled(world, car):
                 continue
             close = math.hypot(car.x - d.last_known[0], car.y - d.last_known[1])
-            if phase == Phase.CONTAINMENT or close <= CAR_DROP_DISTANCE or road is None:
-                if road is not None and close > CAR_DROP_DISTANCE and car.route != road:
+            if phase == Phase.CONTAINMENT or close <= t.car_drop_distance or road is None:
+                if road is not None and close > t.car_drop_distance and car.route != road:
                     car.route = road  # drive to the road nearest him, then get out
                 elif car.stride is None:
                     _deploy(world, car, events)
@@ -930,8 +927,8 @@ def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event
     officer.aim = None
     officer.reload_until = world.tick + int(t.reload_seconds * world.tick_hz)
     moving = rex.state in (RexState.ESCAPING, RexState.EVADING) and rex.leap is None
-    chance = t.tranq_accuracy * (1.0 - 0.5 * distance / t.tranq_range) * (0.6 if moving
-                                                                          else 1.0)
+    chance = t.tranq_accuracy * (1.0 - 0.5 * distance / t.tranq_range) * (
+        t.moving_accuracy if moving else 1.0)
     hit = bool(world.rng.random() < chance)
     world.police.counts["shots"] += 1
     events.append(ev.ShotFired(world.tick, officer.id, officer.x, officer.y, hit))
@@ -939,7 +936,7 @@ def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event
     if hit:
         world.end("tranquilized", f"unit {officer.id + 1}'s dart hit Rex", events)
     else:
-        rex.stress = min(1.0, rex.stress + 0.25)
+        rex.stress = min(1.0, rex.stress + t.miss_stress)
 
 
 def _catch(world: World, events: list[ev.Event]) -> None:
@@ -948,7 +945,7 @@ def _catch(world: World, events: list[ev.Event]) -> None:
     if world.police.phase == Phase.STAND_DOWN or rex.state == RexState.BONDED:
         return
     cornered_for = (world.tick - rex.cornered_tick) / world.tick_hz
-    if not (rex.state == RexState.CORNERED and cornered_for >= CATCH_AFTER) and not rex.exhausted:
+    if not (rex.state == RexState.CORNERED and cornered_for >= t.catch_after) and not rex.exhausted:
         return
     if world.police.phase == Phase.CONTAINMENT:
         return  # the perimeter holds its distance; nobody closes in

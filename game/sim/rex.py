@@ -44,15 +44,11 @@ if TYPE_CHECKING:
     from game.sim.world import World
 
 LEAP_MAX_FENCE = 3  # a fence this many cells thick can still be cleared in one leap
-SNIFF_RANGE = 1.5
-SNIFF_SECONDS = 2.0
 CAST_STEP = 0.35  # radians the cast target advances at a time
 PROGRESS = 1.0e-3  # fall in ground cost that counts as getting closer
 TELL_SECONDS = (4.0, 9.0)  # restless growls and whines come this often
 FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
 ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
-GROWL_SECONDS = 2.0
-CLOSE_THREAT = 2.0  # tiles: an evading Rex does not step this close to an officer
 LOOSE = (RexState.ESCAPING, RexState.TRACKING, RexState.EVADING, RexState.CORNERED)
 
 
@@ -213,7 +209,7 @@ def update(world: World, events: list[ev.Event]) -> None:
         rex.target = None  # he stands his ground
         if world.tick >= rex.next_tell:
             events.append(ev.RexTell(world.tick, "growl"))
-            rex.next_tell = world.tick + int(GROWL_SECONDS * world.tick_hz)
+            rex.next_tell = world.tick + int(world.tuning.rex_growl_seconds * world.tick_hz)
         return
     if rex.sniff is not None:
         if world.tick < rex.sniff.until:
@@ -256,7 +252,7 @@ def _speed(world: World, rex: Rex) -> float:
     t = world.tuning
     base = t.rex_sprint_speed if sprinting(rex) else t.rex_trot_speed
     if rex.exhausted:
-        base *= 0.5
+        base *= t.rex_exhausted_speed
     x, y = rex.cell
     return base * float(world.stage.speed["dog"][y, x]) / world.tick_hz
 
@@ -270,7 +266,7 @@ def _body(world: World, rex: Rex) -> None:
         rex.stamina = min(1.0, rex.stamina + dt / t.rex_recover_seconds)
     if rex.stamina <= 0.0:
         rex.exhausted = True
-    elif rex.exhausted and rex.stamina >= 0.3:
+    elif rex.exhausted and rex.stamina >= t.rex_recovered_stamina:
         rex.exhausted = False
     rex.stress = max(0.0, rex.stress - t.rex_stress_decay * dt)
 
@@ -301,7 +297,7 @@ def _react_to_police(world: World, rex: Rex, events: list[ev.Event]) -> None:
         elif not trapped and rex.state == RexState.CORNERED:
             set_state(world, rex, RexState.EVADING, events)
     if rex.state == RexState.EVADING:
-        rex.stress = min(1.0, rex.stress + 0.01 / world.tick_hz)
+        rex.stress = min(1.0, rex.stress + t.rex_evade_stress / world.tick_hz)
 
 
 def _trapped(world: World, rex: Rex) -> bool:
@@ -565,7 +561,7 @@ def _sniff_if_near(world: World, rex: Rex, events: list[ev.Event]) -> bool:
     for index, (sx, sy) in enumerate(setup.distractor_cells):
         if index in rex.sniffed or not world.scent.layer_weight[setup.distractor_layer[index]]:
             continue
-        if math.hypot(sx + 0.5 - rex.x, sy + 0.5 - rex.y) <= SNIFF_RANGE:
+        if math.hypot(sx + 0.5 - rex.x, sy + 0.5 - rex.y) <= world.tuning.rex_sniff_range:
             _sniff(world, rex, index, events)
             return True
     return False
@@ -578,7 +574,7 @@ def _sniff(world: World, rex: Rex, index: int, events: list[ev.Event]) -> None:
     rex.sniffed.append(index)
     world.scent.ignore_distractor(index)
     ground_mod.sniffed(world.ground, index, world.tick)
-    rex.sniff = Sniff(world.tick + int(SNIFF_SECONDS * world.tick_hz))
+    rex.sniff = Sniff(world.tick + int(world.tuning.rex_sniff_seconds * world.tick_hz))
     events.append(ev.RexSniffed(world.tick, setup.distractor_labels[index], sx, sy))
     set_search(world, rex, Search.SNIFF, events)
 
@@ -685,7 +681,7 @@ def _evade(world: World, rex: Rex, plan: Plan | None, events: list[ev.Event]) ->
         if (x + dx, y + dy) in rex.recent:
             score -= t.rex_memory_penalty
         cx, cy = x + dx + 0.5, y + dy + 0.5
-        if any(math.hypot(cx - tx, cy - ty) < CLOSE_THREAT for tx, ty in threats):
+        if any(math.hypot(cx - tx, cy - ty) < t.rex_close_threat for tx, ty in threats):
             score -= 2.0 * t.rex_flee_weight  # never run into an officer's arms
         if score > best_score:
             best, best_score = (dx, dy), score
