@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from game import policies
+from game import loop, policies
 from game.sim.commands import IDLE, Commands
 from game.sim.world import World, step
 from game.tiled import read_level
@@ -63,7 +63,7 @@ def test_a_user_policy_class_is_made_once_per_game(user_module, tmp_path):
     assert first.policy is not second.policy and first.policy.ticks == 0
     made = first.policy
     for _ in range(40):
-        step(world, first(policies.Observation(world)))
+        loop.tick(world, first.commands)  # as every game asks its player
     # One instance all game long: its count reached 40 and, past 30, she knelt.
     assert first.policy is made and made.ticks == 40
     assert world.mila.posture == "kneel"
