@@ -28,11 +28,11 @@ import numpy as np
 
 from game.batch import GameSpec, ProgressBar, run_games
 from game.bundle import MapBundle
-from game.contract import TERRAIN_ID, TERRAINS
+from game.contract import TERRAIN_ID
 from game.grids import reachable
 from game.headless import GameOptions
 from game.level import Level
-from game.report import ENDING_COLOURS, wilson
+from game.report import wilson
 from game.sim.stage import Stage
 from game.tuning import DEFAULT
 
@@ -341,49 +341,8 @@ def _atomic(path: Path, data: bytes) -> Path:
 
 def picture(path: Path, level: Level, report: dict[str, Any]) -> Path:
     """The map in its terrain colours, Rex's routes as a heat map, where the chases ended
-    (one dot per game, by ending) and where he got stuck (red rings)."""
-    from game.report import _legend, _pygame
-    from game.view.tiles import TERRAIN_COLOURS
+    (one dot per game, by ending) and where he got stuck (red rings): drawn by the view
+    (game.view.plots, which alone may import pygame), loaded only when a report is written."""
+    from game.view.plots import playtest_picture
 
-    pygame = _pygame()
-    colours = np.array([TERRAIN_COLOURS[t.name] for t in TERRAINS], np.float32)
-    image = colours[level.terrain] * 0.55
-    heat = np.zeros((level.height, level.width), np.float32)
-    for route in report["routes"]:
-        for x, y in route:
-            cx, cy = int(x), int(y)
-            if 0 <= cx < level.width and 0 <= cy < level.height:
-                heat[cy, cx] += 1
-    if heat.max() > 0:
-        glow = np.log1p(heat) / np.log1p(heat.max())
-        image += glow[:, :, None] * np.array([255, 200, 40], np.float32) * 0.8
-    image = np.clip(image, 0, 255).astype(np.uint8)
-    scale = max(1, min(8, 1000 // max(level.width, level.height)))
-    width, height = level.width * scale, level.height * scale
-    grid = pygame.surfarray.make_surface(np.ascontiguousarray(image.transpose(1, 0, 2)))
-    surface = pygame.Surface((max(width, 760), height + 100))
-    surface.fill((24, 26, 32))
-    font = pygame.font.Font(None, 24)
-    r = report["reach"]
-    surface.blit(font.render(f"{report['map']}: Rex reached Mila in {r['reached']} of "
-                             f"{r['games']} games; his routes, where chases ended and where he "
-                             "got stuck", True, (235, 235, 235)), (12, 10))
-    top = 36
-    surface.blit(pygame.transform.scale(grid, (width, height)), (0, top))
-    for end in report["ends"]:
-        x, y = end["at"]
-        colour = ENDING_COLOURS.get(end["ending"] or "none", ENDING_COLOURS["none"])
-        if end["games"] == "reach":
-            colour = (255, 255, 255)  # police off, and he never reached her
-        pygame.draw.circle(surface, colour, (int(x * scale), int(y * scale) + top),
-                           max(3, scale))
-    for spot in report["stuck"]:
-        x, y = spot["at"]
-        pygame.draw.circle(surface, (240, 60, 60), (int(x * scale), int(y * scale) + top),
-                           max(8, int(STUCK_TILES * scale)), 2)
-    legend_y = height + top + 14
-    _legend(surface, font, ["home", "tranquilized", "kennel", "dusk"], legend_y)
-    surface.blit(font.render("white: never reached her (police off)   red ring: stuck   "
-                             "yellow: his routes", True, (220, 220, 220)), (20, legend_y + 24))
-    pygame.image.save(surface, str(path))
-    return path
+    return playtest_picture(path, level, report, STUCK_TILES)

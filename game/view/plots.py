@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pygame
 
+from game.contract import TERRAINS
 from game.level import Level
 from game.view.images import save_image
+from game.view.tiles import TERRAIN_COLOURS
 
 # The colour of each ending (those of ``game.report.ENDINGS``, in its order, which the legends
 # follow); "none" is a game stopped before any ending.
@@ -103,5 +105,53 @@ def heatmap(path: Path, results: list[dict[str, Any]], level: Level) -> Path:
     surface.blit(pygame.transform.scale(grid, (width, height)), (0, 40))
     seen = {game["ending"] or "none" for game in results if "error" not in game}
     _legend(surface, font, [ending for ending in ENDING_COLOURS if ending in seen], height + 48)
+    save_image(surface, path)
+    return path
+
+
+def playtest_picture(path: Path, level: Level, report: dict[str, Any], stuck_tiles: float
+                     ) -> Path:
+    """``rex playtest``'s picture of one map: the map in its terrain colours, Rex's routes as
+    a heat map, where the chases ended (one dot per game, by ending) and where he got stuck
+    (red rings of ``stuck_tiles``)."""
+    colours = np.array([TERRAIN_COLOURS[t.name] for t in TERRAINS], np.float32)
+    image = colours[level.terrain] * 0.55
+    heat = np.zeros((level.height, level.width), np.float32)
+    for route in report["routes"]:
+        for x, y in route:
+            cx, cy = int(x), int(y)
+            if 0 <= cx < level.width and 0 <= cy < level.height:
+                heat[cy, cx] += 1
+    if heat.max() > 0:
+        glow = np.log1p(heat) / np.log1p(heat.max())
+        image += glow[:, :, None] * np.array([255, 200, 40], np.float32) * 0.8
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    scale = max(1, min(8, 1000 // max(level.width, level.height)))
+    width, height = level.width * scale, level.height * scale
+    grid = pygame.surfarray.make_surface(np.ascontiguousarray(image.transpose(1, 0, 2)))
+    surface = pygame.Surface((max(width, 760), height + 100))
+    surface.fill((24, 26, 32))
+    font = _font()
+    r = report["reach"]
+    surface.blit(font.render(f"{report['map']}: Rex reached Mila in {r['reached']} of "
+                             f"{r['games']} games; his routes, where chases ended and where he "
+                             "got stuck", True, (235, 235, 235)), (12, 10))
+    top = 36
+    surface.blit(pygame.transform.scale(grid, (width, height)), (0, top))
+    for end in report["ends"]:
+        x, y = end["at"]
+        colour = ENDING_COLOURS.get(end["ending"] or "none", ENDING_COLOURS["none"])
+        if end["games"] == "reach":
+            colour = (255, 255, 255)  # police off, and he never reached her
+        pygame.draw.circle(surface, colour, (int(x * scale), int(y * scale) + top),
+                           max(3, scale))
+    for spot in report["stuck"]:
+        x, y = spot["at"]
+        pygame.draw.circle(surface, (240, 60, 60), (int(x * scale), int(y * scale) + top),
+                           max(8, int(stuck_tiles * scale)), 2)
+    legend_y = height + top + 14
+    _legend(surface, font, ["home", "tranquilized", "kennel", "dusk"], legend_y)
+    surface.blit(font.render("white: never reached her (police off)   red ring: stuck   "
+                             "yellow: his routes", True, (220, 220, 220)), (20, legend_y + 24))
     save_image(surface, path)
     return path
