@@ -212,12 +212,15 @@ def write_readme(text: str) -> None:
     # Comparisons between revisions (benchmarks/compare.py) are kept below the table, and the
     # size table (benchmarks/sizes.py) between its markers.
     old = results.read_text() if results.exists() else ""
-    kept = old.split(COMPARISONS, 1)
-    tail = f"\n{COMPARISONS}{kept[1]}" if len(kept) == 2 else ""
     sizes = ""
     for start, end in ((SIZES_START, SIZES_END), (RELOAD_START, RELOAD_END)):
         if start in old and end in old:
-            sizes += start + old.split(start, 1)[1].split(end, 1)[0] + end + "\n\n"
+            head, rest = old.split(start, 1)
+            block, after = rest.split(end, 1)
+            sizes += start + block + end + "\n\n"
+            old = head.rstrip("\n") + "\n" + after.lstrip("\n")
+    kept = old.split(COMPARISONS, 1)
+    tail = f"\n{COMPARISONS}{kept[1]}" if len(kept) == 2 else ""
     results.write_text(f"# Benchmark results\n\n{text}\n\n{sizes}{tail.lstrip(chr(10))}")
 
 

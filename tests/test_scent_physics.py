@@ -2,7 +2,8 @@
 a point source is ``c(r) = Q / (2 pi D) K0(r sqrt(k / D))`` (Q the collar's emission a second, D
 the diffusion, k the decay), so both its level and its decay length are checked, within 2%
 for 3 <= r <= 40 tiles, for the pre-warm and for the tick (run from nothing on a map large
-enough that the far field advances at its slower rate)."""
+enough that the far field advances at its slower rate); and the window's step is the full
+step's, bit for bit, where it reaches."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from scipy.special import k0
 
 from game import tuning as tuning_mod
-from game.sim.scent import TICK_HZ, ScentField, ScentSetup
+from game.sim.scent import TICK_HZ, ScentField, ScentSetup, Stencil
 from game.tiled import read_level
 from tests import mapkit
 
@@ -77,3 +78,22 @@ def test_the_ticking_plume_settles_on_the_continuum(setup_and_level):
     for _ in range(300 * TICK_HZ):
         field.step(mila)
     assert worst_error(field.grid(field.collar), mila, tuning_mod.DEFAULT) < 0.02
+
+
+def test_the_window_step_is_the_full_step_inside_and_nothing_outside():
+    """The window's cells get bit for bit what the full step gives them; the rest stay."""
+    rng = np.random.default_rng(5)
+    passes = rng.random((40, 60)) > 0.2
+    mult = np.where(rng.random((40, 60)) > 0.9, 12.0, 1.0)
+    for dtype in (np.float32, np.float64):
+        stencil = Stencil(passes, mult, 5.0, 0.05, (0.7, -0.4), 1.0 / TICK_HZ, dtype)
+        field = rng.random(stencil.size).astype(dtype)
+        full = np.empty_like(field)
+        stencil.apply(field, full)
+        windowed = field.copy()
+        stencil.apply_window(windowed, 7, 3, 31, 22)
+        grid = windowed.reshape(42, 62)
+        inside = np.zeros((42, 62), bool)
+        inside[4:23, 8:32] = True
+        assert np.array_equal(grid[inside], full.reshape(42, 62)[inside])
+        assert np.array_equal(grid[~inside], field.reshape(42, 62)[~inside])
