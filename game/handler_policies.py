@@ -12,10 +12,10 @@ units (game/sim/handler.py ``checked``) and reports any failure as one ``PolicyE
 The built-ins: ``by_the_book`` gives no orders at all (the dispatcher alone, and Dylan's own
 routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's last known
 position, plays the calm message and sends Dylan to the last known position to order the guns
-down as soon as he may; ``aggressive`` clears every unit to fire, sends the officers on foot
-to ring in the best guess of where Rex is at three tiles, each from his own side (the cornering
-Dylan warns against), blocks the roads near it, plays the warning and keeps Dylan at the
-command center.
+down as soon as he may; ``aggressive`` clears every unit to fire, and while Rex is seen (or
+was, moments ago) sends the officers on foot to close round him from every side to take him
+(the cornering Dylan warns against), blocks the roads near him and plays the warning; it keeps
+Dylan at the command center.
 """
 
 from __future__ import annotations
@@ -62,11 +62,12 @@ def _far(a: tuple[int, int] | None, b: tuple[int, int] | None, cells: float) -> 
 class Gentle:
     """Hold fire everywhere, cordon the crowd, calm message, Dylan to the last known position."""
 
-    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 8.0):
+    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 12.0):
         """``cordon_radius``: half the cordon's side, in tiles, round the last known position;
         ``follow_cells``: how far the guess must move before Dylan or the cordon follow it;
         ``keep_back``: officers on foot closer than this to the best guess are sent this far
-        back from it, so that nobody corners him (0: they follow the dispatcher)."""
+        back from it, out of his notice (rex_sight, 10 tiles), so that nobody corners him
+        (0: they follow the dispatcher)."""
         self.cordon_radius, self.follow_cells = int(cordon_radius), int(follow_cells)
         self.keep_back = float(keep_back)
 
@@ -133,17 +134,21 @@ class Aggressive:
     """Everyone cleared to fire, the officers on foot sent to ring him in close, roadblocks,
     the warning, and Dylan kept at the command center."""
 
-    def __init__(self, chase_every: float = 4.0, roadblocks: int = 2, ring: float = 3.0):
+    def __init__(self, chase_every: float = 2.0, roadblocks: int = 2, ring: float = 1.0,
+                 fresh: float = 10.0):
         """``chase_every``: seconds between sending the officers at the newest guess;
         ``roadblocks``: how many cars to park across the roads near him; ``ring``: tiles from
-        the guess at which the officers close round him, each from his own side."""
+        the guess at which the officers close round him, each from his own side; ``fresh``:
+        how old (in seconds) the last known position may be for that; older, the officers go
+        back to the dispatcher's search."""
         self.chase_every, self.roadblocks = float(chase_every), int(roadblocks)
-        self.ring = float(ring)
+        self.ring, self.fresh = float(ring), float(fresh)
 
     def reset(self, seed: int, level: Level | None) -> None:
         self.kept_dylan = False
         self.next_chase = 0.0
         self.blocked: list[int] = []
+        self.ringing = False
 
     def act(self, obs: HandlerObservation) -> HandlerCommands:
         orders: list[Order] = []
@@ -151,9 +156,17 @@ class Aggressive:
             orders.append(DylanTo((int(obs.dylan.position.x), int(obs.dylan.position.y))))
             self.kept_dylan = True
         guess = obs.best_guess()
-        if obs.phase == "standby" or guess is None:
+        fresh = obs.rex is not None or (obs.last_known_age is not None
+                                        and obs.last_known_age <= self.fresh)
+        if self.ringing and not fresh:  # lost him: back to the dispatcher's search
+            sent = tuple(u.id for u in obs.units if u.order is not None)
+            if sent:
+                orders.append(MoveUnits(sent, None))
+            self.ringing = False
+        if obs.phase == "standby" or guess is None or not fresh:
             return HandlerCommands(tuple(orders))
         if obs.seconds >= self.next_chase:
+            self.ringing = True
             self.next_chase = obs.seconds + self.chase_every
             walkers = sorted(obs.on_foot(), key=lambda u: math.atan2(
                 u.position.y - guess.y, u.position.x - guess.x))
@@ -184,7 +197,7 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
 SUMMARIES: dict[str, str] = {
     "by_the_book": "no orders: the dispatcher alone",
     "gentle": "hold fire, cordon the crowd, calm message, Dylan to the last known position",
-    "aggressive": "cleared to fire, officers ring him in close, roadblocks, the warning",
+    "aggressive": "cleared to fire, officers close round him to take him, roadblocks, warnings",
 }
 
 
