@@ -12,10 +12,10 @@ units (game/sim/handler.py ``checked``) and reports any failure as one ``PolicyE
 The built-ins: ``by_the_book`` gives no orders at all (the dispatcher alone, and Dylan's own
 routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's last known
 position, plays the calm message and sends Dylan to the last known position to order the guns
-down as soon as he may; ``aggressive`` clears every unit to fire, and while Rex is seen (or
-was, moments ago) sends the officers on foot to close round him from every side to take him
-(the cornering Dylan warns against), blocks the roads near him and plays the warning; it keeps
-Dylan at the command center.
+down as soon as he may; ``aggressive`` clears every unit to fire, draws the search tight round
+every fresh report, leaves the pursuit to run straight at him, closes the officers in to three
+tiles once he is contained (the cornering Dylan warns against), and sends Dylan only to shout
+the warning through his bullhorn, never to lower the guns.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from game.sim.handler import (
     LowerWeapons,
     MoveUnits,
     Order,
-    Roadblock,
+    Roadblock,  # noqa: F401 - the policy-writer's types, importable from here
     SetPosture,
 )
 from game.watchdog import DEFAULT_SECONDS
@@ -131,61 +131,63 @@ class Gentle:
 
 
 class Aggressive:
-    """Everyone cleared to fire, the officers on foot sent to ring him in close, roadblocks,
-    the warning, and Dylan kept at the command center."""
+    """Everyone cleared to fire; the search drawn tight round every fresh report and the
+    pursuit left to run straight at him; at the scene the officers close in to a few tiles,
+    Dylan brings his bullhorn only to shout the warning, and nobody lowers a gun."""
 
-    def __init__(self, chase_every: float = 2.0, roadblocks: int = 2, ring: float = 1.0,
-                 fresh: float = 10.0):
-        """``chase_every``: seconds between sending the officers at the newest guess;
-        ``roadblocks``: how many cars to park across the roads near him; ``ring``: tiles from
-        the guess at which the officers close round him, each from his own side; ``fresh``:
-        how old (in seconds) the last known position may be for that; older, the officers go
-        back to the dispatcher's search."""
-        self.chase_every, self.roadblocks = float(chase_every), int(roadblocks)
-        self.ring, self.fresh = float(ring), float(fresh)
+    def __init__(self, ring: float = 4.0, fresh: float = 20.0, close_in: float = 3.0,
+                 chase_every: float = 4.0, bullhorn: float = 7.0):
+        """``ring``: tiles from a fresh report (or last known position) at which the searching
+        officers close round it, each from his own side; ``fresh``: how old (seconds) it may
+        be for that; ``close_in``: tiles from Rex at which they stand once he is contained;
+        ``chase_every``: seconds between drawing a ring again; ``bullhorn``: tiles from the
+        guess at which Dylan stands to shout the warning."""
+        self.ring, self.fresh, self.close_in = float(ring), float(fresh), float(close_in)
+        self.chase_every, self.bullhorn = float(chase_every), float(bullhorn)
 
     def reset(self, seed: int, level: Level | None) -> None:
-        self.kept_dylan = False
         self.next_chase = 0.0
-        self.blocked: list[int] = []
-        self.ringing = False
+        self.dylan_sent: tuple[int, int] | None = None
+        self.ring_at: tuple[int, int] | None = None
 
     def act(self, obs: HandlerObservation) -> HandlerCommands:
         orders: list[Order] = []
-        if not self.kept_dylan:
-            orders.append(DylanTo((int(obs.dylan.position.x), int(obs.dylan.position.y))))
-            self.kept_dylan = True
         guess = obs.best_guess()
-        fresh = obs.rex is not None or (obs.last_known_age is not None
-                                        and obs.last_known_age <= self.fresh)
-        if self.ringing and not fresh:  # lost him: back to the dispatcher's search
-            sent = tuple(u.id for u in obs.units if u.order is not None)
-            if sent:
-                orders.append(MoveUnits(sent, None))
-            self.ringing = False
-        if obs.phase == "standby" or guess is None or not fresh:
+        if obs.phase == "standby" or guess is None:
             return HandlerCommands(tuple(orders))
-        if obs.seconds >= self.next_chase:
-            self.ringing = True
+        sent = tuple(u.id for u in obs.units if u.order is not None)
+        here = (int(guess.x), int(guess.y))
+        fresh = obs.last_known_age is not None and obs.last_known_age <= self.fresh
+        if obs.phase == "search" and fresh and obs.seconds >= self.next_chase:
             self.next_chase = obs.seconds + self.chase_every
-            walkers = sorted(obs.on_foot(), key=lambda u: math.atan2(
-                u.position.y - guess.y, u.position.x - guess.x))
-            for k, unit in enumerate(walkers):
-                angle = 2 * math.pi * k / len(walkers)
-                cell = obs.walkable_near(Point(guess.x + self.ring * math.cos(angle),
-                                               guess.y + self.ring * math.sin(angle)))
-                if cell is not None:
-                    orders.append(MoveUnits((unit.id,), cell))
-        free = [c for c in obs.cars if c.crew and not c.parked and c.roadblock is None]
-        if len(self.blocked) < self.roadblocks and free:
-            road = obs.road_near(Point(guess.x + 6 * (len(self.blocked) * 2 - 1), guess.y))
-            if road is not None:
-                car = min(free, key=lambda c: c.position.distance(guess))
-                orders.append(Roadblock(car.id, road))
-                self.blocked.append(car.id)
+            orders.extend(self._ring(obs, guess, self.ring))
+        elif obs.phase == "containment" and _far(here, self.ring_at, 2):
+            self.ring_at = here
+            orders.extend(self._ring(obs, guess, self.close_in))
+        elif obs.phase == "pursuit" and sent:  # the pursuit runs straight at him: let it
+            orders.append(MoveUnits(sent, None))
+            self.ring_at = None
+        if obs.phase in ("pursuit", "containment"):
+            near = obs.walkable_near(Point(guess.x + self.bullhorn, guess.y))
+            if near is not None and _far(near, self.dylan_sent, 4):
+                orders.append(DylanTo(near))
+                self.dylan_sent = near
         if obs.loudspeaker_ready_in == 0.0:
             orders.append(Loudspeaker("warning"))
         return HandlerCommands(tuple(orders))
+
+    def _ring(self, obs: HandlerObservation, guess: Point, radius: float) -> list[Order]:
+        """Each officer on foot to his own point of a ring round the guess."""
+        orders: list[Order] = []
+        walkers = sorted(obs.on_foot(), key=lambda u: math.atan2(
+            u.position.y - guess.y, u.position.x - guess.x))
+        for k, unit in enumerate(walkers):
+            angle = 2 * math.pi * k / len(walkers)
+            cell = obs.walkable_near(Point(guess.x + radius * math.cos(angle),
+                                           guess.y + radius * math.sin(angle)))
+            if cell is not None and cell != unit.order:
+                orders.append(MoveUnits((unit.id,), cell))
+        return orders
 
 
 BUILT_IN: dict[str, Callable[..., Any]] = {
@@ -197,7 +199,7 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
 SUMMARIES: dict[str, str] = {
     "by_the_book": "no orders: the dispatcher alone",
     "gentle": "hold fire, cordon the crowd, calm message, Dylan to the last known position",
-    "aggressive": "cleared to fire, officers close round him to take him, roadblocks, warnings",
+    "aggressive": "cleared to fire, officers close in, the warning shouted at him",
 }
 
 
