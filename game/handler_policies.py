@@ -12,10 +12,10 @@ units (game/sim/handler.py ``checked``) and reports any failure as one ``PolicyE
 The built-ins: ``by_the_book`` gives no orders at all (the dispatcher alone, and Dylan's own
 routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's last known
 position, plays the calm message and sends Dylan to the last known position to order the guns
-down as soon as he may; ``aggressive`` clears every unit to fire, draws the search tight round
-every fresh report, leaves the pursuit to run straight at him, closes the officers in to three
-tiles once he is contained (the cornering Dylan warns against), and sends Dylan only to shout
-the warning through his bullhorn, never to lower the guns.
+down as soon as he may; ``aggressive`` leaves every unit cleared to fire and the dispatcher's
+search and pursuit as they are, closes the officers in to three tiles round Rex once he is
+contained (the cornering Dylan warns against), and sends Dylan to the scene only to shout the
+warning through his bullhorn, never to lower the guns.
 """
 
 from __future__ import annotations
@@ -131,49 +131,41 @@ class Gentle:
 
 
 class Aggressive:
-    """Everyone cleared to fire; the search drawn tight round every fresh report and the
-    pursuit left to run straight at him; at the scene the officers close in to a few tiles,
+    """Everyone cleared to fire (the dispatcher's search and pursuit, which run straight at
+    him, left as they are); at the scene the officers close in to a few tiles round him,
     Dylan brings his bullhorn only to shout the warning, and nobody lowers a gun."""
 
-    def __init__(self, ring: float = 4.0, fresh: float = 20.0, close_in: float = 3.0,
-                 chase_every: float = 4.0, bullhorn: float = 7.0):
-        """``ring``: tiles from a fresh report (or last known position) at which the searching
-        officers close round it, each from his own side; ``fresh``: how old (seconds) it may
-        be for that; ``close_in``: tiles from Rex at which they stand once he is contained;
-        ``chase_every``: seconds between drawing a ring again; ``bullhorn``: tiles from the
-        guess at which Dylan stands to shout the warning."""
-        self.ring, self.fresh, self.close_in = float(ring), float(fresh), float(close_in)
-        self.chase_every, self.bullhorn = float(chase_every), float(bullhorn)
+    def __init__(self, close_in: float = 3.0, bullhorn: float = 7.0):
+        """``close_in``: tiles from Rex at which the officers on foot stand once he is
+        contained, each from his own side; ``bullhorn``: tiles from him at which Dylan stands
+        to shout the warning."""
+        self.close_in, self.bullhorn = float(close_in), float(bullhorn)
 
     def reset(self, seed: int, level: Level | None) -> None:
-        self.next_chase = 0.0
         self.dylan_sent: tuple[int, int] | None = None
         self.ring_at: tuple[int, int] | None = None
 
     def act(self, obs: HandlerObservation) -> HandlerCommands:
         orders: list[Order] = []
         guess = obs.best_guess()
-        if obs.phase == "standby" or guess is None:
-            return HandlerCommands(tuple(orders))
-        sent = tuple(u.id for u in obs.units if u.order is not None)
+        if obs.phase not in ("pursuit", "containment") or guess is None:
+            return NO_ORDERS
         here = (int(guess.x), int(guess.y))
-        fresh = obs.last_known_age is not None and obs.last_known_age <= self.fresh
-        if obs.phase == "search" and fresh and obs.seconds >= self.next_chase:
-            self.next_chase = obs.seconds + self.chase_every
-            orders.extend(self._ring(obs, guess, self.ring))
-        elif obs.phase == "containment" and _far(here, self.ring_at, 2):
+        if obs.phase == "containment" and _far(here, self.ring_at, 2):
             self.ring_at = here
             orders.extend(self._ring(obs, guess, self.close_in))
-        elif obs.phase == "pursuit" and sent:  # the pursuit runs straight at him: let it
-            orders.append(MoveUnits(sent, None))
+        elif obs.phase == "pursuit" and self.ring_at is not None:  # he broke out: chase him
+            sent = tuple(u.id for u in obs.units if u.order is not None)
+            if sent:
+                orders.append(MoveUnits(sent, None))
             self.ring_at = None
-        if obs.phase in ("pursuit", "containment"):
+        if obs.phase == "containment" or self.dylan_sent is not None:
             near = obs.walkable_near(Point(guess.x + self.bullhorn, guess.y))
             if near is not None and _far(near, self.dylan_sent, 4):
                 orders.append(DylanTo(near))
                 self.dylan_sent = near
-        if obs.loudspeaker_ready_in == 0.0:
-            orders.append(Loudspeaker("warning"))
+            if obs.loudspeaker_ready_in == 0.0:
+                orders.append(Loudspeaker("warning"))
         return HandlerCommands(tuple(orders))
 
     def _ring(self, obs: HandlerObservation, guess: Point, radius: float) -> list[Order]:
