@@ -14,8 +14,8 @@ routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's
 position, plays the calm message and sends Dylan to the last known position to order the guns
 down as soon as he may; ``aggressive`` leaves every unit cleared to fire and the dispatcher's
 search and pursuit as they are, closes the officers in to three tiles round Rex once he is
-contained (the cornering Dylan warns against), and sends Dylan to the scene only to shout the
-warning through his bullhorn, never to lower the guns.
+contained (the cornering Dylan warns against), and from the first sighting has the warning
+shouted after him by the cars' loudhailers and Dylan's bullhorn; Dylan never lowers the guns.
 """
 
 from __future__ import annotations
@@ -132,8 +132,9 @@ class Gentle:
 
 class Aggressive:
     """Everyone cleared to fire (the dispatcher's search and pursuit, which run straight at
-    him, left as they are); at the scene the officers close in to a few tiles round him,
-    Dylan brings his bullhorn only to shout the warning, and nobody lowers a gun."""
+    him, left as they are); from the first sighting the warning is shouted after him, by the
+    cars' loudhailers and Dylan's bullhorn; at the scene the officers close in to a few tiles
+    round him, and nobody lowers a gun."""
 
     def __init__(self, close_in: float = 3.0, bullhorn: float = 7.0):
         """``close_in``: tiles from Rex at which the officers on foot stand once he is
@@ -159,13 +160,12 @@ class Aggressive:
             if sent:
                 orders.append(MoveUnits(sent, None))
             self.ring_at = None
-        if obs.phase == "containment" or self.dylan_sent is not None:
-            near = obs.walkable_near(Point(guess.x + self.bullhorn, guess.y))
-            if near is not None and _far(near, self.dylan_sent, 4):
-                orders.append(DylanTo(near))
-                self.dylan_sent = near
-            if obs.loudspeaker_ready_in == 0.0:
-                orders.append(Loudspeaker("warning"))
+        near = obs.walkable_near(Point(guess.x + self.bullhorn, guess.y))
+        if near is not None and _far(near, self.dylan_sent, 4):
+            orders.append(DylanTo(near))
+            self.dylan_sent = near
+        if obs.loudspeaker_ready_in == 0.0:  # the cars' loudhailers follow the chase too
+            orders.append(Loudspeaker("warning"))
         return HandlerCommands(tuple(orders))
 
     def _ring(self, obs: HandlerObservation, guess: Point, radius: float) -> list[Order]:
