@@ -12,10 +12,10 @@ units (game/sim/handler.py ``checked``) and reports any failure as one ``PolicyE
 The built-ins: ``by_the_book`` gives no orders at all (the dispatcher alone, and Dylan's own
 routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's last known
 position, plays the calm message and sends Dylan to the last known position to order the guns
-down as soon as he may; ``aggressive`` clears every unit to fire, sends the officers on foot
-to ring in the best guess of where Rex is at three tiles, each from his own side (the cornering
-Dylan warns against), blocks the roads near it, plays the warning and keeps Dylan at the
-command center.
+down as soon as he may; ``aggressive`` leaves every unit cleared to fire and the dispatcher's
+search and pursuit as they are, closes the officers in to three tiles round Rex once he is
+contained (the cornering Dylan warns against), and from the first sighting has the warning
+shouted after him by the cars' loudhailers and Dylan's bullhorn; Dylan never lowers the guns.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from game.sim.handler import (
     LowerWeapons,
     MoveUnits,
     Order,
-    Roadblock,
+    Roadblock,  # noqa: F401 - the policy-writer's types, importable from here
     SetPosture,
 )
 from game.watchdog import DEFAULT_SECONDS
@@ -62,11 +62,12 @@ def _far(a: tuple[int, int] | None, b: tuple[int, int] | None, cells: float) -> 
 class Gentle:
     """Hold fire everywhere, cordon the crowd, calm message, Dylan to the last known position."""
 
-    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 8.0):
+    def __init__(self, cordon_radius: int = 7, follow_cells: int = 4, keep_back: float = 12.0):
         """``cordon_radius``: half the cordon's side, in tiles, round the last known position;
         ``follow_cells``: how far the guess must move before Dylan or the cordon follow it;
         ``keep_back``: officers on foot closer than this to the best guess are sent this far
-        back from it, so that nobody corners him (0: they follow the dispatcher)."""
+        back from it, out of his notice (rex_sight, 10 tiles), so that nobody corners him
+        (0: they follow the dispatcher)."""
         self.cordon_radius, self.follow_cells = int(cordon_radius), int(follow_cells)
         self.keep_back = float(keep_back)
 
@@ -130,49 +131,55 @@ class Gentle:
 
 
 class Aggressive:
-    """Everyone cleared to fire, the officers on foot sent to ring him in close, roadblocks,
-    the warning, and Dylan kept at the command center."""
+    """Everyone cleared to fire (the dispatcher's search and pursuit, which run straight at
+    him, left as they are); from the first sighting the warning is shouted after him, by the
+    cars' loudhailers and Dylan's bullhorn; at the scene the officers close in to a few tiles
+    round him, and nobody lowers a gun."""
 
-    def __init__(self, chase_every: float = 4.0, roadblocks: int = 2, ring: float = 3.0):
-        """``chase_every``: seconds between sending the officers at the newest guess;
-        ``roadblocks``: how many cars to park across the roads near him; ``ring``: tiles from
-        the guess at which the officers close round him, each from his own side."""
-        self.chase_every, self.roadblocks = float(chase_every), int(roadblocks)
-        self.ring = float(ring)
+    def __init__(self, close_in: float = 3.0, bullhorn: float = 7.0):
+        """``close_in``: tiles from Rex at which the officers on foot stand once he is
+        contained, each from his own side; ``bullhorn``: tiles from him at which Dylan stands
+        to shout the warning."""
+        self.close_in, self.bullhorn = float(close_in), float(bullhorn)
 
     def reset(self, seed: int, level: Level | None) -> None:
-        self.kept_dylan = False
-        self.next_chase = 0.0
-        self.blocked: list[int] = []
+        self.dylan_sent: tuple[int, int] | None = None
+        self.ring_at: tuple[int, int] | None = None
 
     def act(self, obs: HandlerObservation) -> HandlerCommands:
         orders: list[Order] = []
-        if not self.kept_dylan:
-            orders.append(DylanTo((int(obs.dylan.position.x), int(obs.dylan.position.y))))
-            self.kept_dylan = True
         guess = obs.best_guess()
-        if obs.phase == "standby" or guess is None:
-            return HandlerCommands(tuple(orders))
-        if obs.seconds >= self.next_chase:
-            self.next_chase = obs.seconds + self.chase_every
-            walkers = sorted(obs.on_foot(), key=lambda u: math.atan2(
-                u.position.y - guess.y, u.position.x - guess.x))
-            for k, unit in enumerate(walkers):
-                angle = 2 * math.pi * k / len(walkers)
-                cell = obs.walkable_near(Point(guess.x + self.ring * math.cos(angle),
-                                               guess.y + self.ring * math.sin(angle)))
-                if cell is not None:
-                    orders.append(MoveUnits((unit.id,), cell))
-        free = [c for c in obs.cars if c.crew and not c.parked and c.roadblock is None]
-        if len(self.blocked) < self.roadblocks and free:
-            road = obs.road_near(Point(guess.x + 6 * (len(self.blocked) * 2 - 1), guess.y))
-            if road is not None:
-                car = min(free, key=lambda c: c.position.distance(guess))
-                orders.append(Roadblock(car.id, road))
-                self.blocked.append(car.id)
-        if obs.loudspeaker_ready_in == 0.0:
+        if obs.phase not in ("pursuit", "containment") or guess is None:
+            return NO_ORDERS
+        here = (int(guess.x), int(guess.y))
+        if obs.phase == "containment" and _far(here, self.ring_at, 2):
+            self.ring_at = here
+            orders.extend(self._ring(obs, guess, self.close_in))
+        elif obs.phase == "pursuit" and self.ring_at is not None:  # he broke out: chase him
+            sent = tuple(u.id for u in obs.units if u.order is not None)
+            if sent:
+                orders.append(MoveUnits(sent, None))
+            self.ring_at = None
+        near = obs.walkable_near(Point(guess.x + self.bullhorn, guess.y))
+        if near is not None and _far(near, self.dylan_sent, 4):
+            orders.append(DylanTo(near))
+            self.dylan_sent = near
+        if obs.loudspeaker_ready_in == 0.0:  # the cars' loudhailers follow the chase too
             orders.append(Loudspeaker("warning"))
         return HandlerCommands(tuple(orders))
+
+    def _ring(self, obs: HandlerObservation, guess: Point, radius: float) -> list[Order]:
+        """Each officer on foot to his own point of a ring round the guess."""
+        orders: list[Order] = []
+        walkers = sorted(obs.on_foot(), key=lambda u: math.atan2(
+            u.position.y - guess.y, u.position.x - guess.x))
+        for k, unit in enumerate(walkers):
+            angle = 2 * math.pi * k / len(walkers)
+            cell = obs.walkable_near(Point(guess.x + radius * math.cos(angle),
+                                           guess.y + radius * math.sin(angle)))
+            if cell is not None and cell != unit.order:
+                orders.append(MoveUnits((unit.id,), cell))
+        return orders
 
 
 BUILT_IN: dict[str, Callable[..., Any]] = {
@@ -184,7 +191,7 @@ BUILT_IN: dict[str, Callable[..., Any]] = {
 SUMMARIES: dict[str, str] = {
     "by_the_book": "no orders: the dispatcher alone",
     "gentle": "hold fire, cordon the crowd, calm message, Dylan to the last known position",
-    "aggressive": "cleared to fire, officers ring him in close, roadblocks, the warning",
+    "aggressive": "cleared to fire, officers close in, the warning shouted at him",
 }
 
 
