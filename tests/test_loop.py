@@ -8,6 +8,7 @@ from game import loop
 from game.replay import Replay
 from game.sim import events as ev
 from game.sim.commands import Commands
+from game.sim.handler import NO_ORDERS, HandlerCommands
 from game.sim.world import World
 from game.tiled import read_level
 from tests import mapkit
@@ -24,7 +25,8 @@ def test_a_tick_asks_records_and_steps_in_that_order(tmp_path: Path):
         return Commands.walk(1, 0)
 
     class Tape:
-        def record(self, commands: Commands) -> None:
+        def record(self, commands: Commands, orders: HandlerCommands = NO_ORDERS) -> None:
+            assert orders is NO_ORDERS  # nobody plays the Handler here
             recorded.append((world.tick, commands))
 
     start = world.mila.x
