@@ -18,7 +18,6 @@ import pygame
 from game.contract import TERRAINS
 from game.level import Level
 from game.view.images import save_image
-from game.view.tiles import TERRAIN_COLOURS
 
 # The colour of each ending (those of ``game.report.ENDINGS``, in its order, which the legends
 # follow); "none" is a game stopped before any ending.
@@ -114,6 +113,9 @@ def playtest_picture(path: Path, level: Level, report: dict[str, Any], stuck_til
     """``rex playtest``'s picture of one map: the map in its terrain colours, Rex's routes as
     a heat map, where the chases ended (one dot per game, by ending) and where he got stuck
     (red rings of ``stuck_tiles``)."""
+    # Here, not at the top: a batch report's plots need no tile art.
+    from game.view.tiles import TERRAIN_COLOURS
+
     colours = np.array([TERRAIN_COLOURS[t.name] for t in TERRAINS], np.float32)
     image = colours[level.terrain] * 0.55
     heat = np.zeros((level.height, level.width), np.float32)
