@@ -110,9 +110,11 @@ def heatmap(path: Path, results: list[dict[str, Any]], level: Level) -> Path:
 
 def playtest_picture(path: Path, level: Level, report: dict[str, Any], stuck_tiles: float
                      ) -> Path:
-    """The map in its terrain colours, Rex's routes as a heat map, where the chases ended
-    (one dot per game, by ending) and where he got stuck (red rings)."""
-    from game.view.tiles import TERRAIN_COLOURS  # the map's own palette; only a playtest needs it
+    """``rex playtest``'s picture of one map: the map in its terrain colours, Rex's routes as
+    a heat map, where the chases ended (one dot per game, by ending) and where he got stuck
+    (red rings of ``stuck_tiles``)."""
+    # Here, not at the top: a batch report's plots need no tile art.
+    from game.view.tiles import TERRAIN_COLOURS
 
     colours = np.array([TERRAIN_COLOURS[t.name] for t in TERRAINS], np.float32)
     image = colours[level.terrain] * 0.55
