@@ -449,10 +449,12 @@ def _run(argv: Sequence[str] | None) -> int:
     from game.policies import PolicyError
 
     arguments = sys.argv[1:] if argv is None else list(argv)
-    parser = _parser(next((arg for arg in arguments if not arg.startswith("-")), None) or "")
-    args = parser.parse_args(arguments)
     try:
+        # From before the parser is built: building it imports the command's modules (the
+        # simulation, scipy), and a SIGTERM in that second must end as cleanly as later ones.
         with _terminate_like_interrupt():
+            parser = _parser(next((a for a in arguments if not a.startswith("-")), None) or "")
+            args = parser.parse_args(arguments)
             return COMMANDS[args.command](args)
     except MapError as err:
         return _report_map_error(err)

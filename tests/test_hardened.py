@@ -783,3 +783,14 @@ def test_rex_sim_json_into_head(small_map):
                             capture_output=True, text=True, timeout=60)
     assert result.stdout.startswith('{"map": "m') and result.stderr == ""
     assert result.stdout.split()[-1] in ("0", "1")
+
+
+def test_sigterm_while_the_command_is_being_set_up_ends_as_a_termination(capsys, monkeypatch):
+    """Building a subcommand's parser imports its modules (the simulation, scipy: most of a
+    second); a SIGTERM then ends with 143 and one line, as during the games."""
+    def terminated_while_importing(command: str | None = None):
+        raise cli.Terminated
+
+    monkeypatch.setattr(cli, "_parser", terminated_while_importing)
+    status, lines = run_cli(capsys, "sweep", "--seeds", "1")
+    assert status == 143 and lines == ["rex: terminated"]

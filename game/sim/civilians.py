@@ -224,7 +224,11 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
         if near and flee is not None and flee.contains(x, y):
-            return _down(steps, x, y, flee.at)
+            away = _down(steps, x, y, flee.at)
+            if away is not None:
+                return away
+            # The best place the flee map knows (a dip it cannot leave): from here, the way
+            # in (the soak caught one standing there for good beside a cornered Rex).
         step = _down(steps, x, y, world.crowd.door_at)
         # The way in passes Rex: wait at a safe distance until he has gone. Walking on would
         # bring them back within the flee map's reach, and it would send them out again, for
