@@ -321,10 +321,12 @@ class DaskCluster:
                     # One single-threaded worker process per core: games are CPU-bound Python.
                     # No dashboard, and the scheduler's HTTP endpoints on a free port rather
                     # than 8787, so that several sweeps (or a real scheduler) can run side by
-                    # side.
+                    # side. Its workers log only what is critical: a worker that loses the
+                    # scheduler as the sweep is stopped logs a heartbeat traceback at ERROR,
+                    # and a game's own failure reaches the sweep through its future anyway.
                     self._cluster = LocalCluster(
                         n_workers=jobs or default_jobs(), threads_per_worker=1,
-                        processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+                        processes=True, dashboard_address=None, silence_logs=logging.CRITICAL,
                         scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"})
                     self.client = Client(self._cluster)
                     # The LocalCluster's workers are this process's children: they die with it.
