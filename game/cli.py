@@ -30,13 +30,13 @@ from game.cliargs import (
     Terminated,
     UsageError,
     add_handler_arguments,
+    add_jobs_argument,
     add_policy_arguments,
     add_policy_guards,
     check_output_file,
     check_output_folder,
     handler_choices,
     interrupted_status,
-    jobs,
     minutes,
     policy_choices,
     report_failures,
@@ -108,8 +108,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     batch.add_argument("--seeds", type=seed_count, required=True,
                        help=f"games per policy, seeds 0 to N-1 (at most {guarded.MAX_GAMES:,} "
                             "games in all)")
-    batch.add_argument("--jobs", type=jobs,
-                       help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
+    add_jobs_argument(batch)
     batch.add_argument("--no-police", action="store_true", help="play without the police")
     batch.add_argument("--no-civilians", action="store_true", help="play without passers-by")
     batch.add_argument("--max-minutes", type=minutes, metavar="M",
@@ -127,8 +126,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                           help="play seeds 0 to N-1 (from each file's first_seed) instead of "
                                f"each file's own count (at most {guarded.MAX_GAMES:,} games in "
                                "all)")
-    scenario.add_argument("--jobs", type=jobs,
-                          help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
+    add_jobs_argument(scenario)
     scenario.add_argument("--junit", type=Path, metavar="PATH",
                           help="also write the verdicts as JUnit XML")
     scenario.add_argument("--json", action="store_true", help="print the verdicts as JSON")
@@ -139,8 +137,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     playtest.add_argument("--seeds", type=seed_count, default=20,
                           help="games per test: police off, and calm and wait with the full "
                                "cast (default 20)")
-    playtest.add_argument("--jobs", type=jobs,
-                          help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
+    add_jobs_argument(playtest)
     playtest.add_argument("--report", type=Path, metavar="DIR",
                           help="write playtest.json and a picture per map into DIR")
     playtest.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -72,6 +72,12 @@ def minutes(text: str) -> float:
     return value
 
 
+def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
+    """``--jobs J``: worker processes on this machine, 1 to MAX_JOBS (default: all cores)."""
+    parser.add_argument("--jobs", type=jobs,
+                        help=f"worker processes, 1 to {guarded.MAX_JOBS} (default: all cores)")
+
+
 def share(text: str) -> float:
     """An argparse type: a share from 0 to 1."""
     try:
