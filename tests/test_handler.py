@@ -24,6 +24,7 @@ from game.sim.handler import (
     SetPosture,
 )
 from game.sim.stage import Stage
+from game.sim.states import DylanState
 from game.sim.world import World, step
 from game.tiled import read_level
 from game.tuning import Tuning
@@ -139,7 +140,7 @@ def test_the_calm_message_soothes_and_the_warning_frightens(town):
         for person in world.crowd.walking:
             person.fear = 0.4
         # Rex next to a loudspeaker's reach: the map's is in the middle, Dylan's at his side.
-        world.dylan.state = "arrived"
+        world.dylan.state = DylanState.ARRIVED
         world.dylan.x, world.dylan.y = world.rex.x + 2, world.rex.y
     play(calm, 4, {calm.tick: HandlerCommands((Loudspeaker("calm"),))})
     play(warned, 4, {warned.tick: HandlerCommands((Loudspeaker("warning"),))})

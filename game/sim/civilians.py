@@ -31,7 +31,9 @@ from game.sim import handler as handler_mod
 from game.sim.fields import WindowField, flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
-from game.sim.states import OfficerState, RexState
+from game.sim.states import CIVILIAN_MOVES, CivilianState, OfficerState, RexState, check
+
+C = CivilianState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -55,7 +57,7 @@ class Civilian:
     variant: int
     filmer: bool  # if frightened, films rather than flees
     heading: tuple[float, float] = (1.0, 0.0)
-    state: str = "walk"  # walk, flee, film, grab, indoors
+    state: CivilianState = CivilianState.WALK
     fear: float = 0.0
     phone_up: bool = False
     phoned: bool = False
@@ -69,7 +71,13 @@ class Civilian:
 
     @property
     def active(self) -> bool:
-        return self.state != "indoors"
+        return self.state != C.INDOORS
+
+    def set_state(self, state: CivilianState) -> None:
+        """A passer-by's one way to change state (IllegalTransition for a change no rule
+        makes)."""
+        check(CIVILIAN_MOVES, self.state, state)
+        self.state = state
 
 
 class Crowd:
@@ -107,7 +115,7 @@ class Crowd:
         self.walking = list(self.civilians)
 
     def filming(self) -> int:
-        return sum(1 for c in self.civilians if c.state == "film")
+        return sum(1 for c in self.civilians if c.state == C.FILM)
 
     def door_at(self, x: int, y: int) -> float:
         return self.door_rows[y][x]
@@ -148,7 +156,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
             sx, sy = speaker.centre
             heard = np.hypot(xs - sx, ys - sy) <= float(speaker.properties["radius"])
             fear += np.where(heard, t.loudspeaker_fear, 0.0)
-    frightened = np.array([c.state in ("flee", "grab") for c in people])
+    frightened = np.array([c.state in (C.FLEE, C.GRAB) for c in people])
     if frightened.any():
         gaps = np.hypot(xs[:, None] - xs[None, frightened], ys[:, None] - ys[None, frightened])
         neighbours = ((gaps <= t.contagion_radius) & (gaps > 1e-6)).sum(axis=1)
@@ -161,7 +169,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
             # Switched-off police take no calls (and the call draws nothing at random).
             if world.rng.random() < t.phone_chance and world.police.on:
                 _phone(world, person)
-        if person.state == "walk" and person.fear >= t.panic_threshold:
+        if person.state == C.WALK and person.fear >= t.panic_threshold:
             _panic(world, person, float(gap), events)
 
 
@@ -183,9 +191,9 @@ def _panic(world: World, person: Civilian, distance: float, events: list[ev.Even
     person.stride = None
     if (person.filmer and distance <= world.tuning.film_range
             and world.rex.state != RexState.RESTLESS):
-        person.state = "film"
+        person.set_state(C.FILM)
     else:
-        person.state = "flee"
+        person.set_state(C.FLEE)
 
 
 # -- moving -----------------------------------------------------------------------------------
@@ -199,7 +207,7 @@ def _refresh_flee(world: World) -> None:
                                            abs(here[1] - crowd.flee_from[1])) < 3:
         return
     cost = world.level.cost["foot"]
-    standing = [c.cell for c in crowd.civilians if c.state == "film"]
+    standing = [c.cell for c in crowd.civilians if c.state == C.FILM]
     standing += [o.cell for o in world.police.officers
                  if o.car is None and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
     if standing:
@@ -218,9 +226,9 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     desk = world.handler
     if desk.blocked or desk.cordon is not None:  # round roadblocks, out of the cordon
         steps, out = handler_mod.civilian_steps(world, steps, x, y)
-        if out is not None and person.state != "grab":
+        if out is not None and person.state != C.GRAB:
             return out
-    if person.state == "flee":
+    if person.state == C.FLEE:
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
         if near and flee is not None and flee.contains(x, y):
@@ -236,9 +244,9 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
         person.hiding = step is not None and not near and math.hypot(
             rex.x - x - step[0] - 0.5, rex.y - y - step[1] - 0.5) < FLEE_NEAR
         return None if person.hiding else step
-    if person.state == "grab":
+    if person.state == C.GRAB:
         return _closer(steps, x, y, world.mila.x, world.mila.y)
-    if person.state == "film":
+    if person.state == C.FILM:
         return None
     return _stroll(world, person, steps, x, y)
 
@@ -285,7 +293,7 @@ def _start_stride(world: World, person: Civilian) -> None:
     if step is None:
         return
     t = world.tuning
-    fast = person.state in ("flee", "grab")
+    fast = person.state in (C.FLEE, C.GRAB)
     speed = (t.civilian_flee_speed if fast else t.civilian_walk_speed) / world.tick_hz
     x, y = person.cell
     person.stride = Stride.into(person.x, person.y, (x + step[0], y + step[1]), speed)
@@ -303,13 +311,14 @@ def _grab(world: World, events: list[ev.Event]) -> None:
     if crowd.grabber is None:
         if math.hypot(rex.x - mila.x, rex.y - mila.y) > t.grab_trigger:
             return
-        near = [c for c in crowd.civilians if c.active and c.state in ("walk", "film")
+        near = [c for c in crowd.civilians if c.active and c.state in (C.WALK, C.FILM)
                 and math.hypot(c.x - mila.x, c.y - mila.y) <= t.grab_trigger * 1.5]
         if not near:
             return
         person = min(near, key=lambda c: (math.hypot(c.x - mila.x, c.y - mila.y), c.id))
         crowd.grabber = person.id
-        person.state, person.stride, person.phone_up = "grab", None, False
+        person.set_state(C.GRAB)
+        person.stride, person.phone_up = None, False
         events.append(ev.GrabAttempt(world.tick, person.id))
         events.append(ev.Radio(world.tick, "Passer-by", "Kid, run!"))
         return
@@ -328,7 +337,8 @@ def _grab(world: World, events: list[ev.Event]) -> None:
             events.append(ev.GrabbedMila(world.tick, person.id))
         else:
             events.append(ev.GrabMissed(world.tick, person.id))
-        person.state, person.stride = "flee", None
+        person.set_state(C.FLEE)
+        person.stride = None
 
 
 # -- the tick ---------------------------------------------------------------------------------
@@ -339,7 +349,7 @@ def update(world: World, events: list[ev.Event]) -> None:
     thinking = world.tick % THINK_EVERY == 0
     if thinking:
         _feel(world, events)
-        if any(c.state == "flee" for c in crowd.walking):
+        if any(c.state == C.FLEE for c in crowd.walking):
             _refresh_flee(world)
     if thinking or crowd.grabber is not None:
         _grab(world, events)
@@ -359,9 +369,9 @@ def update(world: World, events: list[ev.Event]) -> None:
         if _in_at_a_door(world, person, events):
             # Fleeing from where filming left him, he may already stand at a door.
             went_in = True
-        elif person.state == "film":
+        elif person.state == C.FILM:
             filming += _film(world, person, events)
-        elif not (person.state == "grab" and person.grab_until):  # not while reaching out
+        elif not (person.state == C.GRAB and person.grab_until):  # not while reaching out
             _start_stride(world, person)
     if went_in:
         crowd.walking = [c for c in crowd.walking if c.active]
@@ -372,9 +382,9 @@ def _in_at_a_door(world: World, person: Civilian, events: list[ev.Event]) -> boo
     """A fleeing passer-by at a door goes in."""
     crowd = world.crowd
     x, y = person.cell
-    if person.state != "flee" or crowd.door_rows[y][x] > 0.5:
+    if person.state != C.FLEE or crowd.door_rows[y][x] > 0.5:
         return False
-    person.state = "indoors"
+    person.set_state(C.INDOORS)
     crowd.counts["indoors"] += 1
     events.append(ev.WentIndoors(world.tick, person.id))
     return True
@@ -385,7 +395,8 @@ def _film(world: World, person: Civilian, events: list[ev.Event]) -> int:
     t, rex = world.tuning, world.rex
     distance = math.hypot(rex.x - person.x, rex.y - person.y)
     if distance < t.film_distance * 0.5 or distance > t.film_range:
-        person.state, person.phone_up, person.stride = "flee", False, None
+        person.set_state(C.FLEE)
+        person.phone_up, person.stride = False, None
         return 0
     if not person.phone_up:
         person.phone_up = True

@@ -22,7 +22,7 @@ from game.sim import police as police_mod
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import Stride, downhill, face
 from game.sim.perception import line_of_sight
-from game.sim.states import Phase, RexState
+from game.sim.states import DYLAN_MOVES, DylanState, Phase, RexState, check
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -37,12 +37,17 @@ class Dylan:
     x: float
     y: float
     heading: tuple[float, float] = (0.0, 1.0)
-    state: str = "command_center"  # running, arrived, ordering, done
+    state: DylanState = DylanState.COMMAND_CENTER
     stride: Stride | None = None
 
     @property
     def cell(self) -> tuple[int, int]:
         return math.floor(self.x), math.floor(self.y)
+
+    def set_state(self, state: DylanState) -> None:
+        """Dylan's one way to change state (IllegalTransition for a change no rule makes)."""
+        check(DYLAN_MOVES, self.state, state)
+        self.state = state
 
 
 def create(world: World) -> Dylan:
@@ -78,7 +83,7 @@ def order_stand_down(world: World, events: list[ev.Event]) -> None:
                                                  "your weapons."))
     police_mod.stand_down(world, events)
     events.append(ev.StandDown(world.tick))
-    dylan.state = "done"
+    dylan.set_state(DylanState.DONE)
 
 
 def _asked(world: World, events: list[ev.Event]) -> None:
@@ -98,29 +103,30 @@ def update(world: World, events: list[ev.Event]) -> None:
     dylan, police, rex = world.dylan, world.police, world.rex
     if world.handler.lower_weapons:
         _asked(world, events)
-    if dylan.state == "done":
+    if dylan.state == DylanState.DONE:
         return
     if world.handler.has_dylan:  # the Handler moves him and gives the order
         _go_where_sent(world)
-        if dylan.stride is None and dylan.state != "command_center":
+        if dylan.stride is None and dylan.state != DylanState.COMMAND_CENTER:
             face(dylan, rex.x, rex.y)
         return
-    if dylan.state == "command_center":
+    if dylan.state == DylanState.COMMAND_CENTER:
         if police.phase == Phase.CONTAINMENT:
-            dylan.state = "running"
+            dylan.set_state(DylanState.RUNNING)
             events.append(ev.Radio(world.tick, "Dylan", "I'm going to him. Nobody fires."))
         return
     distance = math.hypot(rex.x - dylan.x, rex.y - dylan.y)
     in_earshot = sees_rex(world)
-    if dylan.state == "running" and in_earshot:
-        dylan.state = "arrived"
-    if dylan.state == "arrived":
+    if dylan.state == DylanState.RUNNING and in_earshot:
+        dylan.set_state(DylanState.ARRIVED)
+    if dylan.state == DylanState.ARRIVED:
         face(dylan, rex.x, rex.y)
         if may_order(world)[0]:
             order_stand_down(world, events)
         if not in_earshot:
-            dylan.state = "running"
-    if dylan.state == "running" or (dylan.state == "arrived" and distance > STOP_SHORT * 2):
+            dylan.set_state(DylanState.RUNNING)
+    if dylan.state == DylanState.RUNNING or (
+            dylan.state == DylanState.ARRIVED and distance > STOP_SHORT * 2):
         _run(world, dylan)
 
 
@@ -157,8 +163,8 @@ def _go_where_sent(world: World) -> None:
     if dylan.stride is None:
         target = desk.dylan_target
         if target is None or dylan.cell == target:
-            if dylan.state == "running":
-                dylan.state = "arrived"
+            if dylan.state == DylanState.RUNNING:
+                dylan.set_state(DylanState.ARRIVED)
             return
         values = _route(world, dylan.cell, target)
         x, y = dylan.cell

@@ -29,7 +29,7 @@ import numpy as np
 from game.sim import events as ev
 from game.sim.commands import CommandError, describe
 from game.sim.fields import WindowField
-from game.sim.states import OFFICER_MOVES, OfficerState, check
+from game.sim.states import OFFICER_MOVES, CivilianState, DylanState, OfficerState, check
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -304,8 +304,8 @@ def receive(world: World, commands: HandlerCommands, events: list[ev.Event]) -> 
                 desk.has_dylan, desk.dylan_target = True, order.cell
                 desk.counts["dylan"] += 1
                 world.dylan.stride = None
-                if world.dylan.state in ("command_center", "arrived"):
-                    world.dylan.state = "running"
+                if world.dylan.state in (DylanState.COMMAND_CENTER, DylanState.ARRIVED):
+                    world.dylan.set_state(DylanState.RUNNING)
             case LowerWeapons():
                 desk.lower_weapons = True  # Dylan says it himself, this tick, if he may
             case Loudspeaker() if world.tick < desk.loudspeaker_ready:
@@ -446,7 +446,7 @@ def speakers(world: World) -> list[tuple[float, float, float]]:
              for o in world.level.of_kind("loudspeaker")]
     if world.police.on:
         found += [(c.x, c.y, PA_RADIUS) for c in world.police.cars]
-    if world.dylan.state != "command_center":
+    if world.dylan.state != DylanState.COMMAND_CENTER:
         found.append((world.dylan.x, world.dylan.y, PA_RADIUS))
     return found
 
@@ -521,8 +521,9 @@ def clear_cordon(world: World) -> None:
     if desk.cordon is None or not crowd.on:
         return
     for person in crowd.walking:
-        if person.state == "film" and desk.in_cordon(*person.cell):
-            person.state, person.phone_up = "walk", False
+        if person.state == CivilianState.FILM and desk.in_cordon(*person.cell):
+            person.set_state(CivilianState.WALK)
+            person.phone_up = False
 
 
 # -- Dylan under the Handler -------------------------------------------------------------------

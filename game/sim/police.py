@@ -413,7 +413,7 @@ def _near_people(world: World, margin: float = 1.0) -> bool:
     if math.hypot(world.mila.x - x, world.mila.y - y) <= reach:
         return True
     return any(
-        c.state not in ("indoors", "gone") and math.hypot(c.x - x, c.y - y) <= reach
+        c.active and math.hypot(c.x - x, c.y - y) <= reach
         for c in world.crowd.civilians)
 
 
@@ -861,7 +861,7 @@ def _clear_line(world: World, officer: Officer) -> bool:
     """No one (Mila, a passer-by) stands within a step of the line from the gun to Rex."""
     rex = world.rex
     people = [(world.mila.x, world.mila.y)]
-    people += [(c.x, c.y) for c in world.crowd.civilians if c.state not in ("indoors", "gone")]
+    people += [(c.x, c.y) for c in world.crowd.civilians if c.active]
     ax, ay, bx, by = officer.x, officer.y, rex.x, rex.y
     length2 = (bx - ax) ** 2 + (by - ay) ** 2
     for px, py in people:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from game.sim.perception import line_of_sight
+from game.sim.states import CivilianState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -34,8 +35,8 @@ NO_SHOT_BONUS = 1.5
 
 def phones_on_him(world: World) -> int:
     crowd, rex = world.crowd, world.rex
-    filming = [c for c in crowd.walking if c.state == "film" and c.phone_up and math.hypot(
-        c.x - rex.x, c.y - rex.y) <= world.tuning.film_range]
+    filming = [c for c in crowd.walking if c.state == CivilianState.FILM and c.phone_up
+               and math.hypot(c.x - rex.x, c.y - rex.y) <= world.tuning.film_range]
     if not filming:
         return 0
     clear = line_of_sight(world.level.blocks_sight, np.array([c.x for c in filming]),
