@@ -11,9 +11,11 @@ from game.headless import GameOptions, Runner
 from game.replay import Replay, load
 from game.sim import events as ev
 from game.sim import handler as handler_mod
+from game.sim.chase import step
 from game.sim.commands import IDLE, CommandError
-from game.sim.handler import (
+from game.sim.orders import (
     HOLD_FIRE,
+    NO_ORDERS,
     Cordon,
     DylanTo,
     HandlerCommands,
@@ -25,7 +27,7 @@ from game.sim.handler import (
 )
 from game.sim.stage import Stage
 from game.sim.states import DylanState
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
@@ -51,7 +53,7 @@ def play(world: World, seconds: float, orders: dict[int, HandlerCommands] | None
     seen: list[ev.Event] = []
     end = world.tick + round(seconds * world.tick_hz)
     while world.tick < end and world.ending is None:
-        given = (orders or {}).get(world.tick, handler_mod.NO_ORDERS)
+        given = (orders or {}).get(world.tick, NO_ORDERS)
         seen.extend(step(world, IDLE, handler_mod.checked(world, given)))
     return seen
 

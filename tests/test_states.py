@@ -11,9 +11,10 @@ from game import policies
 from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim import rex as rex_mod
-from game.sim.stage import Stage
+from game.sim.chase import step
 from game.sim.civilians import Civilian
 from game.sim.dylan import Dylan
+from game.sim.stage import Stage
 from game.sim.states import (
     CIVILIAN_MOVES,
     DYLAN_MOVES,
@@ -29,7 +30,7 @@ from game.sim.states import (
     RexState,
     Search,
 )
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import DEFAULT
 

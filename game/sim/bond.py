@@ -30,7 +30,7 @@ from game.sim.perception import line_of_sight
 from game.sim.states import CivilianState, RexState
 
 if TYPE_CHECKING:
-    from game.sim.rex import Rex
+    from game.sim.agents import Rex
     from game.sim.world import World
 
 NEAR_STATES = (RexState.WARY, RexState.CALMING, RexState.BONDED)

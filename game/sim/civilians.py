@@ -20,18 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from game.contract import TERRAIN_ID
 from game.sim import events as ev
 from game.sim import handler as handler_mod
-from game.sim.fields import WindowField, flee_field
+from game.sim.agents import Civilian
+from game.sim.fields import flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
-from game.sim.states import CIVILIAN_MOVES, CivilianState, OfficerState, RexState, check
+from game.sim.states import CivilianState, OfficerState, RexState
 
 C = CivilianState
 
@@ -44,85 +43,6 @@ FLEE_NEAR = 14.0  # tiles from Rex within which a fleer uses the flee map, not t
 STANDING_COST = 10.0  # extra cost of a cell where someone stands still (for the flee map)
 GRAB_GRACE = 0.3  # tiles past grab_reach she may be when his wind-up ends and still be caught
 Steps = tuple[tuple[int, int, int], ...]  # (dx, dy, step index), as in motion.STEP_SETS
-# How much people like to walk on each kind of ground (sidewalks and paths most).
-PREFERENCE = {"sidewalk": 1.0, "path": 1.0, "bridge": 0.9, "floor": 0.6, "grass": 0.45,
-              "forest": 0.1, "road": 0.0}
-
-
-@dataclass
-class Civilian:
-    id: int
-    x: float
-    y: float
-    variant: int
-    filmer: bool  # if frightened, films rather than flees
-    heading: tuple[float, float] = (1.0, 0.0)
-    state: CivilianState = CivilianState.WALK
-    fear: float = 0.0
-    phone_up: bool = False
-    phoned: bool = False
-    stride: Stride | None = None
-    grab_until: int = 0
-    hiding: bool = False  # fleeing, but holding back: the way in passes Rex
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-    @property
-    def active(self) -> bool:
-        return self.state != C.INDOORS
-
-    def set_state(self, state: CivilianState) -> None:
-        """A passer-by's one way to change state (IllegalTransition for a change no rule
-        makes)."""
-        check(CIVILIAN_MOVES, self.state, state)
-        self.state = state
-
-
-class Crowd:
-    """Everyone out in the streets. Switched off (``on`` false), it is a crowd of nobody:
-    an update of no one does nothing, so callers read it like any other."""
-
-    def __init__(self, world: World, on: bool = True):
-        self.on = on
-        self.civilians: list[Civilian] = []
-        self.preference = np.zeros(world.level.terrain.shape, np.float32)
-        for name, value in PREFERENCE.items():
-            self.preference[world.level.terrain == TERRAIN_ID[name]] = value
-        # Fast scalar reads in Python loops.
-        self.preference_rows = cast("list[list[float]]", self.preference.tolist())
-        self.door_rows = cast("list[list[float]]", world.stage.to_door.tolist())
-        self.flee: WindowField | None = None
-        self.flee_from: tuple[int, int] | None = None
-        self.grabber: int | None = None
-        self.grab_done = False
-        self.counts = {"indoors": 0, "filming_peak": 0, "panicked": 0}
-        self.walking: list[Civilian] = []  # everyone not yet indoors
-        rng = world.rng
-        walkable = world.stage.walkable
-        for spawn in world.level.of_kind("civilian_spawn") if on else []:
-            cells = [tuple(c) for c in spawn.cells if walkable[c[1], c[0]]]
-            if not cells:
-                continue
-            for _ in range(int(spawn.properties["count"])):
-                x, y = cells[int(rng.integers(len(cells)))]
-                angle = rng.uniform(0, 2 * math.pi)
-                self.civilians.append(Civilian(
-                    len(self.civilians), x + rng.uniform(0.3, 0.7), y + rng.uniform(0.3, 0.7),
-                    int(rng.integers(4)), bool(rng.random() < world.tuning.filmer_share),
-                    heading=(math.cos(angle), math.sin(angle))))
-        self.walking = list(self.civilians)
-
-    def filming(self) -> int:
-        return sum(1 for c in self.civilians if c.state == C.FILM)
-
-    def door_at(self, x: int, y: int) -> float:
-        return self.door_rows[y][x]
-
-
-def create(world: World, on: bool = True) -> Crowd:
-    return Crowd(world, on)
 
 
 # -- fear ---------------------------------------------------------------------------------

@@ -12,17 +12,17 @@ gives the order only when told (game/sim/handler.py); until then he follows this
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from game.sim import events as ev
 from game.sim import police as police_mod
+from game.sim.agents import Dylan
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import Stride, downhill, face
 from game.sim.perception import line_of_sight
-from game.sim.states import DYLAN_MOVES, DylanState, Phase, RexState, check
+from game.sim.states import DylanState, Phase, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -30,29 +30,6 @@ if TYPE_CHECKING:
 CALM_STRESS = 0.5  # Rex's stress under which Dylan calls him calm
 ROUTE_MARGIN = 16  # tiles round Dylan and his cell that his way there may use
 STOP_SHORT = 4.0  # tiles from Rex where he stops, so as not to crowd him
-
-
-@dataclass
-class Dylan:
-    x: float
-    y: float
-    heading: tuple[float, float] = (0.0, 1.0)
-    state: DylanState = DylanState.COMMAND_CENTER
-    stride: Stride | None = None
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-    def set_state(self, state: DylanState) -> None:
-        """Dylan's one way to change state (IllegalTransition for a change no rule makes)."""
-        check(DYLAN_MOVES, self.state, state)
-        self.state = state
-
-
-def create(world: World) -> Dylan:
-    x, y = world.level.one("dylan_spawn").cell
-    return Dylan(x + 0.5, y + 0.5)
 
 
 def sees_rex(world: World) -> bool:
