@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from game.env.episode import ACTION_NVEC, MilaRole  # noqa: E402
-from game.sim.world import World, step  # noqa: E402
+from game.sim.chase import step  # noqa: E402
+from game.sim.world import World  # noqa: E402
 from game.tuning import DEFAULT  # noqa: E402
 
 EPISODE_SECONDS = 300.0

@@ -122,10 +122,11 @@ def bench_ticks(map_path: Path, seconds: float, police: bool, civilians: bool = 
                 officers: int | None = None, policy_name: str = "wait") -> dict[str, float]:
     from game import loop, policies
     from game.sim import events as ev
+    from game.sim.chase import step
     from game.sim.commands import Commands
-    from game.sim.handler import HandlerCommands
+    from game.sim.orders import HandlerCommands
     from game.sim.stage import Stage
-    from game.sim.world import World, step
+    from game.sim.world import World
 
     level = read_level(map_path)
     if officers is not None:

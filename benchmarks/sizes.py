@@ -89,7 +89,8 @@ except ImportError:
     pass
 if {seconds} > 0:
     from game import policies
-    from game.sim.world import World, step
+    from game.sim.chase import step
+    from game.sim.world import World
     for seed in range({seeds}):
         world = World(level, seed, DEFAULT, stage=stage)
         policy = policies.make("calm", seed)

@@ -28,7 +28,7 @@ from game.handler_observation import HandlerObservation, Point
 from game.policies import Player, PolicyError
 from game.sim import handler as handler_mod
 from game.sim.commands import CommandError
-from game.sim.handler import (
+from game.sim.orders import (
     HOLD_FIRE,
     NO_ORDERS,
     Cordon,

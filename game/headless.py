@@ -23,7 +23,10 @@ from game.replay import Replay
 from game.sim import events as ev
 from game.sim import handler as handler_mod
 from game.sim.commands import CommandError
-from game.sim.handler import NO_ORDERS, HandlerCommands
+from game.sim.orders import (
+    NO_ORDERS,
+    HandlerCommands,
+)
 from game.sim.scent import TICK_HZ
 from game.sim.stage import Stage
 from game.sim.world import World

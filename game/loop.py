@@ -14,9 +14,13 @@ from collections.abc import Callable
 from typing import Protocol
 
 from game.sim import events as ev
+from game.sim.chase import step
 from game.sim.commands import Commands
-from game.sim.handler import NO_ORDERS, HandlerCommands
-from game.sim.world import World, step
+from game.sim.orders import (
+    NO_ORDERS,
+    HandlerCommands,
+)
+from game.sim.world import World
 
 # Who plays Mila: the commands for the world as it is now (a policy, the keyboard, a replay).
 Act = Callable[[World], Commands]

@@ -10,7 +10,7 @@ seed outside 0 to 2^63 - 1, more than a day of ticks) is one clear ``ReplayError
 
 A game where Dylan was played (the Handler role) also records his orders: ``"role":
 "handler"`` and ``handler_orders``, a list of ``[tick, [order, ...]]`` for the ticks that had
-any (game/sim/handler.py ``order_json``). Such a replay is format 2; a Mila game's stays format
+any (game/sim/orders.py ``order_json``). Such a replay is format 2; a Mila game's stays format
 1, so older games read it as before. The orders are checked again when the replay is played.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 from game import __version__, guarded
 from game.sim import handler as handler_mod
 from game.sim.commands import Commands
-from game.sim.handler import NO_ORDERS, HandlerCommands
+from game.sim.orders import NO_ORDERS, HandlerCommands, order_from_json, order_json
 from game.sim.scent import TICK_HZ
 from game.tuning import DEFAULT, Tuning, TuningError
 
@@ -75,7 +75,7 @@ class Replay:
     def record(self, commands: Commands, orders: HandlerCommands = NO_ORDERS) -> None:
         """Append one tick's commands (and the Handler's orders, if he gave any)."""
         if orders.orders:
-            self.handler_orders.append([self.ticks, [handler_mod.order_json(o)
+            self.handler_orders.append([self.ticks, [order_json(o)
                                                      for o in orders.orders]])
         packed = list(_pack(commands))
         if self.runs and self.runs[-1][1:] == packed:
@@ -91,7 +91,7 @@ class Replay:
 
     def orders(self) -> dict[int, HandlerCommands]:
         """The Handler's orders by tick (they are checked again as the game plays them)."""
-        return {tick: HandlerCommands(tuple(handler_mod.order_from_json(o) for o in orders))
+        return {tick: HandlerCommands(tuple(order_from_json(o) for o in orders))
                 for tick, orders in self.handler_orders}
 
     def as_json(self) -> dict[str, Any]:
@@ -170,7 +170,7 @@ def _orders(orders: Any) -> list[list]:
                 or len(entry[1]) > handler_mod.MAX_ORDERS):
             raise ValueError(f"bad handler order entry {str(entry)[:40]}")
         for order in entry[1]:
-            handler_mod.order_from_json(order)
+            order_from_json(order)
         last = entry[0]
     return orders
 

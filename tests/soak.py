@@ -25,8 +25,9 @@ import numpy as np
 
 from game import policies
 from game.mapcheck import load_checked
+from game.sim.chase import step
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tuning import DEFAULT
 from tests import mapfamilies
 

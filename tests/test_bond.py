@@ -9,8 +9,9 @@ import pytest
 from game.sim import bond
 from game.sim import events as ev
 from game.sim import police as police_mod
+from game.sim.chase import step
 from game.sim.commands import IDLE, Commands
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

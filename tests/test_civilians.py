@@ -7,8 +7,9 @@ import math
 from game import policies
 from game.sim import civilians as civ
 from game.sim import events as ev
+from game.sim.chase import step
 from game.sim.commands import IDLE, Commands
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from game.sim.chase import step
 from game.sim.commands import IDLE, CommandError, Commands, checked
 from game.sim.motion import RADIUS, fits, slide
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

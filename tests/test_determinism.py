@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from game.headless import GameOptions, Runner
+from game.sim.chase import step
 from game.sim.commands import IDLE
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

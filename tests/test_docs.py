@@ -16,7 +16,8 @@ def test_the_example_policy_in_the_docs_runs(tmp_path, monkeypatch):
     from pathlib import Path
 
     from game import policies
-    from game.sim.world import World, step
+    from game.sim.chase import step
+    from game.sim.world import World
     from game.tiled import read_level
     from game.tuning import Tuning
     from tests import mapkit

@@ -12,12 +12,13 @@ import pytest
 
 from game.grids import reachable
 from game.sim import ground as ground_mod
+from game.sim.chase import step
 from game.sim.commands import Commands
 from game.sim.motion import STEPS, step_masks
 from game.sim.regions import Regions, StepWeights
 from game.sim.scent import Stencil, settle, substeps_needed
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import DEFAULT, Tuning
 from tests import mapfamilies, mapkit

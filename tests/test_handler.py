@@ -11,9 +11,11 @@ from game.headless import GameOptions, Runner
 from game.replay import Replay, load
 from game.sim import events as ev
 from game.sim import handler as handler_mod
+from game.sim.chase import step
 from game.sim.commands import IDLE, CommandError
-from game.sim.handler import (
+from game.sim.orders import (
     HOLD_FIRE,
+    NO_ORDERS,
     Cordon,
     DylanTo,
     HandlerCommands,
@@ -24,7 +26,8 @@ from game.sim.handler import (
     SetPosture,
 )
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.states import DylanState
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit
@@ -50,7 +53,7 @@ def play(world: World, seconds: float, orders: dict[int, HandlerCommands] | None
     seen: list[ev.Event] = []
     end = world.tick + round(seconds * world.tick_hz)
     while world.tick < end and world.ending is None:
-        given = (orders or {}).get(world.tick, handler_mod.NO_ORDERS)
+        given = (orders or {}).get(world.tick, NO_ORDERS)
         seen.extend(step(world, IDLE, handler_mod.checked(world, given)))
     return seen
 
@@ -139,7 +142,7 @@ def test_the_calm_message_soothes_and_the_warning_frightens(town):
         for person in world.crowd.walking:
             person.fear = 0.4
         # Rex next to a loudspeaker's reach: the map's is in the middle, Dylan's at his side.
-        world.dylan.state = "arrived"
+        world.dylan.state = DylanState.ARRIVED
         world.dylan.x, world.dylan.y = world.rex.x + 2, world.rex.y
     play(calm, 4, {calm.tick: HandlerCommands((Loudspeaker("calm"),))})
     play(warned, 4, {warned.tick: HandlerCommands((Loudspeaker("warning"),))})

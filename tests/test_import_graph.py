@@ -16,17 +16,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("game", "tools", "benchmarks")
 
-# Packages where a cycle runs through type hints only (never at run time), with the reason and
-# the work that removes it. A test fails once one is gone, so that the entry goes too.
-TYPE_HINT_CYCLES_LEFT = {
-    "game.sim": "World holds the agents and the agents' functions take the World; they name "
-                "each other in type hints. Removing it means moving the agents' data classes "
-                "(Rex, Officer, PoliceForce, Crowd ...) out of their behaviour modules, so "
-                "that a World Protocol can name them without naming the rules that take it: "
-                "left by issue-13-sim for after the police and handler branches are merged.",
-}
-
-
 def module_name(path: Path) -> str:
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -164,20 +153,10 @@ def test_no_import_cycles_at_run_time():
 
 
 def test_no_import_cycles_in_type_hints_either():
-    """Beyond the cycles through type hints listed in TYPE_HINT_CYCLES_LEFT, none."""
-    graph, run_time = import_graph(), import_graph(type_hints=False)
-    for name, targets in graph.items():
-        for package in TYPE_HINT_CYCLES_LEFT:
-            if _in(package, name):
-                graph[name] = {t for t in targets if not _in(package, t) or t in run_time[name]}
-    cycle = find_cycle(graph)
+    """The World names its agents' data (game.sim.agents), never the rules that take it, so
+    no cycle runs even through type hints."""
+    cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or ())
-
-
-def test_each_cycle_left_is_still_there():
-    for package, reason in TYPE_HINT_CYCLES_LEFT.items():
-        assert find_cycle(import_graph((package,))) is not None, (
-            f"{package} has no cycle any more: remove it from TYPE_HINT_CYCLES_LEFT ({reason})")
 
 
 def test_the_layers():

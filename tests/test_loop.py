@@ -8,7 +8,10 @@ from game import loop
 from game.replay import Replay
 from game.sim import events as ev
 from game.sim.commands import Commands
-from game.sim.handler import NO_ORDERS, HandlerCommands
+from game.sim.orders import (
+    NO_ORDERS,
+    HandlerCommands,
+)
 from game.sim.world import World
 from game.tiled import read_level
 from tests import mapkit

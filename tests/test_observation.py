@@ -11,7 +11,8 @@ import pytest
 from game.observation import Observation, Point
 from game.sim import events as ev
 from game.sim import mila as mila_mod
-from game.sim.world import World, step
+from game.sim.chase import step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

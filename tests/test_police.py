@@ -10,10 +10,11 @@ import pytest
 from game import policies
 from game.sim import events as ev
 from game.sim import police as police_mod
+from game.sim.chase import step
 from game.sim.commands import IDLE
 from game.sim.perception import in_cone, line_of_sight, seen_mask
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from game import loop, policies
+from game.sim.chase import step
 from game.sim.commands import IDLE, Commands
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

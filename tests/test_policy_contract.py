@@ -106,7 +106,7 @@ def rex(folder: Path, *args: str, timeout: float = 300) -> subprocess.CompletedP
 
 
 def _play(level, player: policies.Player, ticks: int) -> World:
-    from game.sim.world import step
+    from game.sim.chase import step
 
     world = World(level, 7, FAST, police=False, civilians=False)
     with player.watchdog:
@@ -268,7 +268,7 @@ def test_sim_help_lists_every_built_in_policy():
 def test_a_decision_every_k_ticks_repeats_the_commands_in_between(folder, level):
     every = policies.Player("random", decide_every=30)
     world = World(level, 3, FAST, police=False, civilians=False)
-    from game.sim.world import step
+    from game.sim.chase import step
 
     seen = []
     for _ in range(60):

@@ -9,9 +9,10 @@ import pytest
 from game import policies
 from game.contract import TERRAIN_ID
 from game.sim import events as ev
+from game.sim.chase import step
 from game.sim.commands import Commands
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
 from tests import mapkit

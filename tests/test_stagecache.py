@@ -10,10 +10,11 @@ import pytest
 
 from game import stagecache
 from game.sim import scent as scent_mod
+from game.sim.chase import step
 from game.sim.commands import Commands
 from game.sim.scent import prewarm_key
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import DEFAULT, Tuning
 from tests import mapkit

@@ -12,8 +12,9 @@ import pytest
 
 from game import policies
 from game.sim import world as world_mod
+from game.sim.chase import step
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import DEFAULT
 

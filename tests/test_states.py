@@ -11,19 +11,26 @@ from game import policies
 from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim import rex as rex_mod
+from game.sim.chase import step
+from game.sim.civilians import Civilian
+from game.sim.dylan import Dylan
 from game.sim.stage import Stage
 from game.sim.states import (
+    CIVILIAN_MOVES,
+    DYLAN_MOVES,
     OFFICER_MOVES,
     PHASE_MOVES,
     REX_MOVES,
     SEARCH_MOVES,
+    CivilianState,
+    DylanState,
     IllegalTransition,
     OfficerState,
     Phase,
     RexState,
     Search,
 )
-from game.sim.world import World, step
+from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import DEFAULT
 
@@ -39,7 +46,8 @@ def world_factory():
 
 def test_every_machine_has_a_row_for_each_of_its_states_and_keeps_its_strings():
     for moves, kind in ((REX_MOVES, RexState), (SEARCH_MOVES, Search),
-                        (OFFICER_MOVES, OfficerState), (PHASE_MOVES, Phase)):
+                        (OFFICER_MOVES, OfficerState), (PHASE_MOVES, Phase),
+                        (DYLAN_MOVES, DylanState), (CIVILIAN_MOVES, CivilianState)):
         assert set(moves) == set(kind)
         assert all(targets <= set(kind) for targets in moves.values())
     # The values are the strings of events, traces and scenario files.
@@ -89,6 +97,42 @@ def test_the_dispatcher_and_officers_refuse_impossible_changes(world_factory):
     on_foot = next(o for o in world.police.officers if o.car is None)
     with pytest.raises(IllegalTransition):
         police_mod.set_officer_state(on_foot, OfficerState.IN_CAR)
+
+
+def test_dylan_and_a_passer_by_refuse_impossible_changes(world_factory):
+    world = world_factory()
+    dylan, person = world.dylan, world.crowd.civilians[0]
+    with pytest.raises(IllegalTransition):
+        dylan.set_state(DylanState.ARRIVED)  # he has not left the desk
+    with pytest.raises(IllegalTransition, match="not a DylanState"):
+        dylan.set_state("running")  # type: ignore[arg-type]
+    dylan.set_state(DylanState.RUNNING)
+    dylan.set_state(DylanState.DONE)
+    with pytest.raises(IllegalTransition):
+        dylan.set_state(DylanState.RUNNING)  # the order is given once
+    with pytest.raises(IllegalTransition):
+        person.set_state(CivilianState.INDOORS)  # only a fleeing passer-by goes in
+    person.set_state(CivilianState.GRAB)
+    with pytest.raises(IllegalTransition):
+        person.set_state(CivilianState.FILM)  # after the grab, he runs
+    assert (dylan.state, person.state) == (DylanState.DONE, CivilianState.GRAB)
+
+
+def test_the_crowd_and_dylan_change_state_in_play(world_factory, monkeypatch):
+    """Games with the crowd and Dylan run their machines through the checked changes (an
+    illegal one would raise), and reach the ends of them."""
+    made: set[tuple[str, str]] = set()
+    for kind in (Civilian, Dylan):
+        def recording(self, state, change=kind.set_state):
+            made.add((self.state, state))
+            change(self, state)
+        monkeypatch.setattr(kind, "set_state", recording)
+    for seed in (1, 2, 3):
+        world = world_factory(seed)
+        act = policies.make("calm", seed)
+        while world.ending is None and world.tick < 30 * 300:
+            step(world, act(policies.Observation(world)))
+    assert {("walk", "flee"), ("flee", "indoors"), ("command_center", "running")} <= made
 
 
 def test_games_on_the_shipped_map_change_state_only_as_the_tables_allow(world_factory):

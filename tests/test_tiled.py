@@ -1,6 +1,7 @@
 """The shipped maps survive Tiled's own writer, and Tiled's renderer can draw them.
 
-Skipped where the Tiled editor is not installed; .ci/run installs it (Debian's `tiled`).
+Skipped where the Tiled editor is not installed; the CI steps install Debian's `tiled`
+(.ci/setup.sh).
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ import pytest
 from game.headless import Runner
 from game.replay import Replay
 from game.sim import events as ev
+from game.sim.chase import step
 from game.sim.commands import Commands
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.sound import catalogue
 from game.tiled import read_level
 from game.tuning import DEFAULT

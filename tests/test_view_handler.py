@@ -9,7 +9,7 @@ import pytest
 
 from game.headless import Runner
 from game.replay import load
-from game.sim.handler import HOLD_FIRE
+from game.sim.orders import HOLD_FIRE
 from game.tiled import read_level
 from game.view.app import App, PlayOptions
 from game.view.command import CommandScreen, handler_score_line

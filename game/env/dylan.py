@@ -32,7 +32,8 @@ from game.contract import TERRAIN_ID
 from game.env.episode import PHASES, Reward
 from game.handler_observation import HandlerObservation, Point
 from game.sim import events as ev
-from game.sim.handler import (
+from game.sim.handler import checked
+from game.sim.orders import (
     CLEARED,
     HOLD_FIRE,
     NO_ORDERS,
@@ -44,7 +45,6 @@ from game.sim.handler import (
     MoveUnits,
     Order,
     SetPosture,
-    checked,
 )
 from game.sim.world import World
 

@@ -33,11 +33,12 @@ from game.level import Level
 from game.observation import Observation
 from game.sim import events as ev
 from game.sim import mila as mila_mod
+from game.sim.chase import step
 from game.sim.commands import IDLE, Commands
-from game.sim.handler import NO_ORDERS
 from game.sim.motion import STEPS
+from game.sim.orders import NO_ORDERS
 from game.sim.stage import Stage
-from game.sim.world import World, step
+from game.sim.world import World
 from game.stagecache import build_stage
 from game.tuning import DEFAULT, Tuning
 

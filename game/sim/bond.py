@@ -27,10 +27,10 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim.perception import line_of_sight
-from game.sim.states import RexState
+from game.sim.states import CivilianState, RexState
 
 if TYPE_CHECKING:
-    from game.sim.rex import Rex
+    from game.sim.agents import Rex
     from game.sim.world import World
 
 NEAR_STATES = (RexState.WARY, RexState.CALMING, RexState.BONDED)
@@ -60,7 +60,8 @@ def stressors(world: World) -> tuple[float, str]:
         causes["raised guns"] = t.gun_stress * min(len(seen), 3)
         causes["a gun aimed at him"] = t.aim_stress * min(
             sum(1 for g in seen if g.aim is not None), 2)
-    panicking = sum(1 for c in world.crowd.walking if c.state in ("flee", "grab")
+    frightened = (CivilianState.FLEE, CivilianState.GRAB)
+    panicking = sum(1 for c in world.crowd.walking if c.state in frightened
                     and math.hypot(c.x - rex.x, c.y - rex.y) <= CROWD_NEAR)
     causes["screaming people"] = t.crowd_stress * min(panicking, 3)
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)

@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from game.contract import TERRAIN_ID
 from game.sim import events as ev
 from game.sim import handler as handler_mod
-from game.sim.fields import WindowField, flee_field
+from game.sim.agents import Civilian
+from game.sim.fields import flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
-from game.sim.states import OfficerState, RexState
+from game.sim.states import CivilianState, OfficerState, RexState
+
+C = CivilianState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -42,79 +43,6 @@ FLEE_NEAR = 14.0  # tiles from Rex within which a fleer uses the flee map, not t
 STANDING_COST = 10.0  # extra cost of a cell where someone stands still (for the flee map)
 GRAB_GRACE = 0.3  # tiles past grab_reach she may be when his wind-up ends and still be caught
 Steps = tuple[tuple[int, int, int], ...]  # (dx, dy, step index), as in motion.STEP_SETS
-# How much people like to walk on each kind of ground (sidewalks and paths most).
-PREFERENCE = {"sidewalk": 1.0, "path": 1.0, "bridge": 0.9, "floor": 0.6, "grass": 0.45,
-              "forest": 0.1, "road": 0.0}
-
-
-@dataclass
-class Civilian:
-    id: int
-    x: float
-    y: float
-    variant: int
-    filmer: bool  # if frightened, films rather than flees
-    heading: tuple[float, float] = (1.0, 0.0)
-    state: str = "walk"  # walk, flee, film, grab, indoors
-    fear: float = 0.0
-    phone_up: bool = False
-    phoned: bool = False
-    stride: Stride | None = None
-    grab_until: int = 0
-    hiding: bool = False  # fleeing, but holding back: the way in passes Rex
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-    @property
-    def active(self) -> bool:
-        return self.state != "indoors"
-
-
-class Crowd:
-    """Everyone out in the streets. Switched off (``on`` false), it is a crowd of nobody:
-    an update of no one does nothing, so callers read it like any other."""
-
-    def __init__(self, world: World, on: bool = True):
-        self.on = on
-        self.civilians: list[Civilian] = []
-        self.preference = np.zeros(world.level.terrain.shape, np.float32)
-        for name, value in PREFERENCE.items():
-            self.preference[world.level.terrain == TERRAIN_ID[name]] = value
-        # Fast scalar reads in Python loops.
-        self.preference_rows = cast("list[list[float]]", self.preference.tolist())
-        self.door_rows = cast("list[list[float]]", world.stage.to_door.tolist())
-        self.flee: WindowField | None = None
-        self.flee_from: tuple[int, int] | None = None
-        self.grabber: int | None = None
-        self.grab_done = False
-        self.counts = {"indoors": 0, "filming_peak": 0, "panicked": 0}
-        self.walking: list[Civilian] = []  # everyone not yet indoors
-        rng = world.rng
-        walkable = world.stage.walkable
-        for spawn in world.level.of_kind("civilian_spawn") if on else []:
-            cells = [tuple(c) for c in spawn.cells if walkable[c[1], c[0]]]
-            if not cells:
-                continue
-            for _ in range(int(spawn.properties["count"])):
-                x, y = cells[int(rng.integers(len(cells)))]
-                angle = rng.uniform(0, 2 * math.pi)
-                self.civilians.append(Civilian(
-                    len(self.civilians), x + rng.uniform(0.3, 0.7), y + rng.uniform(0.3, 0.7),
-                    int(rng.integers(4)), bool(rng.random() < world.tuning.filmer_share),
-                    heading=(math.cos(angle), math.sin(angle))))
-        self.walking = list(self.civilians)
-
-    def filming(self) -> int:
-        return sum(1 for c in self.civilians if c.state == "film")
-
-    def door_at(self, x: int, y: int) -> float:
-        return self.door_rows[y][x]
-
-
-def create(world: World, on: bool = True) -> Crowd:
-    return Crowd(world, on)
 
 
 # -- fear ---------------------------------------------------------------------------------
@@ -148,7 +76,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
             sx, sy = speaker.centre
             heard = np.hypot(xs - sx, ys - sy) <= float(speaker.properties["radius"])
             fear += np.where(heard, t.loudspeaker_fear, 0.0)
-    frightened = np.array([c.state in ("flee", "grab") for c in people])
+    frightened = np.array([c.state in (C.FLEE, C.GRAB) for c in people])
     if frightened.any():
         gaps = np.hypot(xs[:, None] - xs[None, frightened], ys[:, None] - ys[None, frightened])
         neighbours = ((gaps <= t.contagion_radius) & (gaps > 1e-6)).sum(axis=1)
@@ -161,7 +89,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
             # Switched-off police take no calls (and the call draws nothing at random).
             if world.rng.random() < t.phone_chance and world.police.on:
                 _phone(world, person)
-        if person.state == "walk" and person.fear >= t.panic_threshold:
+        if person.state == C.WALK and person.fear >= t.panic_threshold:
             _panic(world, person, float(gap), events)
 
 
@@ -183,9 +111,9 @@ def _panic(world: World, person: Civilian, distance: float, events: list[ev.Even
     person.stride = None
     if (person.filmer and distance <= world.tuning.film_range
             and world.rex.state != RexState.RESTLESS):
-        person.state = "film"
+        person.set_state(C.FILM)
     else:
-        person.state = "flee"
+        person.set_state(C.FLEE)
 
 
 # -- moving -----------------------------------------------------------------------------------
@@ -199,7 +127,7 @@ def _refresh_flee(world: World) -> None:
                                            abs(here[1] - crowd.flee_from[1])) < 3:
         return
     cost = world.level.cost["foot"]
-    standing = [c.cell for c in crowd.civilians if c.state == "film"]
+    standing = [c.cell for c in crowd.civilians if c.state == C.FILM]
     standing += [o.cell for o in world.police.officers
                  if o.car is None and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
     if standing:
@@ -218,9 +146,9 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     desk = world.handler
     if desk.blocked or desk.cordon is not None:  # round roadblocks, out of the cordon
         steps, out = handler_mod.civilian_steps(world, steps, x, y)
-        if out is not None and person.state != "grab":
+        if out is not None and person.state != C.GRAB:
             return out
-    if person.state == "flee":
+    if person.state == C.FLEE:
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
         if near and flee is not None and flee.contains(x, y):
@@ -236,9 +164,9 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
         person.hiding = step is not None and not near and math.hypot(
             rex.x - x - step[0] - 0.5, rex.y - y - step[1] - 0.5) < FLEE_NEAR
         return None if person.hiding else step
-    if person.state == "grab":
+    if person.state == C.GRAB:
         return _closer(steps, x, y, world.mila.x, world.mila.y)
-    if person.state == "film":
+    if person.state == C.FILM:
         return None
     return _stroll(world, person, steps, x, y)
 
@@ -286,7 +214,7 @@ def _start_stride(world: World, person: Civilian) -> None:
     if step is None:
         return
     t = world.tuning
-    fast = person.state in ("flee", "grab")
+    fast = person.state in (C.FLEE, C.GRAB)
     speed = (t.civilian_flee_speed if fast else t.civilian_walk_speed) / world.tick_hz
     x, y = person.cell
     person.stride = Stride.into(person.x, person.y, (x + step[0], y + step[1]), speed)
@@ -304,13 +232,14 @@ def _grab(world: World, events: list[ev.Event]) -> None:
     if crowd.grabber is None:
         if math.hypot(rex.x - mila.x, rex.y - mila.y) > t.grab_trigger:
             return
-        near = [c for c in crowd.civilians if c.active and c.state in ("walk", "film")
+        near = [c for c in crowd.civilians if c.active and c.state in (C.WALK, C.FILM)
                 and math.hypot(c.x - mila.x, c.y - mila.y) <= t.grab_trigger * 1.5]
         if not near:
             return
         person = min(near, key=lambda c: (math.hypot(c.x - mila.x, c.y - mila.y), c.id))
         crowd.grabber = person.id
-        person.state, person.stride, person.phone_up = "grab", None, False
+        person.set_state(C.GRAB)
+        person.stride, person.phone_up = None, False
         events.append(ev.GrabAttempt(world.tick, person.id))
         events.append(ev.Radio(world.tick, "Passer-by", "Kid, run!"))
         return
@@ -329,7 +258,8 @@ def _grab(world: World, events: list[ev.Event]) -> None:
             events.append(ev.GrabbedMila(world.tick, person.id))
         else:
             events.append(ev.GrabMissed(world.tick, person.id))
-        person.state, person.stride = "flee", None
+        person.set_state(C.FLEE)
+        person.stride = None
 
 
 # -- the tick ---------------------------------------------------------------------------------
@@ -340,7 +270,7 @@ def update(world: World, events: list[ev.Event]) -> None:
     thinking = world.tick % THINK_EVERY == 0
     if thinking:
         _feel(world, events)
-        if any(c.state == "flee" for c in crowd.walking):
+        if any(c.state == C.FLEE for c in crowd.walking):
             _refresh_flee(world)
     if thinking or crowd.grabber is not None:
         _grab(world, events)
@@ -360,9 +290,9 @@ def update(world: World, events: list[ev.Event]) -> None:
         if _in_at_a_door(world, person, events):
             # Fleeing from where filming left him, he may already stand at a door.
             went_in = True
-        elif person.state == "film":
+        elif person.state == C.FILM:
             filming += _film(world, person, events)
-        elif not (person.state == "grab" and person.grab_until):  # not while reaching out
+        elif not (person.state == C.GRAB and person.grab_until):  # not while reaching out
             _start_stride(world, person)
     if went_in:
         crowd.walking = [c for c in crowd.walking if c.active]
@@ -373,9 +303,9 @@ def _in_at_a_door(world: World, person: Civilian, events: list[ev.Event]) -> boo
     """A fleeing passer-by at a door goes in."""
     crowd = world.crowd
     x, y = person.cell
-    if person.state != "flee" or crowd.door_rows[y][x] > 0.5:
+    if person.state != C.FLEE or crowd.door_rows[y][x] > 0.5:
         return False
-    person.state = "indoors"
+    person.set_state(C.INDOORS)
     crowd.counts["indoors"] += 1
     events.append(ev.WentIndoors(world.tick, person.id))
     return True
@@ -386,7 +316,8 @@ def _film(world: World, person: Civilian, events: list[ev.Event]) -> int:
     t, rex = world.tuning, world.rex
     distance = math.hypot(rex.x - person.x, rex.y - person.y)
     if distance < t.film_distance * 0.5 or distance > t.film_range:
-        person.state, person.phone_up, person.stride = "flee", False, None
+        person.set_state(C.FLEE)
+        person.phone_up, person.stride = False, None
         return 0
     if not person.phone_up:
         person.phone_up = True

@@ -12,17 +12,17 @@ gives the order only when told (game/sim/handler.py); until then he follows this
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from game.sim import events as ev
 from game.sim import police as police_mod
+from game.sim.agents import Dylan
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import Stride, downhill, face
 from game.sim.perception import line_of_sight
-from game.sim.states import Phase, RexState
+from game.sim.states import DylanState, Phase, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -30,24 +30,6 @@ if TYPE_CHECKING:
 CALM_STRESS = 0.5  # Rex's stress under which Dylan calls him calm
 ROUTE_MARGIN = 16  # tiles round Dylan and his cell that his way there may use
 STOP_SHORT = 4.0  # tiles from Rex where he stops, so as not to crowd him
-
-
-@dataclass
-class Dylan:
-    x: float
-    y: float
-    heading: tuple[float, float] = (0.0, 1.0)
-    state: str = "command_center"  # running, arrived, ordering, done
-    stride: Stride | None = None
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-
-def create(world: World) -> Dylan:
-    x, y = world.level.one("dylan_spawn").cell
-    return Dylan(x + 0.5, y + 0.5)
 
 
 def sees_rex(world: World) -> bool:
@@ -78,7 +60,7 @@ def order_stand_down(world: World, events: list[ev.Event]) -> None:
                                                  "your weapons."))
     police_mod.stand_down(world, events)
     events.append(ev.StandDown(world.tick))
-    dylan.state = "done"
+    dylan.set_state(DylanState.DONE)
 
 
 def _asked(world: World, events: list[ev.Event]) -> None:
@@ -98,29 +80,30 @@ def update(world: World, events: list[ev.Event]) -> None:
     dylan, police, rex = world.dylan, world.police, world.rex
     if world.handler.lower_weapons:
         _asked(world, events)
-    if dylan.state == "done":
+    if dylan.state == DylanState.DONE:
         return
     if world.handler.has_dylan:  # the Handler moves him and gives the order
         _go_where_sent(world)
-        if dylan.stride is None and dylan.state != "command_center":
+        if dylan.stride is None and dylan.state != DylanState.COMMAND_CENTER:
             face(dylan, rex.x, rex.y)
         return
-    if dylan.state == "command_center":
+    if dylan.state == DylanState.COMMAND_CENTER:
         if police.phase == Phase.CONTAINMENT:
-            dylan.state = "running"
+            dylan.set_state(DylanState.RUNNING)
             events.append(ev.Radio(world.tick, "Dylan", "I'm going to him. Nobody fires."))
         return
     distance = math.hypot(rex.x - dylan.x, rex.y - dylan.y)
     in_earshot = sees_rex(world)
-    if dylan.state == "running" and in_earshot:
-        dylan.state = "arrived"
-    if dylan.state == "arrived":
+    if dylan.state == DylanState.RUNNING and in_earshot:
+        dylan.set_state(DylanState.ARRIVED)
+    if dylan.state == DylanState.ARRIVED:
         face(dylan, rex.x, rex.y)
         if may_order(world)[0]:
             order_stand_down(world, events)
         if not in_earshot:
-            dylan.state = "running"
-    if dylan.state == "running" or (dylan.state == "arrived" and distance > STOP_SHORT * 2):
+            dylan.set_state(DylanState.RUNNING)
+    if dylan.state == DylanState.RUNNING or (
+            dylan.state == DylanState.ARRIVED and distance > STOP_SHORT * 2):
         _run(world, dylan)
 
 
@@ -157,8 +140,8 @@ def _go_where_sent(world: World) -> None:
     if dylan.stride is None:
         target = desk.dylan_target
         if target is None or dylan.cell == target:
-            if dylan.state == "running":
-                dylan.state = "arrived"
+            if dylan.state == DylanState.RUNNING:
+                dylan.set_state(DylanState.ARRIVED)
             return
         values = _route(world, dylan.cell, target)
         x, y = dylan.cell

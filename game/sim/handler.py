@@ -21,96 +21,38 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from game.sim import events as ev
 from game.sim.commands import CommandError, describe
-from game.sim.fields import WindowField
-from game.sim.states import OFFICER_MOVES, OfficerState, check
+from game.sim.orders import (
+    HOLD_FIRE,
+    KINDS,
+    MESSAGES,
+    NO_ORDERS,
+    POSTURES,
+    Cordon,
+    DylanTo,
+    HandlerCommands,
+    Loudspeaker,
+    LowerWeapons,
+    MoveUnits,
+    Order,
+    Roadblock,
+    SetPosture,
+)
+from game.sim.states import OFFICER_MOVES, CivilianState, DylanState, OfficerState, check
 
 if TYPE_CHECKING:
     from game.sim.world import World
 
-HOLD_FIRE, CLEARED = "hold_fire", "cleared"
-POSTURES = (HOLD_FIRE, CLEARED)
-MESSAGES = ("calm", "warning")
 ROADBLOCK_REACH = 1  # road cells within this many steps of the parked car are blocked
 PA_RADIUS = 10.0  # tiles a car's or Dylan's loudhailer carries
 CLEAR_EVERY = 15  # ticks between walking filmers out of the cordon
 MAX_ORDERS = 64  # orders in one tick's HandlerCommands
 MAX_UNITS = 1000  # unit ids in one order
-
-
-@dataclass(frozen=True, slots=True)
-class MoveUnits:
-    """Officers ``units`` go to ``cell`` and hold it; ``cell`` None gives them back to the
-    dispatcher."""
-
-    units: tuple[int, ...]
-    cell: tuple[int, int] | None
-
-
-@dataclass(frozen=True, slots=True)
-class SetPosture:
-    """Officers ``units`` hold fire (never aim) or are cleared (aim under the usual rules)."""
-
-    units: tuple[int, ...]
-    posture: str
-
-
-@dataclass(frozen=True, slots=True)
-class Roadblock:
-    """Patrol car ``car`` (with its crew aboard) drives to road ``cell`` and parks across it."""
-
-    car: int
-    cell: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class Cordon:
-    """Passers-by are led out of, and kept out of, the cells from ``area``'s (x0, y0) to
-    (x1, y1) inclusive; ``area`` None lifts the cordon."""
-
-    area: tuple[int, int, int, int] | None
-
-
-@dataclass(frozen=True, slots=True)
-class Loudspeaker:
-    """A ``calm`` message or a ``warning`` over every loudspeaker, car and Dylan's hailer."""
-
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class DylanTo:
-    """Dylan himself goes to ``cell`` (from then on he moves only when told)."""
-
-    cell: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class LowerWeapons:
-    """"Lower your weapons": carried out only within earshot, with Rex in sight and calm or
-    shielding Mila, as in the Mila game."""
-
-
-Order = MoveUnits | SetPosture | Roadblock | Cordon | Loudspeaker | DylanTo | LowerWeapons
-KINDS: dict[type, str] = {MoveUnits: "move", SetPosture: "posture", Roadblock: "roadblock",
-                          Cordon: "cordon", Loudspeaker: "loudspeaker", DylanTo: "dylan",
-                          LowerWeapons: "lower_weapons"}
-
-
-@dataclass(frozen=True, slots=True)
-class HandlerCommands:
-    """This tick's orders from the command center (usually none)."""
-
-    orders: tuple[Order, ...] = ()
-
-
-NO_ORDERS = HandlerCommands()
 
 
 # -- checking what a driver hands over ---------------------------------------------------------
@@ -194,100 +136,7 @@ def checked(world: World, commands: object) -> HandlerCommands:
 # -- orders as JSON (replays) ------------------------------------------------------------------
 
 
-def order_json(order: Order) -> list[Any]:
-    """One order as a short JSON list: its kind, then its fields."""
-    match order:
-        case MoveUnits():
-            return ["move", list(order.units), None if order.cell is None else list(order.cell)]
-        case SetPosture():
-            return ["posture", list(order.units), order.posture]
-        case Roadblock():
-            return ["roadblock", order.car, list(order.cell)]
-        case Cordon():
-            return ["cordon", None if order.area is None else list(order.area)]
-        case Loudspeaker():
-            return ["loudspeaker", order.message]
-        case DylanTo():
-            return ["dylan", list(order.cell)]
-    return ["lower_weapons"]
-
-
-def _as_tuple(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def order_from_json(data: Any) -> Order:
-    """The order ``order_json`` wrote (its values are checked again when it is played)."""
-    if not isinstance(data, list) or not data or not isinstance(data[0], str):
-        raise ValueError(f"bad order {str(data)[:40]}")
-    kind, rest = data[0], data[1:]
-    shapes = {"move": 2, "posture": 2, "roadblock": 2, "cordon": 1, "loudspeaker": 1,
-              "dylan": 1, "lower_weapons": 0}
-    if shapes.get(kind) != len(rest):
-        raise ValueError(f"bad order {str(data)[:40]}")
-    match kind:
-        case "move":
-            return MoveUnits(_as_tuple(rest[0]), _as_tuple(rest[1]))
-        case "posture":
-            return SetPosture(_as_tuple(rest[0]), rest[1])
-        case "roadblock":
-            return Roadblock(rest[0], _as_tuple(rest[1]))
-        case "cordon":
-            return Cordon(_as_tuple(rest[0]))
-        case "loudspeaker":
-            return Loudspeaker(rest[0])
-        case "dylan":
-            return DylanTo(_as_tuple(rest[0]))
-    return LowerWeapons()
-
-
 # -- the desk ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Desk:
-    """What the command center has ordered and what is still on the radio."""
-
-    active: bool
-    pending: list[tuple[int, Order]] = field(default_factory=list)  # (tick it lands, order)
-    unit_orders: dict[int, tuple[int, int]] = field(default_factory=dict)  # officer -> cell
-    postures: dict[int, str] = field(default_factory=dict)  # officer -> hold_fire (else cleared)
-    roadblocks: dict[int, tuple[int, int]] = field(default_factory=dict)  # car -> road cell
-    cordon: tuple[int, int, int, int] | None = None
-    has_dylan: bool = False  # the Handler has taken Dylan's feet: no more AI for him
-    dylan_target: tuple[int, int] | None = None
-    lower_weapons: bool = False  # "Lower your weapons" asked this tick
-    loudspeaker_ready: int = 0  # tick from which the loudspeaker can speak again
-    owns_loudspeaker: bool = False  # once used, the dispatcher's own warnings stop
-    calm_until: int = -1  # Rex heard the calm message: his stress falls until then
-    reports: list[tuple[int, float, float, float]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: {
-        "move": 0, "posture": 0, "roadblock": 0, "cordon": 0, "loudspeaker": 0, "dylan": 0,
-        "lower_weapons": 0, "refused": 0, "led_out": 0})
-    blocked: frozenset[tuple[int, int]] = frozenset()  # road cells under a parked roadblock
-    dylan_route: tuple[tuple[int, int], WindowField] | None = None  # (target, field): a cache
-
-    def state(self) -> list[Any]:
-        """Everything that changes, in a fixed order, for the world's state hash."""
-        return [self.active, [[tick, order_json(order)] for tick, order in self.pending],
-                sorted([k, list(v)] for k, v in self.unit_orders.items()),
-                sorted([k, v] for k, v in self.postures.items()),
-                sorted([k, list(v)] for k, v in self.roadblocks.items()),
-                self.cordon, self.has_dylan, self.dylan_target, self.lower_weapons,
-                self.loudspeaker_ready,
-                self.owns_loudspeaker, self.calm_until, self.reports, self.counts,
-                sorted(self.blocked)]
-
-    def holds_fire(self, officer_id: int) -> bool:
-        return self.postures.get(officer_id) == HOLD_FIRE
-
-    def in_cordon(self, x: int, y: int) -> bool:
-        area = self.cordon
-        return area is not None and area[0] <= x <= area[2] and area[1] <= y <= area[3]
-
-
-def create(world: World, active: bool) -> Desk:
-    return Desk(active)
 
 
 def receive(world: World, commands: HandlerCommands, events: list[ev.Event]) -> None:
@@ -304,8 +153,8 @@ def receive(world: World, commands: HandlerCommands, events: list[ev.Event]) -> 
                 desk.has_dylan, desk.dylan_target = True, order.cell
                 desk.counts["dylan"] += 1
                 world.dylan.stride = None
-                if world.dylan.state in ("command_center", "arrived"):
-                    world.dylan.state = "running"
+                if world.dylan.state in (DylanState.COMMAND_CENTER, DylanState.ARRIVED):
+                    world.dylan.set_state(DylanState.RUNNING)
             case LowerWeapons():
                 desk.lower_weapons = True  # Dylan says it himself, this tick, if he may
             case Loudspeaker() if world.tick < desk.loudspeaker_ready:
@@ -446,7 +295,7 @@ def speakers(world: World) -> list[tuple[float, float, float]]:
              for o in world.level.of_kind("loudspeaker")]
     if world.police.on:
         found += [(c.x, c.y, PA_RADIUS) for c in world.police.cars]
-    if world.dylan.state != "command_center":
+    if world.dylan.state != DylanState.COMMAND_CENTER:
         found.append((world.dylan.x, world.dylan.y, PA_RADIUS))
     return found
 
@@ -521,8 +370,9 @@ def clear_cordon(world: World) -> None:
     if desk.cordon is None or not crowd.on:
         return
     for person in crowd.walking:
-        if person.state == "film" and desk.in_cordon(*person.cell):
-            person.state, person.phone_up = "walk", False
+        if person.state == CivilianState.FILM and desk.in_cordon(*person.cell):
+            person.set_state(CivilianState.WALK)
+            person.phone_up = False
 
 
 # -- Dylan under the Handler -------------------------------------------------------------------

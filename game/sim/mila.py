@@ -10,7 +10,6 @@ her gaze.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from game.sim import events as ev
@@ -20,35 +19,6 @@ from game.sim.states import RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
-
-
-@dataclass
-class Mila:
-    x: float
-    y: float
-    facing: tuple[float, float] = (0.0, 1.0)
-    moving: bool = False
-    running: bool = False
-    grabbed_until: int = 0  # a passer-by pulls her away from Rex until this tick
-    grabbed_by: int | None = None
-    grabbed: bool = False
-    posture: str = "stand"  # or "kneel"
-    whispering: bool = False
-    breath: float = 1.0  # whispering spends it; it refills when she stops
-    out_of_breath: bool = False  # until it refills to BREATH_AGAIN
-    hand_up: bool = False
-    hand_since: int = 0  # when she started lifting her hand (it counts after a moment)
-    showing_collar: bool = False
-    collar_shown: bool = False  # this showing has been judged already
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-
-def create(world: World) -> Mila:
-    x, y = world.level.one("mila_spawn").cell
-    return Mila(x + 0.5, y + 0.5)
 
 
 PULL_SPEED = 1.5  # tiles per second a passer-by drags her

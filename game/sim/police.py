@@ -28,7 +28,6 @@ after the stand-down.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -36,12 +35,14 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim import handler as handler_mod
+from game.sim.agents import Aim, Car, Officer, SharedField
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import STEP_SETS, STEPS, Stride, face
 from game.sim.perception import in_cone, line_of_sight, seen_mask
 from game.sim.states import OFFICER_MOVES, PHASE_MOVES, OfficerState, Phase, RexState, check
 
 if TYPE_CHECKING:
+    from game.sim.agents import PoliceForce
     from game.sim.stage import SearchBlocks
     from game.sim.world import World
 
@@ -58,166 +59,6 @@ ALL_STEPS = STEP_SETS[255]
 OFFICER_STATE = {Phase.STANDBY: OfficerState.STANDBY, Phase.SEARCH: OfficerState.SEARCH,
                  Phase.PURSUIT: OfficerState.PURSUIT, Phase.CONTAINMENT: OfficerState.PERIMETER,
                  Phase.STAND_DOWN: OfficerState.STAND_DOWN}
-
-
-@dataclass
-class Aim:
-    target_x: float
-    target_y: float
-    progress: float = 0.0  # 0..1 of the telegraph
-
-
-@dataclass
-class Officer:
-    id: int
-    x: float
-    y: float
-    state: OfficerState
-    heading: tuple[float, float] = (0.0, 1.0)
-    car: int | None = None
-    stride: Stride | None = None  # walking into the next cell of his route
-    route: tuple[int, int] | None = None  # where his route leads (search block, slot)
-    meter: float = 0.0  # how sure he is that he sees Rex (1 = sure)
-    sees: bool = False
-    seen_tick: int = -1_000_000  # when he last saw Rex: a new sighting needs a gap
-    gun_raised: bool = False
-    aim: Aim | None = None
-    reload_until: int = 0
-    idle_until: int = 0  # nowhere to go: he looks again at this tick (or on new orders)
-    vision_range: float = 0.0
-    vision_half_angle: float = 0.0
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-
-@dataclass
-class Car:
-    id: int
-    x: float
-    y: float
-    heading: tuple[float, float] = (1.0, 0.0)
-    crew: list[int] = field(default_factory=list)
-    route: tuple[int, int] | None = None  # road cell it drives to
-    stride: Stride | None = None
-    siren_on: bool = False
-    parked: bool = False
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-
-@dataclass
-class Dispatcher:
-    phase: Phase = Phase.STANDBY
-    phase_tick: int = 0
-    alarm_tick: int | None = None
-    last_known: tuple[float, float] | None = None
-    last_known_tick: int = -1
-    last_sighting_tick: int = -1
-    belief: np.ndarray | None = None
-    pending_reports: list[ev.PhoneReport] = field(default_factory=list)
-    next_assign: int = 0
-    next_broadcast: int = 0
-    log: list[tuple[int, Phase]] = field(default_factory=lambda: [(0, Phase.STANDBY)])
-
-
-@dataclass
-class SharedField:
-    """A distance field toward one target cell, shared by every unit chasing that target."""
-
-    target: tuple[int, int]
-    values: np.ndarray
-    tick: int
-
-
-class PoliceForce:
-    """The dispatcher and every unit. Switched off (``on`` false), it is a force of nobody
-    whose update does nothing: no officers, no cars, no phases, no calls taken, so the rest
-    of the simulation reads it like any other without asking whether it is there."""
-
-    def __init__(self, world: World, on: bool = True):
-        t = world.tuning
-        self.on = on
-        self.officers: list[Officer] = []
-        self.cars: list[Car] = []
-        self.dispatcher = Dispatcher() if on else Dispatcher(log=[])
-        self.fields: dict[str, np.ndarray] = {}
-        self.shared: dict[str, SharedField] = {}
-        # Each unit's route: (destination, field toward it), kept until the destination changes.
-        self.routes: dict[tuple[str, int], tuple[tuple[int, int], WindowField]] = {}
-        self._scratch: np.ndarray | None = None
-        self.slots: dict[int, tuple[int, int]] = {}
-        self.slots_around: tuple[int, int] | None = None  # where Rex was when they were set
-        self.slots_for: frozenset[int] = frozenset()  # the officers they were set for
-        self.seen_by_rex: list[tuple[float, float]] = []  # units Rex can see
-        self.counts = {"sightings": 0, "phone_reports": 0, "aims": 0, "shots": 0}
-        self.tension_ticks = 0  # perimeter up, guns raised, no shot yet
-        half = math.radians(t.vision_half_angle)
-        spawns = world.level.of_kind("police_spawn") if on else []
-        for spawn, car_cell in zip(spawns, world.stage.police_car_cells[:len(spawns)],
-                                   strict=True):
-            sx, sy = spawn.cell
-            for k in range(int(spawn.properties["officers"])):
-                x, y = _spread(world, sx, sy, k)
-                self.officers.append(Officer(len(self.officers), x, y, OfficerState.STANDBY,
-                                             vision_range=t.vision_range,
-                                             vision_half_angle=half))
-            for _ in range(int(spawn.properties["cars"])):
-                if car_cell is None:
-                    continue
-                car = Car(len(self.cars), car_cell[0] + 0.5, car_cell[1] + 0.5)
-                for _ in range(t.car_crew):
-                    officer = Officer(len(self.officers), car.x, car.y, OfficerState.IN_CAR,
-                                      car=car.id, vision_range=t.car_vision_range,
-                                      vision_half_angle=half)
-                    self.officers.append(officer)
-                    car.crew.append(officer.id)
-                self.cars.append(car)
-
-    @property
-    def phase(self) -> str:
-        return self.dispatcher.phase
-
-    def scratch(self, like: np.ndarray) -> np.ndarray:
-        """A working array shaped like the search map, kept between updates."""
-        if self._scratch is None or self._scratch.shape != like.shape:
-            self._scratch = np.empty_like(like)
-        return self._scratch
-
-    def on_foot(self) -> list[Officer]:
-        return [o for o in self.officers if o.car is None]
-
-    def path(self, officer: Officer, length: int = 24) -> list[tuple[int, int]]:
-        """The next cells of an officer's route, for the debug overlay."""
-        values = self._field_for(officer)
-        if values is None:
-            return []
-        cells, (x, y) = [], officer.cell
-        for _ in range(length):
-            step = _downhill(values, None, x, y, set())
-            if step is None:
-                break
-            x, y = x + step[0], y + step[1]
-            cells.append((x, y))
-        return cells
-
-    def _field_for(self, officer: Officer) -> np.ndarray | WindowField | None:
-        if officer.state == OfficerState.PURSUIT and "pursuit" in self.shared:
-            return self.shared["pursuit"].values
-        known = self.routes.get(("Officer", officer.id))
-        return None if known is None else known[1]
-
-
-def _spread(world: World, x: int, y: int, k: int) -> tuple[float, float]:
-    """Officers of one spawn stand side by side on walkable cells around it."""
-    ring = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
-    for dx, dy in ring[k % len(ring):] + ring[:k % len(ring)]:
-        if world.level.inside(x + dx, y + dy) and world.stage.walkable[y + dy, x + dx]:
-            return x + dx + 0.5, y + dy + 0.5
-    return x + 0.5, y + 0.5
 
 
 def _downhill(field: np.ndarray | WindowField, moves: np.ndarray | None, x: int, y: int,
@@ -414,7 +255,7 @@ def _near_people(world: World, margin: float = 1.0) -> bool:
     if math.hypot(world.mila.x - x, world.mila.y - y) <= reach:
         return True
     return any(
-        c.state not in ("indoors", "gone") and math.hypot(c.x - x, c.y - y) <= reach
+        c.active and math.hypot(c.x - x, c.y - y) <= reach
         for c in world.crowd.civilians)
 
 
@@ -881,7 +722,7 @@ def _clear_line(world: World, officer: Officer) -> bool:
     """No one (Mila, a passer-by) stands within a step of the line from the gun to Rex."""
     rex = world.rex
     people = [(world.mila.x, world.mila.y)]
-    people += [(c.x, c.y) for c in world.crowd.civilians if c.state not in ("indoors", "gone")]
+    people += [(c.x, c.y) for c in world.crowd.civilians if c.active]
     ax, ay, bx, by = officer.x, officer.y, rex.x, rex.y
     length2 = (bx - ax) ** 2 + (by - ay) ** 2
     for px, py in people:
@@ -982,8 +823,27 @@ def _catch(world: World, events: list[ev.Event]) -> None:
 # -- the tick ---------------------------------------------------------------------------------
 
 
-def create(world: World, on: bool = True) -> PoliceForce:
-    return PoliceForce(world, on)
+def route_ahead(police: PoliceForce, officer: Officer, length: int = 24
+                ) -> list[tuple[int, int]]:
+    """The next cells of an officer's route, for the debug overlay."""
+    values = _field_for(police, officer)
+    if values is None:
+        return []
+    cells, (x, y) = [], officer.cell
+    for _ in range(length):
+        step = _downhill(values, None, x, y, set())
+        if step is None:
+            break
+        x, y = x + step[0], y + step[1]
+        cells.append((x, y))
+    return cells
+
+
+def _field_for(police: PoliceForce, officer: Officer) -> np.ndarray | WindowField | None:
+    if officer.state == OfficerState.PURSUIT and "pursuit" in police.shared:
+        return police.shared["pursuit"].values
+    known = police.routes.get(("Officer", officer.id))
+    return None if known is None else known[1]
 
 
 def update(world: World, events: list[ev.Event]) -> None:

@@ -28,13 +28,14 @@ How he finds his way (``search``; each change is a RexSearchChanged event):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from game.sim import events as ev
 from game.sim import ground as ground_mod
+from game.sim.agents import TELL_SECONDS, Cast, Leap, Progress, Rex, Sniff
 from game.sim.fields import WindowField, flee_field
 from game.sim.ground import Plan
 from game.sim.motion import STEP_SETS, STEPS, can_step, downhill, toward
@@ -46,100 +47,9 @@ if TYPE_CHECKING:
 LEAP_MAX_FENCE = 3  # a fence this many cells thick can still be cleared in one leap
 CAST_STEP = 0.35  # radians the cast target advances at a time
 PROGRESS = 1.0e-3  # fall in ground cost that counts as getting closer
-TELL_SECONDS = (4.0, 9.0)  # restless growls and whines come this often
 FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
 ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
 LOOSE = (RexState.ESCAPING, RexState.TRACKING, RexState.EVADING, RexState.CORNERED)
-
-
-@dataclass
-class Leap:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    start_tick: int
-    ticks: int
-
-    def progress(self, tick: int) -> float:
-        return min(1.0, (tick - self.start_tick) / self.ticks)
-
-
-@dataclass
-class Cast:
-    """Casting about: widening loops round where he lost the ground scent."""
-
-    centre: tuple[float, float]
-    angle: float = 0.0
-
-
-@dataclass
-class Sniff:
-    """Checking a distracting smell, until a tick."""
-
-    until: int
-
-
-@dataclass
-class Progress:
-    """The lowest ground cost he has stood on, and when (a Rex the police keep turning back
-    stops letting them after ``rex_stuck_seconds`` without getting closer)."""
-
-    best: float = math.inf
-    tick: int = 0
-    version: int = -1  # the coarse snapshot the costs belong to
-
-
-@dataclass
-class Rex:
-    x: float
-    y: float
-    latch_tick: int
-    heading: tuple[float, float] = (0.0, 1.0)
-    state: RexState = RexState.RESTLESS
-    search: Search = Search.FOLLOW
-    target: tuple[int, int] | None = None
-    leap: Leap | None = None
-    recent: list[tuple[int, int]] = field(default_factory=list)
-    escaped_tick: int | None = None
-    reached_tick: int | None = None
-    plan: Plan | None = None  # his window of the ground scent (game.sim.ground)
-    cast: Cast | None = None  # the loops of his last cast (kept while he is not casting)
-    sniff: Sniff | None = None  # while he checks a smell
-    progress: Progress = field(default_factory=Progress)
-    sniffed: list[int] = field(default_factory=list)
-    next_tell: int = 0
-    stress: float = 0.0
-    stamina: float = 1.0
-    flee: WindowField | None = None
-    exhausted: bool = False
-    threat_tick: int = -1_000_000  # last tick he saw police
-    trust: float = 0.0
-    pressure: float = 0.0  # stress per second from what is around him, refreshed 10 times a second
-    pressure_cause: str = "nothing"
-    calm_since: int = -1  # since when he has been calm enough to bond without the collar
-    shield_target: tuple[float, float] | None = None  # where he stands to shield her
-    cornered_tick: int = -1  # when he was last cornered
-    flee_threats: tuple[tuple[int, int], ...] = ()
-
-    @property
-    def cell(self) -> tuple[int, int]:
-        return math.floor(self.x), math.floor(self.y)
-
-    @property
-    def shielding(self) -> bool:
-        return self.shield_target is not None
-
-
-def create(world: World) -> Rex:
-    """Rex in his kennel, with the seeded time at which the latch will give."""
-    spawn = world.level.one("rex_spawn")
-    latest = world.stage.latch_s
-    earliest = latest * world.tuning.rex_latch_earliest
-    latch_tick = int(world.rng.uniform(earliest, latest) * world.tick_hz)
-    rex = Rex(spawn.cell[0] + 0.5, spawn.cell[1] + 0.5, latch_tick=latch_tick)
-    rex.next_tell = int(world.rng.uniform(*TELL_SECONDS) * world.tick_hz)
-    return rex
 
 
 # -- small helpers ----------------------------------------------------------------------------

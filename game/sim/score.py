@@ -18,24 +18,38 @@ millions; a dusk with nobody filming, a few thousand.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
+from game.level import Level
+from game.sim.agents import Crowd, PoliceForce, Rex
 from game.sim.perception import line_of_sight
-
-if TYPE_CHECKING:
-    from game.sim.world import World
+from game.sim.states import CivilianState
+from game.tuning import Tuning
 
 VIEWS_BASE = 20_000
 ENDING_FACTOR = {"home": 10.0, "tranquilized": 2.0, "kennel": 1.0, "dusk": 0.3}
 NO_SHOT_BONUS = 1.5
 
 
-def phones_on_him(world: World) -> int:
+class Ended(Protocol):
+    """What the score reads of the World when a game ends (the World, named by what it holds
+    so that the World can score itself without this module naming it)."""
+
+    level: Level
+    tuning: Tuning
+    tick: int
+    tick_hz: int
+    rex: Rex
+    police: PoliceForce
+    crowd: Crowd
+
+
+def phones_on_him(world: Ended) -> int:
     crowd, rex = world.crowd, world.rex
-    filming = [c for c in crowd.walking if c.state == "film" and c.phone_up and math.hypot(
-        c.x - rex.x, c.y - rex.y) <= world.tuning.film_range]
+    filming = [c for c in crowd.walking if c.state == CivilianState.FILM and c.phone_up
+               and math.hypot(c.x - rex.x, c.y - rex.y) <= world.tuning.film_range]
     if not filming:
         return 0
     clear = line_of_sight(world.level.blocks_sight, np.array([c.x for c in filming]),
@@ -43,7 +57,7 @@ def phones_on_him(world: World) -> int:
     return int(clear.sum())
 
 
-def score(world: World, ending: str) -> dict[str, Any]:
+def score(world: Ended, ending: str) -> dict[str, Any]:
     police = world.police
     shots = police.counts["shots"]
     tension = police.tension_ticks / world.tick_hz

@@ -1,13 +1,15 @@
-"""The simulation's state machines: Rex's states and search modes, an officer's states and the
-dispatcher's alert phases, each an ``StrEnum`` with the table of the changes it allows.
+"""The simulation's state machines: Rex's states and search modes, an officer's states, the
+dispatcher's alert phases, Dylan's and a passer-by's states, each an ``StrEnum`` with the table
+of the changes it allows.
 
 The values are the strings the game has always used (in events, traces, replays, scenario
 files and ``rex sim --json``), so a state still compares equal to its name. Each machine has
 one function that changes it (``rex.set_state``, ``rex.set_search``, ``police.set_phase``,
-``police.set_officer_state``); each calls ``check`` with its table, so a change the game
-does not know raises ``IllegalTransition`` instead of quietly putting an agent somewhere no
-rule leads. A scenario's start places agents in a state; a placement is not a change and is
-not checked here (its own parser limits the states it accepts).
+``police.set_officer_state``, ``Dylan.set_state``, ``Civilian.set_state``); each calls
+``check`` with its table, so a change the game does not know raises ``IllegalTransition``
+instead of quietly putting an agent somewhere no rule leads. A scenario's start places agents
+in a state; a placement is not a change and is not checked here (its own parser limits the
+states it accepts).
 """
 
 from __future__ import annotations
@@ -48,6 +50,21 @@ class OfficerState(StrEnum):
     PERIMETER = "perimeter"
     STAND_DOWN = "stand_down"
     ORDERED = "ordered"  # sent somewhere by the Handler (game.sim.handler), whatever the phase
+
+
+class DylanState(StrEnum):
+    COMMAND_CENTER = "command_center"  # at the desk until he goes to Rex
+    RUNNING = "running"  # on his way to Rex (or to where the Handler sent him)
+    ARRIVED = "arrived"  # within earshot of Rex (or where he was sent), watching him
+    DONE = "done"  # he has ordered the guns down
+
+
+class CivilianState(StrEnum):
+    WALK = "walk"
+    FLEE = "flee"  # running for the nearest door
+    FILM = "film"  # holding a phone up at a safe distance
+    GRAB = "grab"  # the one passer-by who tries to pull Mila away
+    INDOORS = "indoors"
 
 
 class Phase(StrEnum):
@@ -97,7 +114,25 @@ PHASE_MOVES: Mapping[Phase, frozenset[Phase]] = {
     Phase.STAND_DOWN: frozenset(),
 }
 
-S = TypeVar("S", RexState, Search, OfficerState, Phase)
+D = DylanState
+DYLAN_MOVES: Mapping[DylanState, frozenset[DylanState]] = {
+    # DONE from anywhere: the Handler may have him order the guns down from where he stands.
+    D.COMMAND_CENTER: frozenset({D.RUNNING, D.DONE}),  # containment, or the Handler sends him
+    D.RUNNING: frozenset({D.ARRIVED, D.DONE}),
+    D.ARRIVED: frozenset({D.RUNNING, D.DONE}),  # Rex out of earshot, or sent on
+    D.DONE: frozenset(),
+}
+
+C = CivilianState
+CIVILIAN_MOVES: Mapping[CivilianState, frozenset[CivilianState]] = {
+    C.WALK: frozenset({C.FLEE, C.FILM, C.GRAB}),  # panic, or the grab
+    C.FILM: frozenset({C.FLEE, C.GRAB, C.WALK}),  # WALK: led out of the Handler's cordon
+    C.GRAB: frozenset({C.FLEE}),  # after the grab, whatever came of it
+    C.FLEE: frozenset({C.INDOORS}),
+    C.INDOORS: frozenset(),
+}
+
+S = TypeVar("S", RexState, Search, OfficerState, Phase, DylanState, CivilianState)
 
 
 def check(moves: Mapping[S, frozenset[S]], old: S, new: S) -> None:

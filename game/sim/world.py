@@ -1,10 +1,11 @@
-"""The World and its step: one fixed tick of the whole chase.
+"""The World: everything that changes during one game, and its state hash.
 
-``World`` holds everything that changes during one game; the ``Stage`` it is built on holds what
-is fixed for a map and tuning. ``step(world, commands)`` advances exactly one tick (1/30 s of
-game time) and returns the tick's events. Nothing here reads a clock, touches a file or draws
-a random number from anywhere but the world's own generator, so the same map, seed and
-commands give the same ``state_hash`` in a window or headless, on any machine.
+``World(level, seed)`` places the agents (``game.sim.agents``) at the start of a game on a
+``Stage`` (what is fixed for a map and tuning); ``game.sim.chase.step`` advances it by one tick.
+Nothing here reads a clock, touches a file or draws a random number from anywhere but the
+world's own generator, so the same map, seed and commands give the same ``state_hash`` in a
+window or headless, on any machine. The rules' modules take the World; it names only their
+agents' data, never the rules, so no module here imports another in a cycle.
 """
 
 from __future__ import annotations
@@ -17,22 +18,13 @@ from typing import Any
 import numpy as np
 
 from game.level import Level
-from game.sim import bond as bond_mod
-from game.sim import civilians as civilians_mod
-from game.sim import dylan as dylan_mod
 from game.sim import events as ev
 from game.sim import ground as ground_mod
-from game.sim import handler as handler_mod
-from game.sim import mila as mila_mod
-from game.sim import police as police_mod
-from game.sim import rex as rex_mod
 from game.sim import score as score_mod
-from game.sim.commands import Commands
-from game.sim.handler import NO_ORDERS, HandlerCommands
+from game.sim.agents import Crowd, Desk, Dylan, Mila, PoliceForce, Rex
 from game.sim.motion import step_masks
 from game.sim.scent import TICK_HZ, ScentField
 from game.sim.stage import Stage
-from game.sim.states import Phase, RexState
 from game.tuning import DEFAULT, Tuning
 
 
@@ -57,16 +49,16 @@ class World:
         gate = self.stage.gate_cells
         self.rex_passable[gate[:, 1], gate[:, 0]] = False
         self.rex_moves = step_masks(self.rex_passable)
-        self.mila = mila_mod.create(self)
+        self.mila = Mila.at_spawn(level)
         self.ground = ground_mod.create(self.stage.ground, self.mila.cell)
-        self.rex = rex_mod.create(self)
+        self.rex = Rex.in_kennel(level, self.stage, tuning, self.rng)
         self.broadcast_tick: int | None = None  # the last loudspeaker warning
         # Switched off, each is a force or crowd of nobody that does nothing (never None).
-        self.police = police_mod.create(self, on=police)
-        self.crowd = civilians_mod.create(self, on=civilians)
-        self.dylan = dylan_mod.create(self)
+        self.police = PoliceForce(level, self.stage, tuning, on=police)
+        self.crowd = Crowd(level, self.stage, tuning, self.rng, on=civilians)
+        self.dylan = Dylan.at_desk(level)
         # The command center's desk: active when Dylan is played (the Handler role).
-        self.handler = handler_mod.create(self, handler)
+        self.handler = Desk(handler)
         self.score: dict[str, Any] | None = None
         self.bonded_since: int | None = None
 
@@ -197,47 +189,3 @@ def hashed_fields(value: Any) -> list[tuple[str, Any]]:
         raise TypeError(f"cannot hash {type(value).__name__}")
     skip = NOT_HASHED.get(type(value).__name__, frozenset())
     return [(name, getattr(value, name)) for name in sorted(names) if name not in skip]
-
-
-def _home(world: World, events: list[ev.Event]) -> None:
-    """Home: Rex bonded with Mila and the guns down, by Dylan's order or because he has stood
-    at her side, shielding her, long enough that the perimeter lowers them of its own accord.
-    (A dart that missed does not forbid it; it costs the ending its "no shot" bonus.)"""
-    rex, police = world.rex, world.police
-    if rex.state != RexState.BONDED:
-        world.bonded_since = None
-        return
-    if world.bonded_since is None:
-        world.bonded_since = world.tick
-    held = (world.tick - world.bonded_since) / world.tick_hz
-    armed = any(o.gun_raised for o in police.officers)
-    if police.phase == Phase.STAND_DOWN or not armed or (
-            held >= world.tuning.home_hold_seconds and rex.shielding):
-        events.append(ev.Speech(world.tick, "Mila", "Rex, you're Bolt's son."))
-        world.end("home", "Rex bonded with Mila and nobody fired", events)
-
-
-def step(world: World, commands: Commands, orders: HandlerCommands = NO_ORDERS
-         ) -> tuple[ev.Event, ...]:
-    """Advance the world by one tick: Mila's commands, and the Handler's orders if he plays."""
-    events: list[ev.Event] = []
-    if world.ending is not None:
-        return ()
-    mila_mod.update(world, commands, events)
-    handler_mod.receive(world, orders, events)
-    world.scent.step(world.mila.cell)
-    ground_mod.update(world.ground, world.mila.cell, world.tick)
-    rex_mod.update(world, events)
-    handler_mod.deliver(world, events)
-    police_mod.update(world, events)
-    handler_mod.listen(world, events)
-    if world.ending is None:
-        civilians_mod.update(world, events)
-    if world.ending is None:
-        bond_mod.update(world, events)
-        dylan_mod.update(world, events)
-        _home(world, events)
-    world.tick += 1
-    if world.ending is None and world.clock_seconds >= world.level.settings.sunset_clock_s:
-        world.end("dusk", "the sun set with Rex still out", events)
-    return tuple(events)

@@ -28,7 +28,8 @@ import pygame
 from game.handler_observation import HandlerObservation, Point
 from game.replay import Replay
 from game.sim.commands import CommandError
-from game.sim.handler import (
+from game.sim.handler import checked
+from game.sim.orders import (
     CLEARED,
     HOLD_FIRE,
     NO_ORDERS,
@@ -41,7 +42,6 @@ from game.sim.handler import (
     Order,
     Roadblock,
     SetPosture,
-    checked,
 )
 from game.sim.world import World
 from game.view.camera import Camera

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pygame
 
+from game.sim.agents import Officer, PoliceForce
+from game.sim.police import route_ahead
 from game.view import OVERLAYS, cast
 from game.view.camera import Camera
 from game.view.ui import INK, Fonts, Palette, colour_table, panel
@@ -298,13 +300,11 @@ class Overlays:
 
 
 def unit_path(police: Any, unit: Any) -> list[tuple[int, int]]:
-    """The next cells of a unit's route: its own ``path``, or what the police force says."""
+    """The next cells of a unit's route: its own ``path``, or the force's route for an
+    officer."""
     path = getattr(unit, "path", None)
-    if path is None and callable(getattr(police, "path", None)) and hasattr(unit, "route"):
-        try:
-            path = police.path(unit)
-        except (AttributeError, KeyError, TypeError):  # a unit kind the force cannot route
-            path = None
+    if path is None and isinstance(police, PoliceForce) and isinstance(unit, Officer):
+        path = route_ahead(police, unit)
     return list(path or ())
 
 

@@ -22,7 +22,10 @@ from game.replay import Replay
 from game.sim import events as ev
 from game.sim import handler as handler_mod
 from game.sim.commands import Commands
-from game.sim.handler import NO_ORDERS, HandlerCommands
+from game.sim.orders import (
+    NO_ORDERS,
+    HandlerCommands,
+)
 from game.sim.world import World
 from game.tuning import DEFAULT, Tuning
 from game.view.cast import Snapshot
