@@ -7,7 +7,7 @@ changes, so the stage's pre-warm is solved again) and with one police station's 
 changed (the scent does not, so the pre-warm comes from the stage cache). The game prints how
 long each took from the save (the file's time) to the new map playing; this prints the median
 of each, against the target of 1 s. The watcher waits for the file to be quiet for 0.3 s and
-looks every 0.25 s, which is part of every figure.
+looks every 0.1 s, which is part of every figure.
 """
 
 from __future__ import annotations

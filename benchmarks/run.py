@@ -32,6 +32,11 @@ SIZES_START, SIZES_END = "<!-- sizes:start -->", "<!-- sizes:end -->"
 RELOAD_START, RELOAD_END = "<!-- reload:start -->", "<!-- reload:end -->"
 
 
+# Issue 15's targets for 64 officers against 8 (median and mean tick), and the rounds measured.
+SCALING_MEDIAN, SCALING_MEAN = 1.3, 1.5
+SCALING_ROUNDS = 3
+
+
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
@@ -196,9 +201,13 @@ def table(scent: list[tuple], ticks: dict[str, float], cast: dict[str, float],
     ]
     for run in scaling:
         lines.append(f"| {run['officers']} | {run['median_us']:.0f} µs | {run['mean_us']:.0f} µs |")
-    ratio = scaling[1]["median_us"] / scaling[0]["median_us"]
-    lines.append(f"| 64 / 8 (target ≤ 2x) | {ratio:.2f}x | "
-                 f"{scaling[1]['mean_us'] / scaling[0]['mean_us']:.2f}x |")
+    median = scaling[1]["median_us"] / scaling[0]["median_us"]
+    mean = scaling[1]["mean_us"] / scaling[0]["mean_us"]
+    verdict = " ".join(f"{name} {'met' if value <= target else '**missed**'}"
+                       for name, value, target in (("median", median, SCALING_MEDIAN),
+                                                   ("mean", mean, SCALING_MEAN)))
+    lines.append(f"| 64 / 8 (targets ≤ {SCALING_MEDIAN}x median, ≤ {SCALING_MEAN}x mean: "
+                 f"{verdict}) | {median:.2f}x | {mean:.2f}x |")
     return "\n".join(lines)
 
 
@@ -238,8 +247,12 @@ def main() -> None:
     # calm that meets Rex ends most games before the police are out); the games of every
     # earlier run of this benchmark, hash for hash.
     cast = bench_ticks(DEFAULT_MAP, args.seconds, police=True, policy_name="calm_basic")
-    scaling = tuple(bench_ticks(DEFAULT_MAP, args.seconds, police=True, civilians=False,
-                                officers=n) for n in (8, 64))
+    # 8 and 64 officers take turns for SCALING_ROUNDS rounds and each figure is the median of
+    # its rounds, so that a busy moment on the machine does not decide the ratio.
+    rounds = [[bench_ticks(DEFAULT_MAP, args.seconds, police=True, civilians=False, officers=n)
+               for n in (8, 64)] for _ in range(SCALING_ROUNDS)]
+    scaling = tuple({key: statistics.median(r[side][key] for r in rounds)
+                     for key in rounds[0][side]} for side in (0, 1))
     text = table(scent, ticks, cast, scaling)
     print(text)
     if args.write_readme:

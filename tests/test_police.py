@@ -316,9 +316,7 @@ def test_the_perimeter_is_spread_and_keeps_its_radius(tmp_path):
     for _ in range(30 * 40):
         d.last_known, d.last_sighting_tick = (rex.x, rex.y), world.tick
         police_mod._orders(world, [])
-        taken: set = set()
-        for officer in world.police.officers:
-            police_mod._move_officer(world, officer, taken)
+        police_mod._move_officers(world, world.police.officers, set())
         world.tick += 1
     officers = world.police.officers
     gaps = [math.hypot(o.x - rex.x, o.y - rex.y) for o in officers]
@@ -327,3 +325,22 @@ def test_the_perimeter_is_spread_and_keeps_its_radius(tmp_path):
     spacing = np.diff(angles + [angles[0] + 2 * math.pi])
     assert spacing.min() > 0.3  # spread round him, not bunched
     assert all(o.gun_raised for o in officers)
+
+
+def test_units_sent_through_the_same_box_share_one_field_with_the_same_numbers(town):
+    from functools import partial
+
+    from game.sim.fields import window_route
+
+    level, stage = town
+    cost = level.cost["foot"]
+    target, origin = (40, 8), (2, 7)
+    swept = window_route(cost, target, origin, 4)
+    kept = window_route(cost, target, origin, 4, partial(stage.box_field, "foot"))
+    assert swept is not None and kept is not None
+    assert (kept.x0, kept.y0) == (swept.x0, swept.y0) == (0, 3)
+    assert kept.values.tobytes() == swept.values.tobytes()
+    # Another unit in the same box (cut by the map's edge) gets the very field kept, which
+    # nobody may write into.
+    again = window_route(cost, target, (3, 7), 4, partial(stage.box_field, "foot"))
+    assert again is kept and not kept.values.flags.writeable

@@ -195,13 +195,14 @@ def _stroll(world: World, person: Civilian, steps: Steps, x: int, y: int
     """Keep walking along sidewalks and paths, turning where they turn."""
     preference, t = world.crowd.preference_rows, world.tuning
     hx, hy = person.heading
-    noise = world.rng.standard_normal(8)
+    noise = world.rng.standard_normal(8).tolist()
+    path, heading, wander = t.stroll_path_weight, t.stroll_heading_weight, t.stroll_noise
     best, best_score = None, -math.inf
     for dx, dy, index in steps:
         diagonal = 0.7071 if dx and dy else 1.0
-        score = (t.stroll_path_weight * preference[y + dy][x + dx]
-                 + t.stroll_heading_weight * (dx * hx + dy * hy) * diagonal
-                 + t.stroll_noise * float(noise[index]))
+        score = (path * preference[y + dy][x + dx]
+                 + heading * (dx * hx + dy * hy) * diagonal
+                 + wander * noise[index])
         if score > best_score:
             best, best_score = (dx, dy), score
     return best

@@ -164,7 +164,8 @@ def _route(world: World, origin: tuple[int, int], target: tuple[int, int]
     cost = world.level.cost["foot"]
     if not math.isfinite(float(cost[target[1], target[0]])):
         return None
-    route = window_route(cost, target, origin, ROUTE_MARGIN)
+    route = window_route(cost, target, origin, ROUTE_MARGIN,
+                         lambda goal, box: world.stage.box_field("foot", goal, box))
     if route is None:
         route = WindowField(0, 0, world.stage.route_field("foot", target))
     desk.dylan_route = (target, route)

@@ -9,6 +9,7 @@ the whole map, and turns it into flee maps.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,23 +37,42 @@ class WindowField:
         return bool(0 <= y - self.y0 < height and 0 <= x - self.x0 < width)
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (ends exclusive)
+
+
+def route_box(shape: tuple[int, ...], target: tuple[int, int], origin: tuple[int, int],
+              margin: int) -> Box:
+    """The box round ``target`` and ``origin`` plus ``margin``, clipped to a map of ``shape``."""
+    height, width = shape
+    return (max(0, min(target[0], origin[0]) - margin), max(0, min(target[1], origin[1]) - margin),
+            min(width, max(target[0], origin[0]) + margin + 1),
+            min(height, max(target[1], origin[1]) + margin + 1))
+
+
+def box_field(cost: np.ndarray, target: tuple[int, int], box: Box) -> WindowField:
+    """The distance field toward ``target`` by paths inside ``box`` only (inf beyond them)."""
+    x0, y0, x1, y1 = box
+    values = SweepGrid(cost[y0:y1, x0:x1]).distances(np.array([[target[0] - x0,
+                                                                target[1] - y0]]))
+    return WindowField(x0, y0, values)
+
+
 def window_route(cost: np.ndarray, target: tuple[int, int], origin: tuple[int, int],
-                 margin: int) -> WindowField | None:
+                 margin: int,
+                 fields: Callable[[tuple[int, int], Box], WindowField] | None = None
+                 ) -> WindowField | None:
     """The distance field toward ``target`` over the box around it and ``origin`` (plus
     ``margin``); None when the way from origin leaves the box (then use the whole map).
 
     Routes to nearby places are what units mostly need, and a box a few times smaller than
-    the map costs a few times less to sweep."""
-    height, width = cost.shape
-    x0 = max(0, min(target[0], origin[0]) - margin)
-    x1 = min(width, max(target[0], origin[0]) + margin + 1)
-    y0 = max(0, min(target[1], origin[1]) - margin)
-    y1 = min(height, max(target[1], origin[1]) + margin + 1)
-    values = SweepGrid(cost[y0:y1, x0:x1]).distances(np.array([[target[0] - x0,
-                                                                target[1] - y0]]))
-    if not np.isfinite(values[origin[1] - y0, origin[0] - x0]):
+    the map costs a few times less to sweep. ``fields(target, box)`` (a Stage's, which keeps
+    them for the units and games that ask again) gives the box's field; without it, it is
+    swept here. Either way the same numbers: the field depends on the box, not the origin."""
+    box = route_box(cost.shape, target, origin, margin)
+    field = box_field(cost, target, box) if fields is None else fields(target, box)
+    if not np.isfinite(field.values[origin[1] - field.y0, origin[0] - field.x0]):
         return None
-    return WindowField(x0, y0, values)
+    return field
 
 
 FLEE_SCALE = -1.2  # Amit Patel's value: far enough beyond -1 that fleeing prefers exits

@@ -28,6 +28,7 @@ after the stand-down.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -286,7 +287,7 @@ def _watch(world: World, events: list[ev.Event]) -> None:
         clear[near] = line_of_sight(world.level.blocks_sight, xs[near], ys[near], rex.x,
                                     rex.y)
     seeing = clear & in_cone(xs, ys, hx, hy, rex.x, rex.y, reach,
-                             math.radians(t.vision_half_angle))
+                             math.radians(t.vision_half_angle)) if clear.any() else clear
     rx, ry = rex.cell
     cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
     dt = VISION_EVERY / hz
@@ -334,7 +335,7 @@ def _shared(world: World, name: str, mover: str, target: tuple[int, int]) -> Sha
         moved = max(abs(current.target[0] - target[0]), abs(current.target[1] - target[1]))
         if moved < world.tuning.refield_cells or world.tick - current.tick < REFIELD_TICKS:
             return current
-    values = world.stage.sweep[mover].distances(np.array([target]))
+    values = world.stage.route_field(mover, target)  # kept: he comes back to places
     current = SharedField(target, values, world.tick)
     police.shared[name] = current
     police.fields[name] = values
@@ -365,11 +366,12 @@ def _assign_search(world: World) -> None:
                 _spread_out(blocks, weights, index)
                 continue
         options = blocks.road if isinstance(unit, Car) else blocks.foot
+        # The blocks that hold any belief, in the blocks' order (ties go to the first).
+        indices = blocks.road_indices if isinstance(unit, Car) else blocks.foot_indices
+        live = indices[~(weights[indices] <= 1e-6)].tolist()
         best, best_score = None, 0.0
-        for index in options:
+        for index in live:
             weight = weights[index]
-            if weight <= 1e-6:
-                continue
             cx, cy = blocks.centre(index)
             score = weight / (1.0 + math.hypot(cx - unit.x, cy - unit.y) / 40.0)
             if score > best_score:
@@ -421,11 +423,12 @@ def _route_values(world: World, unit: Officer | Car, mover: str) -> WindowField 
         whole = WindowField(0, 0, stage.route_field(mover, goal))
         police.routes[key] = (goal, whole)
         return whole
-    field = window_route(cost, goal, unit.cell, ROUTE_MARGIN)
+    boxes = partial(stage.box_field, mover)
+    field = window_route(cost, goal, unit.cell, ROUTE_MARGIN, boxes)
     if field is None and large:
         # On a large map the whole map's field costs tens of times the box's: a wider box
         # first (the shipped maps, under LARGE_MAP_CELLS, go straight to the whole map).
-        field = window_route(cost, goal, unit.cell, WIDE_ROUTE_MARGIN)
+        field = window_route(cost, goal, unit.cell, WIDE_ROUTE_MARGIN, boxes)
     if field is None:
         field = WindowField(0, 0, stage.route_field(mover, goal))
     police.routes[key] = (goal, field)
@@ -472,13 +475,29 @@ def _ring_cell(world: World, rx: float, ry: float, angle: float, radius: float,
 IDLE_TICKS = 10
 
 
-def _move_officer(world: World, officer: Officer, taken: set[tuple[int, int]]) -> None:
-    if officer.stride is None and world.tick >= officer.idle_until:
-        _next_cell(world, officer, taken)
-        if officer.stride is None:
-            officer.idle_until = world.tick + IDLE_TICKS
-    if officer.stride is not None and officer.stride.advance(officer):
-        officer.stride = None
+def _move_officers(world: World, officers: list[Officer], taken: set[tuple[int, int]]) -> None:
+    """Each officer on foot one tick along his stride, choosing the next cell at its end."""
+    tick = world.tick
+    for officer in officers:
+        if officer.car is not None:
+            continue
+        stride = officer.stride
+        if stride is None:
+            if tick < officer.idle_until:
+                continue
+            _next_cell(world, officer, taken)
+            stride = officer.stride
+            if stride is None:
+                officer.idle_until = tick + IDLE_TICKS
+                continue
+        # Stride.advance written out: most officers are mid-stride on most ticks.
+        stride.steps -= 1
+        if stride.steps <= 0:
+            officer.x, officer.y = stride.gx, stride.gy
+            officer.stride = None
+        else:
+            officer.x += stride.vx
+            officer.y += stride.vy
 
 
 def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> None:
@@ -645,16 +664,17 @@ def _orders(world: World, events: list[ev.Event]) -> None:
     phase = d.phase
     wanted = OFFICER_STATE[phase]
     raised = phase in (Phase.PURSUIT, Phase.CONTAINMENT)
+    desk = world.handler
     for officer in police.officers:
         if officer.car is not None:
             continue
-        state = OfficerState.ORDERED if officer.id in world.handler.unit_orders else wanted
+        state = OfficerState.ORDERED if officer.id in desk.unit_orders else wanted
         if officer.state != state:
             set_officer_state(officer, state)
             officer.route = None
             officer.idle_until = 0
-        officer.gun_raised = raised and not world.handler.holds_fire(officer.id)
-    for car in police.cars:
+        officer.gun_raised = raised and not (desk.postures and desk.holds_fire(officer.id))
+    for car in police.cars if world.handler.unit_orders else ():
         sent_to = _crew_orders(world, car)
         if sent_to is not None and car.crew and not car.parked:
             road = stage.road_near(sent_to)
@@ -836,15 +856,15 @@ def update(world: World, events: list[ev.Event]) -> None:
         _watch(world, events)
     _orders(world, events)
     # Cells officers stand on or are stepping into: the others go round them.
+    officers = world.police.officers
+    floor = math.floor
     taken = set()
-    for o in world.police.officers:
+    for o in officers:
         if o.stride is not None:
-            taken.add((math.floor(o.stride.gx), math.floor(o.stride.gy)))
+            taken.add((floor(o.stride.gx), floor(o.stride.gy)))
         if o.car is None:
-            taken.add(o.cell)
-    for officer in world.police.officers:
-        if officer.car is None:
-            _move_officer(world, officer, taken)
+            taken.add((floor(o.x), floor(o.y)))
+    _move_officers(world, officers, taken)
     for car in world.police.cars:
         _move_car(world, car, events)
     if world.tick % VISION_EVERY == 0:

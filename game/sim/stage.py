@@ -15,6 +15,7 @@ import numpy as np
 from game.contract import TERRAIN_ID
 from game.grids import SweepGrid, reachable
 from game.level import Level, MapObject
+from game.sim.fields import Box, WindowField, box_field
 from game.sim.ground import GroundSetup
 from game.sim.motion import downhill, step_masks
 from game.sim.scent import Prewarmed, ScentSetup
@@ -49,6 +50,9 @@ class SearchBlocks:
                                                 + (ys + y0 + 0.5 - cy) ** 2))
                         found[by * self.cols + bx] = (int(xs[nearest] + x0),
                                                       int(ys[nearest] + y0))
+        # The same blocks' indices as arrays, in the same order, to pick from with numpy.
+        self.foot_indices = np.fromiter(self.foot, np.int64, len(self.foot))
+        self.road_indices = np.fromiter(self.road, np.int64, len(self.road))
 
     def totals(self, grid: np.ndarray) -> np.ndarray:
         """Sum of a [y, x] grid over each block, as a flat array by block index."""
@@ -156,6 +160,8 @@ class Stage:
                                  level.of_kind("police_spawn")]
         self._roads_near: dict[tuple[int, int], tuple[int, int] | None] = {}
         self._routes: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
+        self._boxes: dict[tuple[str, tuple[int, int], Box], WindowField] = {}
+        self._boxes_bytes = 0
         self._next_steps: dict[tuple[str, tuple[int, int], tuple[int, int]],
                                tuple[int, int] | None] = {}
 
@@ -221,6 +227,25 @@ class Stage:
             while len(self._routes) >= limit:
                 self._routes.pop(next(iter(self._routes)))  # the least recently used
         self._routes[key] = field  # most recently used last
+        return field
+
+    # Box fields kept for reuse, within this many bytes: units sent to the same block from the
+    # same place (every seed's first search orders, from the stations) share one.
+    BOX_CACHE_BYTES = 32 << 20
+
+    def box_field(self, mover: str, target: tuple[int, int], box: Box) -> WindowField:
+        """The distance field toward ``target`` by paths inside ``box`` (``fields.box_field``),
+        kept: the same box and target give the same numbers for every unit and game."""
+        key = (mover, target, box)
+        field = self._boxes.pop(key, None)
+        if field is None:
+            field = box_field(self.level.cost[mover], target, box)
+            field.values.flags.writeable = False  # shared by every unit that asks
+            self._boxes_bytes += field.values.nbytes
+            while self._boxes and self._boxes_bytes > self.BOX_CACHE_BYTES:
+                oldest = self._boxes.pop(next(iter(self._boxes)))  # the least recently used
+                self._boxes_bytes -= oldest.values.nbytes
+        self._boxes[key] = field  # most recently used last
         return field
 
     def next_step(self, mover: str, target: tuple[int, int], cell: tuple[int, int]

@@ -22,7 +22,7 @@ from pathlib import Path
 from game.level import Level, MapError
 from game.mapcheck import load_checked
 
-POLL_SECONDS = 0.25  # how often the files are looked at
+POLL_SECONDS = 0.1  # how often the files are looked at (a few stat calls: cheap)
 SETTLE_SECONDS = 0.3  # quiet needed after the last change before the map is checked
 VANISHED_SECONDS = 2.0  # a file missing this long is not being replaced: check (and refuse)
 
