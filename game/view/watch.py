@@ -23,7 +23,8 @@ from game.level import Level, MapError
 from game.mapcheck import load_checked
 
 POLL_SECONDS = 0.1  # how often the files are looked at (a few stat calls: cheap)
-SETTLE_SECONDS = 0.3  # quiet needed after the last change before the map is checked
+SETTLE_SECONDS = 0.2  # quiet needed after the last change before the map is checked (Tiled
+# writes the map and its tilesets within milliseconds of each other when it saves them all)
 VANISHED_SECONDS = 2.0  # a file missing this long is not being replaced: check (and refuse)
 
 Stamp = tuple[int, int, int]  # modification time (ns), size, inode
