@@ -38,9 +38,13 @@ MAPS = (("64 x 48", (64, 48)), ("lakeside 192 x 128", None), ("400 x 280", (400,
 MAP_SEED = 1
 CAST_OFFICERS, CAST_CIVILIANS = 15, 48
 # The issue's targets, by map label: stage build (s), real-time multiple, median and mean tick.
-TARGETS = {"lakeside 192 x 128": {"stage_s": 0.3, "cached_stage_s": 0.3, "realtime": 300.0,
-                                  "median_us": 110.0, "mean_us": 200.0},
-           "512 x 384": {"stage_s": 1.5, "cached_stage_s": 1.5, "realtime": 100.0}}
+# A new dependency's import counts in the load time (issue 15), so the stage build's target is
+# also set against the whole first load of a fresh process: the imports (numpy, scipy, pytmx),
+# reading the map and building the stage.
+TARGETS = {"lakeside 192 x 128": {"stage_s": 0.3, "load_s": 0.3, "cached_stage_s": 0.3,
+                                  "realtime": 300.0, "median_us": 110.0, "mean_us": 200.0},
+           "512 x 384": {"stage_s": 1.5, "load_s": 1.5, "cached_stage_s": 1.5,
+                         "realtime": 100.0}}
 TARGET_EXPONENT = 0.5
 
 # Run in a fresh process with the measured tree first on the path: the stage build, then the
@@ -89,7 +93,10 @@ except ImportError:
     pass
 if {seconds} > 0:
     from game import policies
-    from game.sim.chase import step
+    try:
+        from game.sim.chase import step
+    except ImportError:  # a revision from before the step had a module of its own
+        from game.sim.world import step
     from game.sim.world import World
     for seed in range({seeds}):
         world = World(level, seed, DEFAULT, stage=stage)
@@ -165,6 +172,7 @@ def _verdict(value: float, target: float, higher_is_better: bool) -> str:
 
 # (key, name, unit, decimals, higher is better)
 FIGURES = (("stage_s", "stage build", " s", 2, False),
+           ("load_s", "first load: imports, map and stage build", " s", 2, False),
            ("cached_stage_s", "stage build from the cache", " s", 2, False),
            ("median_us", "median tick", " µs", 0, False),
            ("mean_us", "mean tick", " µs", 0, False),
