@@ -14,8 +14,9 @@ routine); ``gentle`` puts every unit on hold-fire, cordons the crowd round Rex's
 position, plays the calm message and sends Dylan to the last known position to order the guns
 down as soon as he may; ``aggressive`` leaves every unit cleared to fire and the dispatcher's
 search and pursuit as they are, closes the officers in to three tiles round Rex once he is
-contained (the cornering Dylan warns against), and from the first sighting has the warning
-shouted after him by the cars' loudhailers and Dylan's bullhorn; Dylan never lowers the guns.
+contained (the cornering Dylan warns against) and sends the two nearest in to take him once
+he is seen cornered, and from the first sighting has the warning shouted after him by the
+cars' loudhailers and Dylan's bullhorn; Dylan never lowers the guns.
 """
 
 from __future__ import annotations
@@ -134,13 +135,16 @@ class Aggressive:
     """Everyone cleared to fire (the dispatcher's search and pursuit, which run straight at
     him, left as they are); from the first sighting the warning is shouted after him, by the
     cars' loudhailers and Dylan's bullhorn; at the scene the officers close in to a few tiles
-    round him, and nobody lowers a gun."""
+    round him, the nearest go in to take him once he is seen cornered, and nobody lowers a
+    gun."""
 
-    def __init__(self, close_in: float = 3.0, bullhorn: float = 7.0):
+    def __init__(self, close_in: float = 3.0, bullhorn: float = 7.0, take: int = 2):
         """``close_in``: tiles from Rex at which the officers on foot stand once he is
         contained, each from his own side; ``bullhorn``: tiles from him at which Dylan stands
-        to shout the warning."""
+        to shout the warning; ``take``: how many of the nearest officers go in for him once
+        he is seen cornered (0: nobody)."""
         self.close_in, self.bullhorn = float(close_in), float(bullhorn)
+        self.take = int(take)
 
     def reset(self, seed: int, level: Level | None) -> None:
         self.dylan_sent: tuple[int, int] | None = None
@@ -152,7 +156,10 @@ class Aggressive:
         if obs.phase not in ("pursuit", "containment") or guess is None:
             return NO_ORDERS
         here = (int(guess.x), int(guess.y))
-        if obs.phase == "containment" and _far(here, self.ring_at, 2):
+        if obs.phase == "containment" and obs.rex is not None and (
+                obs.rex.behaviour == "cornered"):
+            orders.extend(self._take_him(obs, obs.rex.position))
+        elif obs.phase == "containment" and _far(here, self.ring_at, 2):
             self.ring_at = here
             orders.extend(self._ring(obs, guess, self.close_in))
         elif obs.phase == "pursuit" and self.ring_at is not None:  # he broke out: chase him
@@ -167,6 +174,14 @@ class Aggressive:
         if obs.loudspeaker_ready_in == 0.0:  # the cars' loudhailers follow the chase too
             orders.append(Loudspeaker("warning"))
         return HandlerCommands(tuple(orders))
+
+    def _take_him(self, obs: HandlerObservation, rex: Point) -> list[Order]:
+        """He is cornered, growling: the ``take`` officers on foot nearest him go in for him
+        (the others hold the ring, guns up)."""
+        cell = obs.walkable_near(rex)
+        nearest = sorted(obs.on_foot(), key=lambda u: (u.position.distance(rex), u.id))
+        sent = tuple(sorted(u.id for u in nearest[:self.take] if u.order != cell))
+        return [MoveUnits(sent, cell)] if cell is not None and sent else []
 
     def _ring(self, obs: HandlerObservation, guess: Point, radius: float) -> list[Order]:
         """Each officer on foot to his own point of a ring round the guess."""

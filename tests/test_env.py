@@ -106,7 +106,11 @@ def test_async_vector_env_runs_environments_in_processes(small_map):
 
 
 def test_calm_through_the_environment_brings_him_home_and_the_reward_says_so(small_map):
-    env = make(small_map, police=False, civilians=False, reward=Reward.plain(), omniscient=True)
+    # On this small map Mila does not see Rex where he stops, so only her standing still
+    # wins his trust: at the rate the game had before the calm-down was slowed (BALANCE.md,
+    # tuning log step 12) he bonds before sunset, which is what this test needs of him.
+    env = RexMilaEnv(map_path=small_map, tuning={**FAST, "still_trust": 0.0012}, police=False,
+                     civilians=False, reward=Reward.plain(), omniscient=True)
     calm = policies.Player("calm", seed=2)
     env.reset(seed=2)
     total, terminated = 0.0, False

@@ -107,6 +107,52 @@ def test_units_on_hold_fire_never_aim(town):
     assert aims_cleared > 0, "nobody aimed even when cleared: the test checked nothing"
 
 
+def test_in_containment_only_officers_sent_in_take_a_cornered_rex(town):
+    from game.sim import police as police_mod
+    from game.sim.states import Phase, RexState
+
+    def cornered_with_an_officer_beside_him(sent: bool) -> World:
+        world = world_of(town)
+        world.open_gate()
+        rex, officer = world.rex, world.police.on_foot()[0]
+        rex.state, rex.cornered_tick = RexState.CORNERED, world.tick - 2 * world.tick_hz
+        officer.x, officer.y = rex.x + 0.5, rex.y
+        world.police.dispatcher.phase = Phase.CONTAINMENT
+        if sent:
+            world.handler.unit_orders[officer.id] = rex.cell
+        police_mod._catch(world, [])
+        return world
+
+    assert cornered_with_an_officer_beside_him(sent=False).ending is None  # the perimeter
+    caught = cornered_with_an_officer_beside_him(sent=True).ending
+    assert caught is not None and caught.ending == "kennel"
+
+
+def test_aggressive_sends_the_nearest_officers_in_when_he_is_seen_cornered(town):
+    from game.handler_observation import HandlerObservation
+    from game.handler_policies import Aggressive
+    from game.sim.states import Phase, RexState
+
+    world = world_of(town)
+    world.open_gate()
+    world.police.dispatcher.phase = Phase.CONTAINMENT
+    world.police.dispatcher.last_known = (world.rex.x, world.rex.y)
+    walkers = world.police.on_foot()
+    for k, officer in enumerate(walkers):
+        officer.x, officer.y, officer.sees = world.rex.x + 2 + k, world.rex.y, k == 0
+    policy = Aggressive()
+    policy.reset(0, world.level)
+    world.rex.state = RexState.WARY
+    calm_orders = policy.act(HandlerObservation(world))
+    assert not any(isinstance(o, MoveUnits) and o.cell == world.rex.cell
+                   for o in calm_orders.orders)
+    world.rex.state = RexState.CORNERED
+    orders = [o for o in policy.act(HandlerObservation(world)).orders
+              if isinstance(o, MoveUnits) and o.cell is not None
+              and math.dist(o.cell, world.rex.cell) <= 1.5]
+    assert orders and set(orders[0].units) == {walkers[0].id, walkers[1].id}
+
+
 def test_a_roadblock_parks_across_the_road_and_rex_shies_from_it(town):
     world = world_of(town)
     car = world.police.cars[0]

@@ -175,10 +175,10 @@ def test_a_scenarios_start_is_read_as_the_enums_and_placed_as_such():
     from game import scenario
 
     loaded = scenario.load(LAKESIDE.parent.parent / "scenarios" / "standoff_ends_home.toml")
-    assert loaded.start.rex is not None and loaded.start.rex.state is RexState.WARY
+    assert loaded.start.rex is not None and loaded.start.rex.state is RexState.CALMING
     assert loaded.start.phase is Phase.PURSUIT
     world = World(read_level(LAKESIDE), 1, loaded.tuning)
     loaded.start.apply(world)
-    assert world.rex.state is RexState.WARY  # placed there, not walked there from the kennel
+    assert world.rex.state is RexState.CALMING  # placed there, not walked there from the kennel
     assert world.police.phase is Phase.PURSUIT
     assert [phase for _, phase in world.police.dispatcher.log] == ["standby", "pursuit"]

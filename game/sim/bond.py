@@ -194,7 +194,7 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
     if (rex.state in (RexState.WARY, RexState.CALMING) and rex.stress >= t.cornered_stress
             and threats):
         set_state(world, rex, RexState.CORNERED, events)
-        rex.next_tell = world.tick
+        rex.next_tell = rex.cornered_tick = world.tick  # officers sent in wait catch_after
     elif rex.state == RexState.CORNERED and rex.reached_tick is not None and (
             rex.stress < t.cornered_stress - 0.15 or not threats):
         set_state(world, rex, RexState.WARY, events)

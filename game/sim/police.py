@@ -801,16 +801,20 @@ def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event
 
 
 def _catch(world: World, events: list[ev.Event]) -> None:
-    """Officers who reach a cornered or exhausted Rex before he bonds take him back."""
+    """Officers who reach a cornered or exhausted Rex before he bonds take him back (in
+    containment only those the Handler sent in)."""
     rex, t = world.rex, world.tuning
     if world.police.phase == Phase.STAND_DOWN or rex.state == RexState.BONDED:
         return
     cornered_for = (world.tick - rex.cornered_tick) / world.tick_hz
     if not (rex.state == RexState.CORNERED and cornered_for >= t.catch_after) and not rex.exhausted:
         return
-    if world.police.phase == Phase.CONTAINMENT:
-        return  # the perimeter holds its distance; nobody closes in
+    # The perimeter holds its distance and nobody closes in, unless the command center sends
+    # officers in (the Handler's move orders): those may take a cornered dog.
+    sent_in = world.handler.unit_orders if world.police.phase == Phase.CONTAINMENT else None
     for officer in world.police.officers:
+        if sent_in is not None and officer.id not in sent_in:
+            continue
         if officer.car is None and math.hypot(rex.x - officer.x,
                                               rex.y - officer.y) <= t.catch_radius:
             events.append(ev.Caught(world.tick, officer.id))
