@@ -213,6 +213,9 @@ class Civilian:
     stride: Stride | None = None
     grab_until: int = 0
     hiding: bool = False  # fleeing, but holding back: the way in passes Rex
+    # The flee map (by the cell of Rex it was made round) whose dip he reached: he heads in
+    # instead, until Rex has moved on and a new flee map is made.
+    dip_of: tuple[int, int] | None = None
 
     @property
     def cell(self) -> tuple[int, int]:

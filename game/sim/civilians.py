@@ -151,12 +151,16 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     if person.state == C.FLEE:
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
-        if near and flee is not None and flee.contains(x, y):
+        fresh = person.dip_of is None or person.dip_of != world.crowd.flee_from
+        if near and fresh and flee is not None and flee.contains(x, y):
             away = _down(steps, x, y, flee.at)
             if away is not None:
                 return away
             # The best place the flee map knows (a dip it cannot leave): from here, the way
-            # in (the soak caught one standing there for good beside a cornered Rex).
+            # in, and not back to the dip while this flee map stands (the soak caught one
+            # standing there for good beside a cornered Rex, and one pacing for good between
+            # the dip and the first cell of a way in that led back into it).
+            person.dip_of = world.crowd.flee_from
         step = _down(steps, x, y, world.crowd.door_at)
         # The way in passes Rex: wait at a safe distance until he has gone. Walking on would
         # bring them back within the flee map's reach, and it would send them out again, for
