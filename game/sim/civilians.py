@@ -151,7 +151,7 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
     if person.state == C.FLEE:
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
-        fresh = person.dip_of is None or person.dip_of != world.crowd.flee_from
+        fresh = person.dip_of != world.crowd.flee_from  # not this flee map's dip again
         if near and fresh and flee is not None and flee.contains(x, y):
             away = _down(steps, x, y, flee.at)
             if away is not None:
