@@ -1,5 +1,6 @@
-"""The blocks' connected groups (game.sim.regions.label_blocks) are the ones scipy.ndimage
-finds, numbered the same way, on random masks and on the shipped maps' masks."""
+"""The map cut into blocks: the blocks' connected groups (game.sim.regions.label_blocks) are
+the ones scipy.ndimage finds, numbered the same way, on random masks and on the shipped maps'
+masks; the search blocks (game.sim.stage.SearchBlocks) each pick their cell nearest the centre."""
 
 from __future__ import annotations
 
@@ -57,3 +58,27 @@ def test_a_river_across_a_block_makes_two_groups() -> None:
     labels, count = label_blocks(as_blocks(mask, 8))
     assert count == 2
     assert labels[0, 0, 0, 0] == 0 and labels[0, 0, 0, 4] == 1 and labels[0, 0, 0, 3] == -1
+
+
+def test_each_search_block_goes_to_its_cell_nearest_the_centre() -> None:
+    """SearchBlocks: a block's cell is the walkable one nearest its centre, the first in row
+    order among equals; a block with no walkable cell has none."""
+    from game.sim.stage import SearchBlocks
+
+    rng = np.random.default_rng(8)
+    for _ in range(40):
+        walkable = rng.random(rng.integers(1, 40, 2)) < rng.uniform(0.0, 1.0)
+        blocks = SearchBlocks(walkable, walkable)
+        size = SearchBlocks.SIZE
+        for by in range(blocks.rows):
+            for bx in range(blocks.cols):
+                ys, xs = np.nonzero(walkable[by * size:(by + 1) * size,
+                                             bx * size:(bx + 1) * size])
+                index = by * blocks.cols + bx
+                if not len(xs):
+                    assert index not in blocks.foot
+                    continue
+                gaps = (xs + 0.5 - size / 2) ** 2 + (ys + 0.5 - size / 2) ** 2
+                first = int(np.flatnonzero(gaps == gaps.min())[0])
+                assert blocks.foot[index] == (bx * size + xs[first], by * size + ys[first])
+        assert list(blocks.foot) == sorted(blocks.foot)

@@ -39,17 +39,23 @@ class SearchBlocks:
         self.foot: dict[int, tuple[int, int]] = {}
         self.road: dict[int, tuple[int, int]] = {}
         self._clusters: dict[tuple[int, int, int], tuple[int, int]] = {}
-        for by in range(self.rows):
-            for bx in range(self.cols):
-                y0, x0 = by * self.SIZE, bx * self.SIZE
-                cy, cx = y0 + self.SIZE / 2, x0 + self.SIZE / 2
-                for mask, found in ((walkable, self.foot), (road, self.road)):
-                    ys, xs = np.nonzero(mask[y0:y0 + self.SIZE, x0:x0 + self.SIZE])
-                    if len(xs):
-                        nearest = int(np.argmin((xs + x0 + 0.5 - cx) ** 2
-                                                + (ys + y0 + 0.5 - cy) ** 2))
-                        found[by * self.cols + bx] = (int(xs[nearest] + x0),
-                                                      int(ys[nearest] + y0))
+        # Every block at once (a loop over blocks cost a fifth of a second on 512 x 384): the
+        # squared distance of each of a block's cells from its centre is the same pattern in
+        # every block, exact in float64, and argmin takes the first of equals in row order,
+        # as a scan of the block's cells would.
+        size = self.SIZE
+        offsets = np.arange(size) + 0.5 - size / 2
+        pattern = (offsets[None, :] ** 2 + offsets[:, None] ** 2).ravel()
+        for mask, found in ((walkable, self.foot), (road, self.road)):
+            padded = np.zeros((self.rows * size, self.cols * size), bool)
+            padded[:height, :width] = mask
+            cells = padded.reshape(self.rows, size, self.cols, size).transpose(
+                0, 2, 1, 3).reshape(self.rows * self.cols, size * size)
+            nearest = np.argmin(np.where(cells, pattern, np.inf), axis=1)
+            for index in np.flatnonzero(cells.any(axis=1)).tolist():
+                dy, dx = divmod(int(nearest[index]), size)
+                by, bx = divmod(index, self.cols)
+                found[index] = (bx * size + dx, by * size + dy)
         # The same blocks' indices as arrays, in the same order, to pick from with numpy.
         self.foot_indices = np.fromiter(self.foot, np.int64, len(self.foot))
         self.road_indices = np.fromiter(self.road, np.int64, len(self.road))
