@@ -49,8 +49,9 @@ def line_of_sight(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, tx: float,
     for these viewers."""
     if len(xs) == 0:
         return np.zeros(0, bool)
-    if len(xs) <= FEW_VIEWERS:
-        # A few viewers: their segments one by one in Python, unless they are long.
+    if len(xs) <= FEW_VIEWERS and xs.dtype == ys.dtype == np.float64:
+        # A few viewers: their segments one by one in Python (whose floats are numpy's
+        # float64, the same arithmetic), unless they are long.
         tx, ty = float(tx), float(ty)
         places = list(zip(xs.tolist(), ys.tolist(), strict=True))
         if samples is None:
