@@ -14,11 +14,10 @@ whether both trees played the same games (ending and tick count of each).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 from pathlib import Path
+
+from benchmarks.compare import run_in
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURE = """
@@ -71,12 +70,7 @@ PARTS = ("policy", "step", "police", "police vision", "crowd", "bond")
 
 
 def measure(root: Path, seeds: list[int], seconds: float) -> dict:
-    run = subprocess.run([sys.executable, "-c", MEASURE.format(root=str(root), seeds=seeds,
-                                                               seconds=seconds)],
-                         cwd=root, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(root), "SDL_VIDEODRIVER": "dummy",
-                              "PATH": "/usr/bin:/bin"})
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return run_in(root, MEASURE.format(root=str(root), seeds=seeds, seconds=seconds))
 
 
 def main() -> None:
