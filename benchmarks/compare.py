@@ -33,7 +33,12 @@ FIGURES = ("median_us", "mean_us", "p95_us", "realtime", "stage_s")
 
 
 def measure(root: Path, seconds: float) -> dict:
-    run = subprocess.run([sys.executable, "-c", MEASURE.format(root=str(root), seconds=seconds)],
+    return run_in(root, MEASURE.format(root=str(root), seconds=seconds))
+
+
+def run_in(root: Path, code: str) -> dict:
+    """Run ``code`` in a fresh Python process in the tree ``root``: its last line, as JSON."""
+    run = subprocess.run([sys.executable, "-c", code],
                          cwd=root, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(root), "SDL_VIDEODRIVER": "dummy",
                               "PATH": "/usr/bin:/bin"})

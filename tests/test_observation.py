@@ -5,13 +5,17 @@ from __future__ import annotations
 import copy
 import json
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
+from game import policies
 from game.observation import Observation, Point
 from game.sim import events as ev
 from game.sim import mila as mila_mod
 from game.sim.chase import step
+from game.sim.perception import line_of_sight
 from game.sim.world import World
 from game.tiled import read_level
 from game.tuning import Tuning
@@ -137,3 +141,75 @@ def test_the_observation_is_plain_data(street):
         assert json.loads(json.dumps(data)) == data
         assert data["seed"] == 4 and data["tick"] == 3
         assert data["phase"] == "standby"
+
+
+def test_each_group_alone_is_seen_as_one_look_at_everyone_sees_it():
+    """A policy pays only for the groups it reads: each is looked at alone, with the sample
+    count of one line-of-sight call over everyone near her. On a real game's positions
+    (lakeside, the full cast, ``calm``), every group read alone, or all read from one
+    observation, is what that one call over everyone saw."""
+    level = read_level(Path(__file__).resolve().parent.parent / "maps" / "lakeside.tmx")
+    world = World(level, 1)
+    act = policies.make("calm", 1)
+    looks = hidden = 0
+    while world.ending is None and world.tick < 2700:
+        if world.tick % 3 == 0:
+            # The reference: one call over everyone within her sight, as a single pass sees.
+            groups = {"rex": [world.rex], "dylan": [world.dylan],
+                      "officers": [o for o in world.police.officers if o.car is None],
+                      "cars": list(world.police.cars),
+                      "civilians": [c for c in world.crowd.civilians if c.active]}
+            everyone = [agent for members in groups.values() for agent in members]
+            mila = world.mila
+            xs = np.array([a.x for a in everyone])
+            ys = np.array([a.y for a in everyone])
+            near = np.hypot(xs - mila.x, ys - mila.y) <= mila_mod.SIGHT
+            seen = np.zeros(len(everyone), bool)
+            if near.any():
+                seen[near] = line_of_sight(level.blocks_sight, xs[near], ys[near], mila.x,
+                                           mila.y)
+                looks += 1
+                hidden += int(near.sum() - seen.sum())
+            expected = {"rex": bool(seen[0]), "dylan": bool(seen[1])}
+            at = 2
+            for name in ("officers", "cars", "civilians"):
+                members = groups[name]
+                expected[name] = sorted(a.id for a, s in zip(members, seen[at:at + len(members)],
+                                                             strict=True) if s)
+                at += len(members)
+
+            def answers(obs: Observation, name: str) -> object:
+                if name == "rex":
+                    return obs.rex.visible
+                if name == "dylan":
+                    return obs.dylan is not None
+                return sorted(view.id for view in getattr(obs, name))
+
+            together = Observation(world)
+            for name in expected:
+                assert answers(Observation(world), name) == expected[name], (world.tick, name)
+                assert answers(together, name) == expected[name], (world.tick, name)
+        step(world, act(Observation(world)))
+    assert looks > 300 and hidden > 50, (looks, hidden)  # people near her, some hidden
+
+
+def test_what_she_sees_of_rex_is_sampled_as_in_one_look_at_everyone(street):
+    """Line of sight samples every segment of one call as finely as its longest needs, so
+    whether a segment grazing a corner is clear can depend on who else is looked at. Rex
+    alone is looked at as in the one call over everyone near her (her games stay the same
+    whichever groups a policy reads): here an officer at the edge of her sight makes the
+    samples of Rex's segment fall on the building's corner."""
+    world = _world(street, civilians=False)
+    _place(world.mila, 5.5, 7.5)
+    _place(world.rex, 14.4, 5.1)  # past the building's top corner, as seen from her
+    officers = [o for o in world.police.officers if o.car is None]
+    for k, officer in enumerate(officers):
+        _place(officer, 34.5, 1.5 + k)  # beyond her sight
+    blocks = street.blocks_sight
+    assert line_of_sight(blocks, np.array([14.4]), np.array([5.1]), 5.5, 7.5)[0]
+    assert Observation(world).rex.visible  # looked at alone, by the one call over him
+    _place(officers[0], 21.4, 7.5)  # 15.9 tiles east of her, behind the building
+    assert not line_of_sight(blocks, np.array([14.4, 21.4]), np.array([5.1, 7.5]), 5.5,
+                             7.5)[0]
+    assert not Observation(world).rex.visible
+    assert Observation(world).officers == ()

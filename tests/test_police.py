@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from game.sim import events as ev
 from game.sim import police as police_mod
 from game.sim.chase import step
 from game.sim.commands import IDLE
-from game.sim.perception import in_cone, line_of_sight, seen_mask
+from game.sim.perception import clear_line, in_cone, line_of_sight, sample_count, seen_mask
 from game.sim.stage import Stage
 from game.sim.world import World
 from game.tiled import read_level
@@ -20,6 +21,7 @@ from game.tuning import Tuning
 from tests import mapkit
 
 FAST = Tuning(prewarm_seconds=60.0)
+LAKESIDE = Path(__file__).resolve().parent.parent / "maps" / "lakeside.tmx"
 
 TOWN = """
 wwwww............................................
@@ -71,6 +73,28 @@ def test_line_of_sight_is_blocked_by_buildings_and_not_by_water(tmp_path):
     assert seen == [False, True, True]  # behind the building, across the pond, in the open
     both = line_of_sight(blocks, xs, ys, 8.5, 1.5)
     assert not both[0]
+
+
+def test_a_viewer_sampled_alone_or_one_by_one_is_seen_as_in_the_whole_call():
+    """Each viewer's answer depends only on the sample count: given the whole call's count,
+    line of sight over some of its viewers, or ``clear_line`` over one, answers as it did."""
+    level = read_level(LAKESIDE)
+    blocks = level.blocks_sight
+    height, width = blocks.shape
+    rng = np.random.default_rng(15)
+    answers = []
+    for _ in range(300):
+        tx, ty = rng.uniform(20, width - 20), rng.uniform(20, height - 20)
+        xs, ys = tx + rng.uniform(-16, 16, 6), ty + rng.uniform(-16, 16, 6)
+        whole = line_of_sight(blocks, xs, ys, tx, ty)
+        dx, dy = tx - xs, ty - ys
+        samples = sample_count(float((dx * dx + dy * dy).max()))
+        assert (line_of_sight(blocks, xs[2:4], ys[2:4], tx, ty, samples) == whole[2:4]).all()
+        alone = [clear_line(blocks, float(x), float(y), tx, ty, samples) for x, y in zip(
+            xs, ys, strict=True)]
+        assert alone == whole.tolist()
+        answers += alone
+    assert 0.2 < np.mean(answers) < 0.8  # the town hides some and shows some
 
 
 def test_vision_cone_and_range():

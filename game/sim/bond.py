@@ -56,7 +56,7 @@ def stressors(world: World) -> tuple[float, str]:
     if guns:
         clear = line_of_sight(world.level.blocks_sight, np.array([g.x for g in guns]),
                               np.array([g.y for g in guns]), rex.x, rex.y)
-        seen = [g for g, c in zip(guns, clear, strict=True) if c]
+        seen = [g for g, c in zip(guns, clear.tolist(), strict=True) if c]
         causes["raised guns"] = t.gun_stress * min(len(seen), 3)
         causes["a gun aimed at him"] = t.aim_stress * min(
             sum(1 for g in seen if g.aim is not None), 2)
@@ -188,16 +188,20 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
             _bond(world, rex, events, collar=False)
     else:
         rex.calm_since = -1
-    threats = any(
-        math.hypot(x - rex.x, y - rex.y) <= t.rex_cornered_radius * 1.5
-        for x, y in world.police.seen_by_rex)
     if (rex.state in (RexState.WARY, RexState.CALMING) and rex.stress >= t.cornered_stress
-            and threats):
+            and _threats(world, rex)):
         set_state(world, rex, RexState.CORNERED, events)
         rex.next_tell = rex.cornered_tick = world.tick  # officers sent in wait catch_after
     elif rex.state == RexState.CORNERED and rex.reached_tick is not None and (
-            rex.stress < t.cornered_stress - 0.15 or not threats):
+            rex.stress < t.cornered_stress - 0.15 or not _threats(world, rex)):
         set_state(world, rex, RexState.WARY, events)
+
+
+def _threats(world: World, rex: Rex) -> bool:
+    """Whether police he has noticed stand close: asked only when his stress could corner
+    him (or free him), not every tick."""
+    reach = world.tuning.rex_cornered_radius * 1.5
+    return any(math.hypot(x - rex.x, y - rex.y) <= reach for x, y in world.police.seen_by_rex)
 
 
 def _shield(world: World, rex: Rex, events: list[ev.Event]) -> None:

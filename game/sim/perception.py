@@ -15,6 +15,10 @@ import math
 import numpy as np
 
 SAMPLES_PER_TILE = 2
+# Calls over this few viewers with at most this many samples in all go through a Python loop:
+# numpy's fixed cost per call (some twenty array operations) exceeds their work.
+FEW_VIEWERS = 4
+PYTHON_SAMPLES = 96
 _FRACTIONS: dict[int, np.ndarray] = {}  # sample positions along a segment, by sample count
 
 
@@ -24,15 +28,42 @@ def _fractions(steps: int) -> np.ndarray:
     return _FRACTIONS[steps]
 
 
-def line_of_sight(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, tx: float, ty: float
-                  ) -> np.ndarray:
-    """For viewers at (xs, ys): True where nothing blocks the view to (tx, ty)."""
+def sample_count(farthest: float) -> int:
+    """How many points line of sight samples along every segment of one call: set by the
+    longest segment, ``farthest`` being its squared length in tiles."""
+    return max(2, math.ceil(math.sqrt(farthest) * SAMPLES_PER_TILE) + 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _fraction_list(steps: int) -> list[float]:
+    return _fractions(steps).tolist()  # type: ignore[no-any-return]
+
+
+def line_of_sight(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, tx: float, ty: float,
+                  samples: int | None = None) -> np.ndarray:
+    """For viewers at (xs, ys): True where nothing blocks the view to (tx, ty).
+
+    Every segment is sampled at the same fractions, ``samples`` of them counting both ends
+    (by default ``sample_count`` of the longest segment here). Each viewer's answer depends
+    only on them, so a caller who passes the count of a larger call gets that call's answers
+    for these viewers."""
     if len(xs) == 0:
         return np.zeros(0, bool)
+    if len(xs) <= FEW_VIEWERS and xs.dtype == ys.dtype == np.float64:
+        # A few viewers: their segments one by one in Python (whose floats are numpy's
+        # float64, the same arithmetic), unless they are long.
+        tx, ty = float(tx), float(ty)
+        places = list(zip(xs.tolist(), ys.tolist(), strict=True))
+        if samples is None:
+            samples = sample_count(max((tx - x) * (tx - x) + (ty - y) * (ty - y)
+                                       for x, y in places))
+        if len(places) * samples <= PYTHON_SAMPLES:
+            return np.array([clear_line(blocks, x, y, tx, ty, samples) for x, y in places],
+                            bool)
     width = blocks.shape[1]
     dx, dy = tx - xs, ty - ys
-    t = _fractions(max(2, math.ceil(math.sqrt(float((dx * dx + dy * dy).max()))
-                                    * SAMPLES_PER_TILE) + 1))
+    t = _fractions(samples if samples is not None
+                   else sample_count(float((dx * dx + dy * dy).max())))
     # Coordinates are never negative, so truncation is floor; flat indices make one lookup.
     cells = ((ys[:, None] + dy[:, None] * t).astype(np.intp) * width
              + (xs[:, None] + dx[:, None] * t).astype(np.intp))
@@ -40,6 +71,21 @@ def line_of_sight(blocks: np.ndarray, xs: np.ndarray, ys: np.ndarray, tx: float,
     own |= cells == math.floor(ty) * width + math.floor(tx)
     clear: np.ndarray = ~(blocks.ravel()[cells] & ~own).any(axis=1)
     return clear
+
+
+def clear_line(blocks: np.ndarray, x: float, y: float, tx: float, ty: float, samples: int
+               ) -> bool:
+    """``line_of_sight`` for one viewer at (x, y) given the call's sample count: the same
+    answer, sample for sample, from a Python loop that stops at the first blocking sample."""
+    width = blocks.shape[1]
+    flat = blocks.ravel()
+    dx, dy = tx - x, ty - y
+    viewer, target = int(y) * width + int(x), math.floor(ty) * width + math.floor(tx)
+    for t in _fraction_list(samples):
+        cell = int(y + dy * t) * width + int(x + dx * t)  # never negative: int() is floor
+        if flat[cell] and cell != viewer and cell != target:
+            return False
+    return True
 
 
 def in_cone(xs: np.ndarray, ys: np.ndarray, hx: np.ndarray, hy: np.ndarray, tx: float,

@@ -271,33 +271,42 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     police.seen_by_rex = []
     if not viewers or rex.state == RexState.RESTLESS:
         return
+    # Per viewer in Python lists: for a score of viewers numpy's fixed cost per call is most
+    # of the work. The distances (np.hypot), the line of sight and the cone stay in numpy, the
+    # last two over only the viewers they concern (each viewer's answer is its own).
     xs = np.array([v.x for v in viewers])
     ys = np.array([v.y for v in viewers])
-    hx = np.array([v.heading[0] for v in viewers])
-    hy = np.array([v.heading[1] for v in viewers])
-    on_foot = np.array([isinstance(v, Officer) for v in viewers])
+    on_foot = [isinstance(v, Officer) for v in viewers]
     light = _light(world)
-    reach = np.where(on_foot, t.vision_range, t.car_vision_range) * light
-    distance = np.hypot(xs - rex.x, ys - rex.y)
+    reach = [(t.vision_range if foot else t.car_vision_range) * light for foot in on_foot]
+    distance = np.hypot(xs - rex.x, ys - rex.y).tolist()
     # Rex notices officers within his sight and cars (sirens, engines) a little farther.
-    notice = np.where(on_foot, t.rex_sight, t.rex_sight * 1.5)
-    near = distance <= np.maximum(reach, notice)
-    clear = np.zeros(len(viewers), bool)
-    if near.any():  # line of sight only where it could matter
-        clear[near] = line_of_sight(world.level.blocks_sight, xs[near], ys[near], rex.x,
-                                    rex.y)
-    seeing = clear & in_cone(xs, ys, hx, hy, rex.x, rex.y, reach,
-                             math.radians(t.vision_half_angle)) if clear.any() else clear
+    notice = [t.rex_sight if foot else t.rex_sight * 1.5 for foot in on_foot]
+    near = [k for k, (gap, far, ear) in enumerate(zip(distance, reach, notice, strict=True))
+            if gap <= max(far, ear)]
+    clear = [False] * len(viewers)
+    if near:  # line of sight only where it could matter
+        for k, seen in zip(near, line_of_sight(world.level.blocks_sight, xs[near], ys[near],
+                                               rex.x, rex.y).tolist(), strict=True):
+            clear[k] = seen
+    seeing = [False] * len(viewers)
+    looking = [k for k in near if clear[k]]
+    if looking:
+        cone = in_cone(xs[looking], ys[looking],
+                       np.array([viewers[k].heading[0] for k in looking]),
+                       np.array([viewers[k].heading[1] for k in looking]), rex.x, rex.y,
+                       np.array([reach[k] for k in looking]), math.radians(t.vision_half_angle))
+        for k, inside in zip(looking, cone.tolist(), strict=True):
+            seeing[k] = inside
     rx, ry = rex.cell
     cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
     dt = VISION_EVERY / hz
-    noticed = (clear & (distance <= notice)).tolist()
-    police.seen_by_rex = [(v.x, v.y) for v, seen in zip(viewers, noticed, strict=True) if seen]
+    police.seen_by_rex = [(v.x, v.y) for v, seen, gap, ear in zip(
+        viewers, clear, distance, notice, strict=True) if seen and gap <= ear]
     if world.handler.roadblocks:
         police.seen_by_rex += handler_mod.roadblocks_in_sight(world)
     d = police.dispatcher
-    for viewer, sees, gap, far in zip(viewers, seeing.tolist(), distance.tolist(),
-                                      reach.tolist(), strict=True):
+    for viewer, sees, gap, far in zip(viewers, seeing, distance, reach, strict=True):
         crew = viewer if isinstance(viewer, Officer) else police.officers[viewer.crew[0]]
         if sees:
             closeness = max(0.2, 1.0 - gap / max(far, 1e-6))
@@ -581,15 +590,18 @@ def _handled(world: World, car: Car) -> bool:
     return car.id in world.handler.roadblocks or _crew_orders(world, car) is not None
 
 
+# The offsets _walkable_near tries, ring by ring out to 5 cells, each ring row by row.
+RING_OFFSETS = tuple((dx, dy) for radius in range(6) for dy in range(-radius, radius + 1)
+                     for dx in range(-radius, radius + 1) if max(abs(dx), abs(dy)) == radius)
+
+
 def _walkable_near(world: World, x: int, y: int) -> tuple[int, int] | None:
     """The walkable cell nearest (x, y): Rex may stand where officers cannot (a hedge)."""
     walkable = world.stage.walkable
-    for radius in range(6):
-        for dy in range(-radius, radius + 1):
-            for dx in range(-radius, radius + 1):
-                if max(abs(dx), abs(dy)) == radius and world.level.inside(x + dx, y + dy) and (
-                        walkable[y + dy, x + dx]):
-                    return x + dx, y + dy
+    inside = world.level.inside
+    for dx, dy in RING_OFFSETS:
+        if inside(x + dx, y + dy) and walkable[y + dy, x + dx]:
+            return x + dx, y + dy
     return None
 
 
@@ -706,8 +718,8 @@ def _orders(world: World, events: list[ev.Event]) -> None:
                 car.route = road
     if phase == Phase.CONTAINMENT and d.last_known is not None:
         centre = (math.floor(d.last_known[0]), math.floor(d.last_known[1]))
-        walkers = frozenset(o.id for o in police.officers
-                            if o.car is None and o.state == OfficerState.PERIMETER)
+        walkers = frozenset([o.id for o in police.officers
+                             if o.car is None and o.state == OfficerState.PERIMETER])
         moved = police.slots_around is None or max(
             abs(centre[0] - police.slots_around[0]), abs(centre[1] - police.slots_around[1])) >= 3
         if moved or police.slots_for != walkers:
