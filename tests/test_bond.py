@@ -175,6 +175,22 @@ def test_dylan_waits_while_rex_is_frightened(level):
     assert world.police.phase == "containment" and dylan.state == "arrived"
 
 
+def test_dylan_looks_once_a_tick_and_may_order_takes_that_look(level, monkeypatch):
+    world = rex_beside_mila(level, state="calming", stress=0.2, trust=0.7, police=True)
+    world.police.dispatcher.phase = "containment"
+    dylan = world.dylan
+    dylan.state, dylan.x, dylan.y = "arrived", world.rex.x + 5, world.rex.y
+    from game.sim import dylan as dylan_mod
+    assert dylan_mod.may_order(world) == dylan_mod.may_order(world, dylan_mod.sees_rex(world))
+    assert dylan_mod.may_order(world, False) == (
+        False, "I can't see him from here. Get me closer.")
+    looks: list[int] = []
+    look = dylan_mod.line_of_sight
+    monkeypatch.setattr(dylan_mod, "line_of_sight", lambda *a: looks.append(1) or look(*a))
+    dylan_mod.update(world, [])
+    assert looks == [1] and world.police.phase == "stand_down"
+
+
 def test_home_after_the_stand_down_with_the_score_and_its_parts(level):
     world = rex_beside_mila(level, state="bonded", stress=0.05, trust=1.0, police=True)
     police_mod.stand_down(world, [])

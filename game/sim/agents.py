@@ -197,6 +197,8 @@ class Dylan:
 
 # -- the passers-by -----------------------------------------------------------------------------
 
+_INDOORS = CivilianState.INDOORS  # a module name: reading the enum member costs 0.2 us (3.11)
+
 
 @dataclass
 class Civilian:
@@ -223,7 +225,7 @@ class Civilian:
 
     @property
     def active(self) -> bool:
-        return self.state != CivilianState.INDOORS
+        return self.state != _INDOORS  # read for everyone every tick: see _INDOORS
 
     def set_state(self, state: CivilianState) -> None:
         """A passer-by's one way to change state (IllegalTransition for a change no rule

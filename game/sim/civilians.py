@@ -33,6 +33,11 @@ from game.sim.perception import line_of_sight
 from game.sim.states import CivilianState, OfficerState, RexState
 
 C = CivilianState
+# Enum members as module names: in Python 3.11 reading one off its class (C.FLEE) costs about
+# 0.2 us, and the crowd's loops read them for every person on every tick.
+WALK, FLEE, FILM, GRAB = C.WALK, C.FLEE, C.FILM, C.GRAB
+FRIGHTENED = (FLEE, GRAB)
+RESTLESS, BONDED = RexState.RESTLESS, RexState.BONDED
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -60,7 +65,7 @@ def _feel(world: World, events: list[ev.Event]) -> None:
     fear -= t.fear_decay * dt
     distance = np.hypot(xs - rex.x, ys - rex.y)
     sees = np.zeros(len(people), bool)
-    loose = rex.state != RexState.RESTLESS
+    loose = rex.state != RESTLESS
     if loose:
         near = distance <= t.civilian_sight
         if near.any():
@@ -76,21 +81,24 @@ def _feel(world: World, events: list[ev.Event]) -> None:
             sx, sy = speaker.centre
             heard = np.hypot(xs - sx, ys - sy) <= float(speaker.properties["radius"])
             fear += np.where(heard, t.loudspeaker_fear, 0.0)
-    frightened = np.array([c.state in (C.FLEE, C.GRAB) for c in people])
+    frightened = np.array([c.state in FRIGHTENED for c in people])
     if frightened.any():
         gaps = np.hypot(xs[:, None] - xs[None, frightened], ys[:, None] - ys[None, frightened])
         neighbours = ((gaps <= t.contagion_radius) & (gaps > 1e-6)).sum(axis=1)
         fear += neighbours * t.fear_contagion * dt
     np.clip(fear, 0.0, 1.0, out=fear)
-    for person, level, saw, gap in zip(people, fear, sees, distance, strict=True):
-        person.fear = float(level)
+    panic = t.panic_threshold
+    # Python floats and bools (tolist) are quicker to read one by one than numpy scalars.
+    for person, level, saw, gap in zip(people, fear.tolist(), sees.tolist(), distance.tolist(),
+                                       strict=True):
+        person.fear = level
         if saw and not person.phoned:
             person.phoned = True
             # Switched-off police take no calls (and the call draws nothing at random).
             if world.rng.random() < t.phone_chance and world.police.on:
                 _phone(world, person)
-        if person.state == C.WALK and person.fear >= t.panic_threshold:
-            _panic(world, person, float(gap), events)
+        if person.state == WALK and level >= panic:
+            _panic(world, person, gap, events)
 
 
 def _phone(world: World, caller: Civilian) -> None:
@@ -110,10 +118,10 @@ def _panic(world: World, person: Civilian, distance: float, events: list[ev.Even
     events.append(ev.Panic(world.tick, person.id, person.x, person.y))
     person.stride = None
     if (person.filmer and distance <= world.tuning.film_range
-            and world.rex.state != RexState.RESTLESS):
-        person.set_state(C.FILM)
+            and world.rex.state != RESTLESS):
+        person.set_state(FILM)
     else:
-        person.set_state(C.FLEE)
+        person.set_state(FLEE)
 
 
 # -- moving -----------------------------------------------------------------------------------
@@ -127,7 +135,7 @@ def _refresh_flee(world: World) -> None:
                                            abs(here[1] - crowd.flee_from[1])) < 3:
         return
     cost = world.level.cost["foot"]
-    standing = [c.cell for c in crowd.civilians if c.state == C.FILM]
+    standing = [c.cell for c in crowd.civilians if c.state == FILM]
     standing += [o.cell for o in world.police.officers
                  if o.car is None and o.state in (OfficerState.PERIMETER, OfficerState.STAND_DOWN)]
     if standing:
@@ -138,17 +146,17 @@ def _refresh_flee(world: World) -> None:
     crowd.flee_from = here
 
 
-def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
+def _next_step(world: World, person: Civilian, x: int, y: int) -> tuple[int, int] | None:
+    """The step from the cell (x, y) where ``person`` stands, or None to stay."""
     stage, rex = world.stage, world.rex
-    x, y = person.cell
     steps = STEP_SETS[stage.moves["foot"][y, x]]
     person.hiding = False
     desk = world.handler
     if desk.blocked or desk.cordon is not None:  # round roadblocks, out of the cordon
         steps, out = handler_mod.civilian_steps(world, steps, x, y)
-        if out is not None and person.state != C.GRAB:
+        if out is not None and person.state != GRAB:
             return out
-    if person.state == C.FLEE:
+    if person.state == FLEE:
         near = math.hypot(rex.x - person.x, rex.y - person.y) < FLEE_NEAR
         flee = world.crowd.flee
         fresh = person.dip_of != world.crowd.flee_from  # not this flee map's dip again
@@ -168,9 +176,9 @@ def _next_step(world: World, person: Civilian) -> tuple[int, int] | None:
         person.hiding = step is not None and not near and math.hypot(
             rex.x - x - step[0] - 0.5, rex.y - y - step[1] - 0.5) < FLEE_NEAR
         return None if person.hiding else step
-    if person.state == C.GRAB:
+    if person.state == GRAB:
         return _closer(steps, x, y, world.mila.x, world.mila.y)
-    if person.state == C.FILM:
+    if person.state == FILM:
         return None
     return _stroll(world, person, steps, x, y)
 
@@ -214,13 +222,13 @@ def _stroll(world: World, person: Civilian, steps: Steps, x: int, y: int
 
 def _start_stride(world: World, person: Civilian) -> None:
     """Choose the next cell and set off toward it (the step itself comes next tick)."""
-    step = _next_step(world, person)
+    x, y = person.cell
+    step = _next_step(world, person, x, y)
     if step is None:
         return
     t = world.tuning
-    fast = person.state in (C.FLEE, C.GRAB)
+    fast = person.state in FRIGHTENED
     speed = (t.civilian_flee_speed if fast else t.civilian_walk_speed) / world.tick_hz
-    x, y = person.cell
     person.stride = Stride.into(person.x, person.y, (x + step[0], y + step[1]), speed)
     person.heading = person.stride.heading() or person.heading
 
@@ -231,18 +239,18 @@ def _start_stride(world: World, person: Civilian) -> None:
 def _grab(world: World, events: list[ev.Event]) -> None:
     """One passer-by tries to pull Mila away when Rex comes close."""
     crowd, t, mila, rex = world.crowd, world.tuning, world.mila, world.rex
-    if crowd.grab_done or rex.state in (RexState.RESTLESS, RexState.BONDED):
+    if crowd.grab_done or rex.state in (RESTLESS, BONDED):
         return
     if crowd.grabber is None:
         if math.hypot(rex.x - mila.x, rex.y - mila.y) > t.grab_trigger:
             return
-        near = [c for c in crowd.civilians if c.active and c.state in (C.WALK, C.FILM)
+        near = [c for c in crowd.civilians if c.active and c.state in (WALK, FILM)
                 and math.hypot(c.x - mila.x, c.y - mila.y) <= t.grab_trigger * 1.5]
         if not near:
             return
         person = min(near, key=lambda c: (math.hypot(c.x - mila.x, c.y - mila.y), c.id))
         crowd.grabber = person.id
-        person.set_state(C.GRAB)
+        person.set_state(GRAB)
         person.stride, person.phone_up = None, False
         events.append(ev.GrabAttempt(world.tick, person.id))
         events.append(ev.Radio(world.tick, "Passer-by", "Kid, run!"))
@@ -262,7 +270,7 @@ def _grab(world: World, events: list[ev.Event]) -> None:
             events.append(ev.GrabbedMila(world.tick, person.id))
         else:
             events.append(ev.GrabMissed(world.tick, person.id))
-        person.set_state(C.FLEE)
+        person.set_state(FLEE)
         person.stride = None
 
 
@@ -274,7 +282,7 @@ def update(world: World, events: list[ev.Event]) -> None:
     thinking = world.tick % THINK_EVERY == 0
     if thinking:
         _feel(world, events)
-        if any(c.state == C.FLEE for c in crowd.walking):
+        if any(c.state == FLEE for c in crowd.walking):
             _refresh_flee(world)
     if thinking or crowd.grabber is not None:
         _grab(world, events)
@@ -283,20 +291,22 @@ def update(world: World, events: list[ev.Event]) -> None:
     for person in crowd.walking:
         stride = person.stride
         if stride is not None:  # the common case: a step along the current stride
-            stride.steps -= 1
-            if stride.steps > 0:
+            steps = stride.steps = stride.steps - 1
+            if steps > 0:
                 person.x += stride.vx
                 person.y += stride.vy
                 continue
             person.x, person.y, person.stride = stride.gx, stride.gy, None
-            went_in |= _in_at_a_door(world, person, events)
+            if person.state == FLEE and _in_at_a_door(world, person, events):
+                went_in = True
             continue
-        if _in_at_a_door(world, person, events):
+        state = person.state
+        if state == FLEE and _in_at_a_door(world, person, events):
             # Fleeing from where filming left him, he may already stand at a door.
             went_in = True
-        elif person.state == C.FILM:
+        elif state == FILM:
             filming += _film(world, person, events)
-        elif not (person.state == C.GRAB and person.grab_until):  # not while reaching out
+        elif not (state == GRAB and person.grab_until):  # not while reaching out
             _start_stride(world, person)
     if went_in:
         crowd.walking = [c for c in crowd.walking if c.active]
@@ -304,10 +314,11 @@ def update(world: World, events: list[ev.Event]) -> None:
 
 
 def _in_at_a_door(world: World, person: Civilian, events: list[ev.Event]) -> bool:
-    """A fleeing passer-by at a door goes in."""
+    """A fleeing passer-by at a door goes in (the caller has checked that he flees: most
+    people do not, and the check there saves them a call)."""
     crowd = world.crowd
     x, y = person.cell
-    if person.state != C.FLEE or crowd.door_rows[y][x] > 0.5:
+    if crowd.door_rows[y][x] > 0.5:
         return False
     person.set_state(C.INDOORS)
     crowd.counts["indoors"] += 1
@@ -320,7 +331,7 @@ def _film(world: World, person: Civilian, events: list[ev.Event]) -> int:
     t, rex = world.tuning, world.rex
     distance = math.hypot(rex.x - person.x, rex.y - person.y)
     if distance < t.film_distance * 0.5 or distance > t.film_range:
-        person.set_state(C.FLEE)
+        person.set_state(FLEE)
         person.phone_up, person.stride = False, None
         return 0
     if not person.phone_up:
