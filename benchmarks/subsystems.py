@@ -1,28 +1,33 @@
 """Where a full-cast tick goes, subsystem by subsystem, in two code trees taking turns.
 
-``python -m benchmarks.subsystems OTHER [--rounds N] [--seeds S]`` plays lakeside with the full
-cast and the ``calm`` policy (seeds 0 to S-1, up to 300 s each) in a fresh process for OTHER (a
-checkout of another revision, for example made by ``git archive REV | tar -x -C /tmp/base``)
-and for this tree, taking turns, N rounds. Each subsystem's ``update`` (Mila, Rex, the police,
-the crowd, Dylan), the whole step and the policy with its Observation are timed by the thread's
-CPU time, in µs a tick. A fixed workload timed in the same process every 10 ticks says how busy
-the machine was during the run: the last column is each round's ratio divided by that
-workload's ratio, the median over the rounds. Pure speed-ups only: the games must be the same
+``python -m benchmarks.subsystems OTHER [--rounds N] [--seeds S] [--seconds T]`` plays lakeside
+with the full cast (15 officers, 48 passers-by, Dylan) and the ``calm`` policy (seeds 0 to S-1,
+up to T seconds each) in a fresh process for OTHER (a checkout of another revision, for example
+made by ``git archive REV | tar -x -C /tmp/base``) and for this tree, taking turns, N rounds.
+Each subsystem's ``update`` (Mila, Rex, the police and their vision ``police._watch``, the
+crowd, the calm-down, Dylan), the whole step and the policy with its Observation are timed by
+the thread's CPU time, in µs a tick. A fixed workload timed in the same process every 10 ticks
+says how busy the machine was during the run: the last column is each round's ratio divided by
+that workload's ratio, the median over the rounds. Pure speed-ups only: the games must be the same
 in both trees, and the script stops if their endings differ.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.compare import run_in
+
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("mila", "rex", "police", "civilians", "dylan")
+# (module, function, label): the parts of the step timed, as the step calls them.
+PARTS = (("mila_mod", "update", "mila"), ("rex_mod", "update", "rex"),
+         ("police_mod", "update", "police"), ("police_mod", "_watch", "police vision"),
+         ("civilians_mod", "update", "crowd"), ("bond_mod", "update", "bond"),
+         ("dylan_mod", "update", "dylan"))
 MEASURE = """
 import collections, json, sys, time
 sys.path.insert(0, {root!r})
@@ -37,16 +42,17 @@ from game.tuning import DEFAULT
 clock = time.thread_time
 spent = collections.Counter()
 
-def timed(module, label):
-    update = module.update
+def timed(module, name, label):
+    inner = getattr(module, name)
     def run(*args):
         start = clock()
-        update(*args)
+        result = inner(*args)
         spent[label] += clock() - start
-    module.update = run
+        return result
+    setattr(module, name, run)
 
-for label in {parts!r}:
-    timed(getattr(chase, label + "_mod"), label)
+for module, name, label in {parts!r}:
+    timed(getattr(chase, module), name, label)
 
 class Walker:
     def __init__(self):
@@ -72,7 +78,7 @@ ticks, endings = 0, []
 for seed in range({seeds}):
     world = World(level, seed, DEFAULT, stage=stage)
     policy = policies.make("calm", seed)
-    for _ in range(300 * world.tick_hz):
+    for _ in range(int({seconds} * world.tick_hz)):
         start = clock()
         commands = policy(policies.Observation(world))
         middle = clock()
@@ -89,14 +95,9 @@ print(json.dumps({{"us": {{k: v / ticks * 1e6 for k, v in spent.items()}}, "endi
 """
 
 
-def measure(root: Path, seeds: int) -> dict[str, Any]:
-    run = subprocess.run([sys.executable, "-c", MEASURE.format(root=str(root), seeds=seeds,
-                                                               parts=PARTS)],
-                         cwd=root, capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(root), "SDL_VIDEODRIVER": "dummy",
-                              "PATH": "/usr/bin:/bin"})
-    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
-    return result
+def measure(root: Path, seeds: int, seconds: float) -> dict[str, Any]:
+    return run_in(root, MEASURE.format(root=str(root), seeds=seeds, seconds=seconds,
+                                       parts=PARTS))
 
 
 def main() -> int:
@@ -105,19 +106,20 @@ def main() -> int:
     parser.add_argument("other", type=Path, help="a checkout of the revision to compare with")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=300.0, help="at most, a game")
     args = parser.parse_args()
     trees = {"other": args.other.resolve(), "this": ROOT}
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
     for _ in range(args.rounds):
         for name, root in trees.items():
-            runs[name].append(measure(root, args.seeds))
+            runs[name].append(measure(root, args.seeds, args.seconds))
     if any(run["endings"] != runs["other"][0]["endings"] for name in trees for run in runs[name]):
         print("the games differ between the two trees: not a pure speed-up", file=sys.stderr)
         return 1
     print(f"| lakeside, full cast, calm, seeds 0-{args.seeds - 1}, µs a tick (median of "
           f"{args.rounds} rounds) | other | this | this / other (corrected) |")
     print("| --- | ---: | ---: | ---: |")
-    for part in (*PARTS, "policy", "step", "workload"):
+    for part in (*(label for _, _, label in PARTS), "policy", "step", "workload"):
         a, b = (statistics.median(run["us"][part] for run in runs[name]) for name in trees)
         corrected = statistics.median(
             (this["us"][part] / other["us"][part])
