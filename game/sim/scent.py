@@ -174,7 +174,8 @@ class SteadyState:
     With the emission spread over the sub-steps, the steady state of the sub-step is that of
     the tick but for the last cell or so round a source; a short explicit polish (``settle``
     started from it) gives the tick's own. The solve is rounded to 24 significant bits before
-    the polish, so that a solver's last-bit differences between machines never reach a game.
+    the polish, so that a solver's last-bit differences between machines almost never reach a
+    game (a rounding that straddles a boundary moves a cell by one float32 ulp).
     An M-matrix's LU needs no pivoting and its substitutions add only positive terms, so even
     the faintest far cells keep their relative accuracy (no negative scent, no noise).
     """
