@@ -116,7 +116,8 @@ class HandlerObservation:
         dylan_sees = police.on and dylan_mod.sees_rex(world)
         self.dylan = HandlerDylanView(
             Point(dylan.x, dylan.y), dylan.heading, dylan.state, desk.has_dylan,
-            desk.dylan_target, dylan_sees, dylan_sees and dylan_mod.may_order(world)[0])
+            desk.dylan_target, dylan_sees,
+            dylan_sees and dylan_mod.may_order(world, sees=dylan_sees)[0])
         seen_by = tuple(u.id for u in self.units if u.sees_rex) + ((-1,) if dylan_sees else ())
         self.rex = RexSighting(Point(rex.x, rex.y), rex.heading, rex.state,
                                seen_by) if seen_by else None
