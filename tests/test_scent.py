@@ -245,3 +245,21 @@ def test_the_solve_is_rounded_so_that_last_bits_never_matter():
     assert rounded[0] == rounded[1] == 1.0  # a solver's last-bit noise rounds away
     assert rounded[2] == pytest.approx(3.0e-300, rel=1e-7) and rounded[3] == rounded[4] == 0
     assert _rounded(values, np.dtype(np.float32)).dtype == np.float32
+
+
+def test_the_lu_order_is_each_cell_once_and_cut_lines_last() -> None:
+    """dissection_order: a permutation of the cells, and the line that cuts a part comes after
+    both halves, so that no cell of one half is eliminated next to a cell of the other."""
+    from game.sim.scent import DISSECTION_LEAF, dissection_order
+
+    rng = np.random.default_rng(4)
+    for height, width in ((0, 0), (1, 300), (40, 40), (23, 71)):
+        mask = rng.random((height, width)) < 0.8
+        ys, xs = np.nonzero(mask)
+        order = dissection_order(xs, ys)
+        assert sorted(order.tolist()) == list(range(len(xs)))
+    ys, xs = np.nonzero(np.ones((20, 30), bool))
+    order = dissection_order(xs, ys)
+    # The first cut of a 30 x 20 box is the column x = 14: its cells are the last eliminated.
+    assert (xs[order[-20:]] == 14).all()
+    assert len(xs) > DISSECTION_LEAF
