@@ -251,6 +251,8 @@ def main() -> None:
     parser.add_argument("--write", action="store_true",
                         help="put the table into README.md and benchmarks/RESULTS.md")
     args = parser.parse_args()
+    if args.load_rounds < 1 or args.seeds < 0 or not 0 <= args.seconds < math.inf:
+        parser.error("--load-rounds must be at least 1, --seeds and --seconds not negative")
     with tempfile.TemporaryDirectory() as folder:
         maps = make_maps(Path(folder))
         ours: dict[str, dict] = {}
