@@ -33,7 +33,17 @@ if TYPE_CHECKING:
     from game.sim.agents import Rex
     from game.sim.world import World
 
-NEAR_STATES = (RexState.WARY, RexState.CALMING, RexState.BONDED)
+# Rex's states as module names: in Python 3.11 reading a member off its class (RexState.WARY)
+# costs about 0.2 us, and the calm-down reads a dozen of them every tick.
+RESTLESS, ESCAPING, WARY, CALMING, BONDED, CORNERED = (
+    RexState.RESTLESS, RexState.ESCAPING, RexState.WARY, RexState.CALMING, RexState.BONDED,
+    RexState.CORNERED)
+NEAR_STATES = (WARY, CALMING, BONDED)
+NOT_LOOSE_YET = (RESTLESS, ESCAPING)  # before he is loose near her, no calm-down at all
+SEES_THE_COLLAR = NEAR_STATES + (CORNERED,)
+BY_HER = (WARY, CALMING)
+SHIELDING = (CALMING, BONDED)
+FRIGHTENED = (CivilianState.FLEE, CivilianState.GRAB)
 CROWD_NEAR = 6.0  # tiles within which panicking people frighten him
 RUN_NEAR = 8.0  # tiles within which Mila running frightens him
 APPROACH_NEAR = 3.0  # tiles within which her walking straight at him frightens him
@@ -60,8 +70,7 @@ def stressors(world: World) -> tuple[float, str]:
         causes["raised guns"] = t.gun_stress * min(len(seen), 3)
         causes["a gun aimed at him"] = t.aim_stress * min(
             sum(1 for g in seen if g.aim is not None), 2)
-    frightened = (CivilianState.FLEE, CivilianState.GRAB)
-    panicking = sum(1 for c in world.crowd.walking if c.state in frightened
+    panicking = sum(1 for c in world.crowd.walking if c.state in FRIGHTENED
                     and math.hypot(c.x - rex.x, c.y - rex.y) <= CROWD_NEAR)
     causes["screaming people"] = t.crowd_stress * min(panicking, 3)
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
@@ -111,7 +120,7 @@ def calming(world: World) -> tuple[float, float]:
 
 def update(world: World, events: list[ev.Event]) -> None:
     rex, t = world.rex, world.tuning
-    if rex.state in (RexState.RESTLESS, RexState.ESCAPING):
+    if rex.state in NOT_LOOSE_YET:
         return
     dt = 1.0 / world.tick_hz
     before = (int(rex.stress * 10), int(rex.trust * 10))
@@ -140,11 +149,11 @@ def _show_collar(world: World, rex: Rex, events: list[ev.Event]) -> None:
     if not mila.showing_collar:
         mila.collar_shown = False
         return
-    if mila.collar_shown or rex.state == RexState.BONDED:
+    if mila.collar_shown or rex.state == BONDED:
         return
     mila.collar_shown = True
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
-    if rex.state not in NEAR_STATES + (RexState.CORNERED,) or distance > t.calm_range:
+    if rex.state not in SEES_THE_COLLAR or distance > t.calm_range:
         return  # he is not there to see it
     if (rex.state in NEAR_STATES and facing_him(world) and rex.stress <= t.collar_stress
             and rex.trust >= t.collar_trust):
@@ -160,7 +169,7 @@ def _bond(world: World, rex: Rex, events: list[ev.Event], collar: bool) -> None:
     from game.sim.rex import set_state
 
     rex.trust, rex.stress = 1.0, min(rex.stress, 0.1)
-    set_state(world, rex, RexState.BONDED, events)
+    set_state(world, rex, BONDED, events)
     if collar:
         events.append(ev.CollarRecognised(world.tick))
         events.append(ev.Speech(world.tick, "Mila", "This belonged to Bolt, the dog who saved "
@@ -173,14 +182,14 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
     from game.sim.rex import set_state
 
     t = world.tuning
-    if (rex.state == RexState.WARY and rex.trust >= t.calming_trust
+    if (rex.state == WARY and rex.trust >= t.calming_trust
             and rex.stress <= t.calming_stress):
-        set_state(world, rex, RexState.CALMING, events)
+        set_state(world, rex, CALMING, events)
         events.append(ev.RexTell(world.tick, "sit"))
-    elif rex.state == RexState.CALMING and (rex.stress > t.calming_stress + 0.1
-                                     or rex.trust < t.calming_trust - 0.1):
-        set_state(world, rex, RexState.WARY, events)
-    if (rex.state == RexState.CALMING and rex.trust >= t.bond_trust
+    elif rex.state == CALMING and (rex.stress > t.calming_stress + 0.1
+                                   or rex.trust < t.calming_trust - 0.1):
+        set_state(world, rex, WARY, events)
+    if (rex.state == CALMING and rex.trust >= t.bond_trust
             and rex.stress <= CALM_BOND_STRESS):
         if rex.calm_since < 0:
             rex.calm_since = world.tick
@@ -188,13 +197,13 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
             _bond(world, rex, events, collar=False)
     else:
         rex.calm_since = -1
-    if (rex.state in (RexState.WARY, RexState.CALMING) and rex.stress >= t.cornered_stress
+    if (rex.state in BY_HER and rex.stress >= t.cornered_stress
             and _threats(world, rex)):
-        set_state(world, rex, RexState.CORNERED, events)
+        set_state(world, rex, CORNERED, events)
         rex.next_tell = rex.cornered_tick = world.tick  # officers sent in wait catch_after
-    elif rex.state == RexState.CORNERED and rex.reached_tick is not None and (
+    elif rex.state == CORNERED and rex.reached_tick is not None and (
             rex.stress < t.cornered_stress - 0.15 or not _threats(world, rex)):
-        set_state(world, rex, RexState.WARY, events)
+        set_state(world, rex, WARY, events)
 
 
 def _threats(world: World, rex: Rex) -> bool:
@@ -208,8 +217,7 @@ def _shield(world: World, rex: Rex, events: list[ev.Event]) -> None:
     """With trust high, he stands between her and the nearest raised gun."""
     mila, t = world.mila, world.tuning
     target = None
-    if rex.state in (RexState.CALMING, RexState.BONDED) and (
-            rex.trust >= t.shield_trust):
+    if rex.state in SHIELDING and rex.trust >= t.shield_trust:
         guns = [o for o in world.police.officers if o.car is None and o.gun_raised]
         if guns:
             gun = min(guns, key=lambda o: (math.hypot(o.x - mila.x, o.y - mila.y), o.id))
