@@ -16,8 +16,6 @@ handful of rounds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 # Impassable cells are given this entry cost inside the sweep so that prefix sums stay finite;
@@ -29,23 +27,43 @@ _CUTOFF = _WALL * 0.5
 class SweepGrid:
     """A cost grid prepared for repeated sweeps: prefix sums and buffers are made once.
 
-    West- and north-going sweeps run over reversed views of the same arrays, and column sweeps
-    accumulate along axis 0, so no sweep copies or transposes the grid.
+    West- and north-going running minima run over reversed views of the same arrays, and column
+    sweeps accumulate along axis 0, so no sweep copies or transposes the grid.
     """
 
     def __init__(self, cost: np.ndarray):
-        self.shape = cost.shape
-        self.passable = np.isfinite(cost)
-        self.blocked = ~self.passable
-        entry = np.where(self.passable, cost, _WALL).astype(np.float64)
+        passable = np.isfinite(cost)
+        self._prepare(passable, np.where(passable, cost, _WALL).astype(np.float64))
+
+    def _prepare(self, passable: np.ndarray, entry: np.ndarray) -> None:
+        self.shape = passable.shape
+        self.passable = passable
+        self.blocked = ~passable
+        self._entry = entry
+        # Every prefix sum is stored forward (the west and north ones summed over reversed
+        # views into reversed views), so that the sweep's elementwise steps all run over
+        # forward memory: on reversed views numpy's loops were three times slower.
         east = np.cumsum(entry, axis=1)
-        west = np.cumsum(entry[:, ::-1], axis=1)[:, ::-1]
         south = np.cumsum(entry, axis=0)
-        north = np.cumsum(entry[::-1, :], axis=0)[::-1, :]
-        # (prefix sums, axis, reversed?) for the four directions a sweep can run in.
-        self._passes = ((east, 1, False), (south, 0, False), (west, 1, True), (north, 0, True))
-        self._work = np.empty(self.shape, np.float64)
+        west = np.empty(self.shape, np.float64)
+        north = np.empty(self.shape, np.float64)
+        np.cumsum(entry[:, ::-1], axis=1, out=west[:, ::-1])
+        np.cumsum(entry[::-1, :], axis=0, out=north[::-1, :])
+        work = self._work = np.empty(self.shape, np.float64)
+        # (prefix sums, axis, the work array seen so that the running minimum goes forward)
+        # for the four directions a sweep can run in.
+        self._passes = ((east, 1, work), (south, 0, work), (west, 1, work[:, ::-1]),
+                        (north, 0, work[::-1, :]))
         self._before = np.empty(self.shape, np.float64)
+        self._same = np.empty(self.shape, np.bool_)
+
+    def window(self, x0: int, y0: int, x1: int, y1: int) -> SweepGrid:
+        """The grid of the cells x0..x1, y0..y1 (ends exclusive) alone: the same as a
+        ``SweepGrid`` of that slice of the cost grid, without working out its entry costs
+        again (a route's box is swept once, so its set-up is a good part of its cost)."""
+        grid = SweepGrid.__new__(SweepGrid)
+        grid._prepare(self.passable[y0:y1, x0:x1], self._entry[y0:y1, x0:x1])
+        return grid
 
     def distances(self, targets: np.ndarray, max_rounds: int = 1000,
                   start: np.ndarray | None = None) -> np.ndarray:
@@ -78,27 +96,21 @@ class SweepGrid:
     def _relax(self, d: np.ndarray, max_rounds: int) -> None:
         # Unreached cells hold _CUTOFF rather than inf while sweeping: every path through a
         # wall costs more than that, so such paths never lower a value and need no test.
-        work, before = self._work, self._before
+        work, before, same = self._work, self._before, self._same
         np.minimum(d, _CUTOFF, out=d)
         for _ in range(max_rounds):
             np.copyto(before, d)
-            for sums, axis, reverse in self._passes:
-                view = _oriented(axis, reverse)
-                dv, wv, sv = view(d), view(work), view(sums)
-                np.subtract(dv, sv, out=wv)
-                np.minimum.accumulate(wv, axis=axis, out=wv)
-                np.add(wv, sv, out=wv)
-                np.minimum(dv, wv, out=dv)
-            if np.array_equal(before, d):
+            for sums, axis, run in self._passes:
+                # Elementwise over the forward arrays (the order of cells does not matter
+                # there), the running minimum over ``run``, the work seen in the pass's way.
+                np.subtract(d, sums, out=work)
+                np.minimum.accumulate(run, axis=axis, out=run)
+                np.add(work, sums, out=work)
+                np.minimum(d, work, out=d)
+            np.equal(before, d, out=same)
+            if same.all():
                 break
         d[d >= _CUTOFF] = np.inf
-
-
-def _oriented(axis: int, reverse: bool) -> Callable[[np.ndarray], np.ndarray]:
-    """A function viewing an array so that the sweep runs forward along ``axis``."""
-    if not reverse:
-        return lambda a: a
-    return (lambda a: a[:, ::-1]) if axis == 1 else (lambda a: a[::-1, :])
 
 
 def distance_field(cost: np.ndarray, targets: np.ndarray) -> np.ndarray:

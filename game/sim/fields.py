@@ -49,11 +49,12 @@ def route_box(shape: tuple[int, ...], target: tuple[int, int], origin: tuple[int
             min(height, max(target[1], origin[1]) + margin + 1))
 
 
-def box_field(cost: np.ndarray, target: tuple[int, int], box: Box) -> WindowField:
-    """The distance field toward ``target`` by paths inside ``box`` only (inf beyond them)."""
+def box_field(grid: SweepGrid, target: tuple[int, int], box: Box) -> WindowField:
+    """The distance field toward ``target`` by paths inside ``box`` only (inf beyond them),
+    from the whole map's ``grid``."""
     x0, y0, x1, y1 = box
-    values = SweepGrid(cost[y0:y1, x0:x1]).distances(np.array([[target[0] - x0,
-                                                                target[1] - y0]]))
+    values = grid.window(x0, y0, x1, y1).distances(np.array([[target[0] - x0,
+                                                              target[1] - y0]]))
     return WindowField(x0, y0, values)
 
 
@@ -69,7 +70,8 @@ def window_route(cost: np.ndarray, target: tuple[int, int], origin: tuple[int, i
     them for the units and games that ask again) gives the box's field; without it, it is
     swept here. Either way the same numbers: the field depends on the box, not the origin."""
     box = route_box(cost.shape, target, origin, margin)
-    field = box_field(cost, target, box) if fields is None else fields(target, box)
+    field = (box_field(SweepGrid(cost), target, box) if fields is None
+             else fields(target, box))
     if not np.isfinite(field.values[origin[1] - field.y0, origin[0] - field.x0]):
         return None
     return field

@@ -247,7 +247,7 @@ class Stage:
         key = (mover, target, box)
         field = self._boxes.pop(key, None)
         if field is None:
-            field = box_field(self.level.cost[mover], target, box)
+            field = box_field(self.sweep[mover], target, box)
             field.values.flags.writeable = False  # shared by every unit that asks
             self._boxes_bytes += field.values.nbytes
             while self._boxes and self._boxes_bytes > self.BOX_CACHE_BYTES:
