@@ -46,6 +46,19 @@ if TYPE_CHECKING:
     from game.sim.stage import SearchBlocks
     from game.sim.world import World
 
+# The phases, officers' states and Rex's states read every tick (many per officer) as module
+# names: in Python 3.11 reading an enum member off its class costs about 0.2 us, ten times a
+# module name. The officers' states share words with the phases, so theirs carry OFFICER_.
+STANDBY, SEARCH, PURSUIT = Phase.STANDBY, Phase.SEARCH, Phase.PURSUIT
+CONTAINMENT, STAND_DOWN = Phase.CONTAINMENT, Phase.STAND_DOWN
+OFFICER_IN_CAR, OFFICER_STANDBY, OFFICER_SEARCH = (
+    OfficerState.IN_CAR, OfficerState.STANDBY, OfficerState.SEARCH)
+OFFICER_PURSUIT, OFFICER_PERIMETER = OfficerState.PURSUIT, OfficerState.PERIMETER
+OFFICER_STAND_DOWN, OFFICER_ORDERED = OfficerState.STAND_DOWN, OfficerState.ORDERED
+RESTLESS, ESCAPING, EVADING, CORNERED = (
+    RexState.RESTLESS, RexState.ESCAPING, RexState.EVADING, RexState.CORNERED)
+WARY, CALMING, BONDED = RexState.WARY, RexState.CALMING, RexState.BONDED
+
 VISION_EVERY = 3  # ticks between vision checks (10 per second)
 BELIEF_EVERY = 15  # ticks between updates of the search map
 SPREAD_STEPS = 2  # blur passes per update: the map widens about as fast as Rex can trot
@@ -56,9 +69,9 @@ BEHIND_TARGET = 3.0  # ...or this far beyond Rex, where a miss would fly
 ALL_STEPS = STEP_SETS[255]
 # What an officer on foot does in each phase.
 # (An officer the Handler has sent somewhere is ORDERED whatever the phase.)
-OFFICER_STATE = {Phase.STANDBY: OfficerState.STANDBY, Phase.SEARCH: OfficerState.SEARCH,
-                 Phase.PURSUIT: OfficerState.PURSUIT, Phase.CONTAINMENT: OfficerState.PERIMETER,
-                 Phase.STAND_DOWN: OfficerState.STAND_DOWN}
+OFFICER_STATE = {STANDBY: OFFICER_STANDBY, SEARCH: OFFICER_SEARCH,
+                 PURSUIT: OFFICER_PURSUIT, CONTAINMENT: OFFICER_PERIMETER,
+                 STAND_DOWN: OFFICER_STAND_DOWN}
 
 
 def _downhill(field: np.ndarray | WindowField, moves: np.ndarray | None, x: int, y: int,
@@ -69,19 +82,26 @@ def _downhill(field: np.ndarray | WindowField, moves: np.ndarray | None, x: int,
     else:
         values, x0, y0 = field, 0, 0
     height, width = values.shape
-    if not (0 <= y - y0 < height and 0 <= x - x0 < width):
+    wx, wy = x - x0, y - y0
+    if not (0 <= wy < height and 0 <= wx < width):
         return None
-    here = float(values[y - y0, x - x0])
-    best, best_value = None, here
+    if values[wy, wx] == 0.0:
+        return None  # the field's target: no distance is below 0 (a unit at his block)
+    # The cell and its eight neighbours as Python floats in one read (eight numpy scalar reads
+    # cost more); beyond the window's edge stands inf, a neighbour no step goes to.
+    if 0 < wx < width - 1 and 0 < wy < height - 1:
+        near = values[wy - 1:wy + 2, wx - 1:wx + 2].tolist()
+    else:
+        near = [[float(values[wy + dy, wx + dx]) if 0 <= wy + dy < height
+                 and 0 <= wx + dx < width else math.inf for dx in (-1, 0, 1)]
+                for dy in (-1, 0, 1)]
+    best, best_value = None, near[1][1]
     steps = STEP_SETS[moves[y, x]] if moves is not None else ALL_STEPS
     for dx, dy, _ in steps:
-        nx, ny = x + dx - x0, y + dy - y0
-        if not (0 <= nx < width and 0 <= ny < height):
-            continue
-        value = float(values[ny, nx])
+        value = near[dy + 1][dx + 1]
         if not math.isfinite(value):
             continue
-        if (nx + x0, ny + y0) in taken:
+        if (x + dx, y + dy) in taken:
             value += 2.0  # crowding: go round a colleague rather than into him
         if value < best_value:
             best, best_value = (dx, dy), value
@@ -156,7 +176,7 @@ def _spread_belief(world: World) -> None:
         belief *= 0.5
         belief += spread
         belief *= passable
-    units = [o for o in world.police.officers if o.state != OfficerState.IN_CAR] + [
+    units = [o for o in world.police.officers if o.state != OFFICER_IN_CAR] + [
         c for c in world.police.cars if c.crew]
     if units:
         xs = np.array([u.x for u in units])
@@ -185,16 +205,16 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
     police, t = world.police, world.tuning
     d = police.dispatcher
     hz = world.tick_hz
-    if d.alarm_tick is None and world.rex.state != RexState.RESTLESS:
+    if d.alarm_tick is None and world.rex.state != RESTLESS:
         d.alarm_tick = world.tick
         radio(world, events, "Dispatch", "K9 Rex has escaped. All units, stand by.")
-    if d.phase == Phase.STANDBY and d.alarm_tick is not None and (
+    if d.phase == STANDBY and d.alarm_tick is not None and (
             world.tick - d.alarm_tick >= t.dispatch_delay * hz):
         gate = world.stage.gate_cells[0]
         if d.last_known is None:
             _know(world, gate[0] + 0.5, gate[1] + 0.5)
         seed_belief(world, *d.last_known, spread=t.search_spread)  # type: ignore[misc]
-        set_phase(world, Phase.SEARCH, events)
+        set_phase(world, SEARCH, events)
         radio(world, events, "Dispatch", "All units: search pattern around the training "
                                          "center. Dog handler on the way to command.")
         radio(world, events, "Dylan", "He won't attack anyone. Rex only reacts aggressively "
@@ -205,15 +225,15 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
         d.pending_reports.remove(report)
         events.append(report)
         police.counts["phone_reports"] += 1
-        if d.phase in (Phase.STANDBY, Phase.SEARCH) and report.seen_tick > d.last_known_tick:
+        if d.phase in (STANDBY, SEARCH) and report.seen_tick > d.last_known_tick:
             _know(world, report.x, report.y)
             seed_belief(world, report.x, report.y, spread=max(report.error, 3.0))
             radio(world, events, "Dispatch", f"Caller reports the dog near the "
                                              f"{_zone_name(world, report.x, report.y)}.")
-            if d.phase == Phase.STANDBY:
-                set_phase(world, Phase.SEARCH, events)
+            if d.phase == STANDBY:
+                set_phase(world, SEARCH, events)
             d.next_assign = world.tick
-    if (d.phase in (Phase.SEARCH, Phase.PURSUIT, Phase.CONTAINMENT)
+    if (d.phase in (SEARCH, PURSUIT, CONTAINMENT)
             and world.tick >= d.next_broadcast
             and not world.handler.owns_loudspeaker):  # once the Handler speaks, only he does
         d.next_broadcast = world.tick + int(t.broadcast_every * hz)
@@ -225,22 +245,22 @@ def _dispatch(world: World, events: list[ev.Event]) -> None:
             events.append(ev.Announcement(world.tick, x, y,
                                           float(speaker.properties["radius"])))
         world.broadcast_tick = world.tick
-    if d.phase == Phase.PURSUIT and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
-        set_phase(world, Phase.SEARCH, events)
+    if d.phase == PURSUIT and world.tick - d.last_sighting_tick > t.pursuit_timeout * hz:
+        set_phase(world, SEARCH, events)
         x, y = d.last_known  # type: ignore[misc]
         seed_belief(world, x, y, spread=t.lost_spread)
         d.next_assign = world.tick
         radio(world, events, "Dispatch", f"We've lost him. Resume search, last seen near the "
                                          f"{_zone_name(world, x, y)}.")
-    if d.phase in (Phase.SEARCH, Phase.PURSUIT) and _near_people(world):
-        set_phase(world, Phase.CONTAINMENT, events)
+    if d.phase in (SEARCH, PURSUIT) and _near_people(world):
+        set_phase(world, CONTAINMENT, events)
         police.slots = {}
         radio(world, events, "Dispatch", "He's near civilians. Set a perimeter, weapons "
                                          "ready, do not close in.")
-    elif d.phase == Phase.CONTAINMENT and not _near_people(world, t.containment_release):
-        set_phase(world, Phase.PURSUIT, events)
+    elif d.phase == CONTAINMENT and not _near_people(world, t.containment_release):
+        set_phase(world, PURSUIT, events)
         radio(world, events, "Dispatch", "He's moving. All units, pursue.")
-    if d.phase in (Phase.SEARCH, Phase.PURSUIT) and world.tick % BELIEF_EVERY == 0:
+    if d.phase in (SEARCH, PURSUIT) and world.tick % BELIEF_EVERY == 0:
         _spread_belief(world)
 
 
@@ -266,24 +286,28 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     """Vision for every unit at once, detection meters, sightings, and what Rex sees."""
     police, t, rex = world.police, world.tuning, world.rex
     hz = world.tick_hz
-    viewers = [o for o in police.officers if o.car is None] + [
-        c for c in police.cars if c.crew]
+    walkers = [o for o in police.officers if o.car is None]
+    cars = [c for c in police.cars if c.crew]
+    viewers: list[Officer | Car] = [*walkers, *cars]  # the officers on foot first
     police.seen_by_rex = []
-    if not viewers or rex.state == RexState.RESTLESS:
+    if not viewers or rex.state == RESTLESS:
         return
     # Per viewer in Python lists: for a score of viewers numpy's fixed cost per call is most
     # of the work. The distances (np.hypot), the line of sight and the cone stay in numpy, the
     # last two over only the viewers they concern (each viewer's answer is its own).
     xs = np.array([v.x for v in viewers])
     ys = np.array([v.y for v in viewers])
-    on_foot = [isinstance(v, Officer) for v in viewers]
+    on_foot, in_cars = len(walkers), len(cars)
     light = _light(world)
-    reach = [(t.vision_range if foot else t.car_vision_range) * light for foot in on_foot]
+    foot_reach, car_reach = t.vision_range * light, t.car_vision_range * light
+    reach = [foot_reach] * on_foot + [car_reach] * in_cars
     distance = np.hypot(xs - rex.x, ys - rex.y).tolist()
     # Rex notices officers within his sight and cars (sirens, engines) a little farther.
-    notice = [t.rex_sight if foot else t.rex_sight * 1.5 for foot in on_foot]
-    near = [k for k, (gap, far, ear) in enumerate(zip(distance, reach, notice, strict=True))
-            if gap <= max(far, ear)]
+    foot_ear, car_ear = t.rex_sight, t.rex_sight * 1.5
+    notice = [foot_ear] * on_foot + [car_ear] * in_cars
+    foot_limit, car_limit = max(foot_reach, foot_ear), max(car_reach, car_ear)
+    near = [k for k, gap in enumerate(distance[:on_foot]) if gap <= foot_limit]
+    near += [k for k, gap in enumerate(distance[on_foot:], on_foot) if gap <= car_limit]
     clear = [False] * len(viewers)
     if near:  # line of sight only where it could matter
         for k, seen in zip(near, line_of_sight(world.level.blocks_sight, xs[near], ys[near],
@@ -301,20 +325,23 @@ def _watch(world: World, events: list[ev.Event]) -> None:
     rx, ry = rex.cell
     cover = t.cover_detection if world.stage.cover[ry, rx] else 1.0
     dt = VISION_EVERY / hz
-    police.seen_by_rex = [(v.x, v.y) for v, seen, gap, ear in zip(
-        viewers, clear, distance, notice, strict=True) if seen and gap <= ear]
+    police.seen_by_rex = [(viewers[k].x, viewers[k].y) for k in near
+                          if clear[k] and distance[k] <= notice[k]]
     if world.handler.roadblocks:
         police.seen_by_rex += handler_mod.roadblocks_in_sight(world)
     d = police.dispatcher
-    for viewer, sees, gap, far in zip(viewers, seeing, distance, reach, strict=True):
-        crew = viewer if isinstance(viewer, Officer) else police.officers[viewer.crew[0]]
-        if sees:
-            closeness = max(0.2, 1.0 - gap / max(far, 1e-6))
-            crew.meter = min(1.0, crew.meter + dt / t.detect_seconds * closeness * cover
-                             * light)
-        else:
-            crew.meter = max(0.0, crew.meter - dt * t.detect_fall)
-        crew.sees = sees and crew.meter >= 1.0
+    fall = dt * t.detect_fall
+    # Who sees for each viewer: an officer on foot for himself, a car's first crewman for it.
+    crews = walkers + [police.officers[car.crew[0]] for car in cars]
+    for k, crew in enumerate(crews):
+        if not seeing[k]:  # (most viewers) the meter falls and he does not see Rex
+            if crew.meter:  # (at 0 it stays there: the fall is not negative)
+                crew.meter = max(0.0, crew.meter - fall)
+            crew.sees = False
+            continue
+        closeness = max(0.2, 1.0 - distance[k] / max(reach[k], 1e-6))
+        crew.meter = min(1.0, crew.meter + dt / t.detect_seconds * closeness * cover * light)
+        crew.sees = crew.meter >= 1.0
         if crew.sees:
             _know(world, rex.x, rex.y)
             d.last_sighting_tick = world.tick
@@ -323,8 +350,8 @@ def _watch(world: World, events: list[ev.Event]) -> None:
             if fresh:
                 police.counts["sightings"] += 1
                 events.append(ev.Sighting(world.tick, crew.id, rex.x, rex.y))
-                if d.phase in (Phase.STANDBY, Phase.SEARCH):
-                    set_phase(world, Phase.PURSUIT, events)
+                if d.phase in (STANDBY, SEARCH):
+                    set_phase(world, PURSUIT, events)
                     radio(world, events, f"Unit {crew.id + 1}",
                           f"Visual on the K9 near the {_zone_name(world, rex.x, rex.y)}!")
                     radio(world, events, "Dispatch", f"All units, converge on unit "
@@ -363,7 +390,7 @@ def _assign_search(world: World) -> None:
         return
     blocks = stage.blocks
     weights = blocks.totals(d.belief)
-    units: list[Officer | Car] = [o for o in police.officers if o.state == OfficerState.SEARCH]
+    units: list[Officer | Car] = [o for o in police.officers if o.state == OFFICER_SEARCH]
     units += [c for c in police.cars if c.crew and not c.parked
               and not _handled(world, c)]
     best_weight = float(weights.max()) if len(weights) else 0.0
@@ -377,12 +404,13 @@ def _assign_search(world: World) -> None:
         options = blocks.road if isinstance(unit, Car) else blocks.foot
         # The blocks that hold any belief, in the blocks' order (ties go to the first).
         indices = blocks.road_indices if isinstance(unit, Car) else blocks.foot_indices
-        live = indices[~(weights[indices] <= 1e-6)].tolist()
+        live = indices[~(weights[indices] <= 1e-6)]
         best, best_score = None, 0.0
-        for index in live:
-            weight = weights[index]
-            cx, cy = blocks.centre(index)
-            score = weight / (1.0 + math.hypot(cx - unit.x, cy - unit.y) / 40.0)
+        ux, uy, centres = unit.x, unit.y, blocks.centres
+        # (weights as Python floats: the same float64 arithmetic, without numpy's scalars)
+        for index, weight in zip(live.tolist(), weights[live].tolist(), strict=True):
+            cx, cy = centres[index]
+            score = weight / (1.0 + math.hypot(cx - ux, cy - uy) / 40.0)
             if score > best_score:
                 best, best_score = index, score
         if best is None:
@@ -451,7 +479,7 @@ def _perimeter_slots(world: World) -> None:
     if d.last_known is None:
         return
     rx, ry = d.last_known
-    walkers = [o for o in police.officers if o.car is None and o.state == OfficerState.PERIMETER]
+    walkers = [o for o in police.officers if o.car is None and o.state == OFFICER_PERIMETER]
     if not walkers:
         return
     reach = police.shared.get("pursuit")
@@ -511,17 +539,20 @@ def _move_officers(world: World, officers: list[Officer], taken: set[tuple[int, 
 
 def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> None:
     """Where an officer on foot goes next, by his state: one cell at a time."""
+    state = officer.state
+    if state == OFFICER_STANDBY:
+        return  # waits for the search to start
     t, stage, rex = world.tuning, world.stage, world.rex
     police = world.police
     moves = stage.moves["foot"]
     x, y = officer.cell
     step = None
-    if officer.state == OfficerState.PURSUIT:
+    if state == OFFICER_PURSUIT:
         if officer.sees and math.hypot(rex.x - officer.x, rex.y - officer.y) < CHASE_DIRECT:
             step = _toward_point(moves, x, y, rex.x, rex.y, taken)
         elif "pursuit" in police.shared:
             step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
-    elif officer.state == OfficerState.PERIMETER:
+    elif state == OFFICER_PERIMETER:
         slot = police.slots.get(officer.id)
         if slot is not None and (x, y) != slot:
             officer.route = slot
@@ -534,21 +565,20 @@ def _next_cell(world: World, officer: Officer, taken: set[tuple[int, int]]) -> N
             step = _downhill(police.shared["pursuit"].values, moves, x, y, taken)
         if step is None:  # at his place: face Rex, gun up
             face(officer, rex.x, rex.y)
-    elif officer.state == OfficerState.SEARCH:
+    elif state == OFFICER_SEARCH:
         values = _route_values(world, officer, "foot")
         if values is not None:
             step = _downhill(values, moves, x, y, taken)
         if step is None:  # at the block: look around
             angle = math.atan2(officer.heading[1], officer.heading[0]) + 0.9
             officer.heading = (math.cos(angle), math.sin(angle))
-    elif officer.state == OfficerState.STAND_DOWN:
+    elif state == OFFICER_STAND_DOWN:
         face(officer, rex.x, rex.y)
-    elif officer.state == OfficerState.ORDERED:
+    elif state == OFFICER_ORDERED:
         step = _ordered_step(world, officer, taken)
     if step is None:
         return
-    running = officer.state in (OfficerState.PURSUIT, OfficerState.PERIMETER,
-                                OfficerState.ORDERED)
+    running = state in (OFFICER_PURSUIT, OFFICER_PERIMETER, OFFICER_ORDERED)
     speed = (t.officer_run_speed if running else t.officer_walk_speed) * float(
         stage.speed["foot"][y, x]) / world.tick_hz
     cell = (x + step[0], y + step[1])
@@ -638,7 +668,7 @@ def _move_car(world: World, car: Car, events: list[ev.Event]) -> None:
             handler_mod.roadblock_parked(world, car.id, events)
             return
         elif car.route is not None and car.id not in world.handler.roadblocks and (
-                world.police.phase in (Phase.PURSUIT, Phase.CONTAINMENT) or _handled(world, car)):
+                world.police.phase in (PURSUIT, CONTAINMENT) or _handled(world, car)):
             _deploy(world, car, events)
             return
     if car.stride is not None:
@@ -656,8 +686,8 @@ def _deploy(world: World, car: Car, events: list[ev.Event]) -> None:
     exits = [(x + dx, y + dy) for dx, dy in STEPS
              if world.level.inside(x + dx, y + dy) and world.stage.walkable[y + dy, x + dx]
              and not world.stage.road[y + dy, x + dx]] or [(x, y)]
-    state = (OfficerState.PERIMETER if world.police.phase == Phase.CONTAINMENT
-             else OfficerState.PURSUIT)
+    state = (OFFICER_PERIMETER if world.police.phase == CONTAINMENT
+             else OFFICER_PURSUIT)
     for k, officer_id in enumerate(car.crew):
         officer = world.police.officers[officer_id]
         ex, ey = exits[k % len(exits)]
@@ -675,17 +705,18 @@ def _orders(world: World, events: list[ev.Event]) -> None:
     d = police.dispatcher
     phase = d.phase
     wanted = OFFICER_STATE[phase]
-    raised = phase in (Phase.PURSUIT, Phase.CONTAINMENT)
+    raised = phase in (PURSUIT, CONTAINMENT)
     desk = world.handler
+    orders, postures = desk.unit_orders, desk.postures
     for officer in police.officers:
         if officer.car is not None:
             continue
-        state = OfficerState.ORDERED if officer.id in desk.unit_orders else wanted
+        state = OFFICER_ORDERED if orders and officer.id in orders else wanted
         if officer.state != state:
             set_officer_state(officer, state)
             officer.route = None
             officer.idle_until = 0
-        officer.gun_raised = raised and not (desk.postures and desk.holds_fire(officer.id))
+        officer.gun_raised = raised and not (postures and desk.holds_fire(officer.id))
     for car in police.cars if world.handler.unit_orders else ():
         sent_to = _crew_orders(world, car)
         if sent_to is not None and car.crew and not car.parked:
@@ -695,11 +726,11 @@ def _orders(world: World, events: list[ev.Event]) -> None:
     for car in police.cars:
         # Sirens while driving to him; a car parked at the scene keeps its lights, not its
         # siren (the view flashes the light bar of every car out on a call).
-        car.siren_on = phase in (Phase.PURSUIT, Phase.CONTAINMENT) and not car.parked
-    if phase == Phase.SEARCH and world.tick >= d.next_assign:
+        car.siren_on = phase in (PURSUIT, CONTAINMENT) and not car.parked
+    if phase == SEARCH and world.tick >= d.next_assign:
         d.next_assign = world.tick + int(t.search_assign_seconds * world.tick_hz)
         _assign_search(world)
-    if phase in (Phase.PURSUIT, Phase.CONTAINMENT) and d.last_known is not None:
+    if phase in (PURSUIT, CONTAINMENT) and d.last_known is not None:
         target = _walkable_near(world, math.floor(d.last_known[0]),
                                 math.floor(d.last_known[1]))
         if target is not None:
@@ -709,17 +740,17 @@ def _orders(world: World, events: list[ev.Event]) -> None:
             if not car.crew or car.parked or _handled(world, car):
                 continue
             close = math.hypot(car.x - d.last_known[0], car.y - d.last_known[1])
-            if phase == Phase.CONTAINMENT or close <= t.car_drop_distance or road is None:
+            if phase == CONTAINMENT or close <= t.car_drop_distance or road is None:
                 if road is not None and close > t.car_drop_distance and car.route != road:
                     car.route = road  # drive to the road nearest him, then get out
                 elif car.stride is None:
                     _deploy(world, car, events)
             elif car.route != road:
                 car.route = road
-    if phase == Phase.CONTAINMENT and d.last_known is not None:
+    if phase == CONTAINMENT and d.last_known is not None:
         centre = (math.floor(d.last_known[0]), math.floor(d.last_known[1]))
         walkers = frozenset([o.id for o in police.officers
-                             if o.car is None and o.state == OfficerState.PERIMETER])
+                             if o.car is None and o.state == OFFICER_PERIMETER])
         moved = police.slots_around is None or max(
             abs(centre[0] - police.slots_around[0]), abs(centre[1] - police.slots_around[1])) >= 3
         if moved or police.slots_for != walkers:
@@ -749,12 +780,12 @@ def _clear_line(world: World, officer: Officer) -> bool:
 def _wants_to_fire(world: World, officer: Officer) -> bool:
     t, rex = world.tuning, world.rex
     phase = world.police.phase
-    if phase == Phase.PURSUIT:
-        return t.pursuit_fire and rex.state not in (RexState.WARY, RexState.CALMING,
-                                                    RexState.BONDED)
-    if phase == Phase.CONTAINMENT:
+    if phase == PURSUIT:
+        return t.pursuit_fire and rex.state not in (WARY, CALMING,
+                                                    BONDED)
+    if phase == CONTAINMENT:
         waited = (world.tick - world.police.dispatcher.phase_tick) / world.tick_hz
-        return (rex.stress >= t.fire_stress or rex.state == RexState.CORNERED
+        return (rex.stress >= t.fire_stress or rex.state == CORNERED
                 or waited >= t.containment_patience)
     return False
 
@@ -763,13 +794,14 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
     police, t, rex = world.police, world.tuning, world.rex
     dt = VISION_EVERY / world.tick_hz
     for officer in police.officers:
-        if officer.car is not None:
-            continue
+        if officer.car is not None or (officer.aim is None and not (
+                officer.sees and officer.gun_raised)):
+            continue  # (most officers: no aim to hold and none to start)
         distance = math.hypot(rex.x - officer.x, rex.y - officer.y)
         # Nobody aims a dart rifle on the run: only an officer standing at his place can.
         in_reach = officer.sees and distance <= t.tranq_range and officer.stride is None
         if officer.aim is not None:
-            if police.phase == Phase.STAND_DOWN or not officer.gun_raised:
+            if police.phase == STAND_DOWN or not officer.gun_raised:
                 officer.aim = None
                 events.append(ev.AimCancelled(world.tick, officer.id, "hold fire" if (
                     world.handler.holds_fire(officer.id)) else "stand down"))
@@ -788,7 +820,7 @@ def _shoot(world: World, events: list[ev.Event]) -> None:
                 if world.ending is not None:
                     return
         elif (officer.gun_raised and in_reach and world.tick >= officer.reload_until
-              and police.phase not in (Phase.STAND_DOWN, Phase.STANDBY) and _wants_to_fire(world,
+              and police.phase not in (STAND_DOWN, STANDBY) and _wants_to_fire(world,
                                                                                    officer)):
             officer.aim = Aim(rex.x, rex.y)
             police.counts["aims"] += 1
@@ -799,7 +831,7 @@ def _fire(world: World, officer: Officer, distance: float, events: list[ev.Event
     t, rex = world.tuning, world.rex
     officer.aim = None
     officer.reload_until = world.tick + int(t.reload_seconds * world.tick_hz)
-    moving = rex.state in (RexState.ESCAPING, RexState.EVADING) and rex.leap is None
+    moving = rex.state in (ESCAPING, EVADING) and rex.leap is None
     chance = t.tranq_accuracy * (1.0 - 0.5 * distance / t.tranq_range) * (
         t.moving_accuracy if moving else 1.0)
     hit = bool(world.rng.random() < chance)
@@ -816,14 +848,14 @@ def _catch(world: World, events: list[ev.Event]) -> None:
     """Officers who reach a cornered or exhausted Rex before he bonds take him back (in
     containment only those the Handler sent in)."""
     rex, t = world.rex, world.tuning
-    if world.police.phase == Phase.STAND_DOWN or rex.state == RexState.BONDED:
+    if world.police.phase == STAND_DOWN or rex.state == BONDED:
         return
     cornered_for = (world.tick - rex.cornered_tick) / world.tick_hz
-    if not (rex.state == RexState.CORNERED and cornered_for >= t.catch_after) and not rex.exhausted:
+    if not (rex.state == CORNERED and cornered_for >= t.catch_after) and not rex.exhausted:
         return
     # The perimeter holds its distance and nobody closes in, unless the command center sends
     # officers in (the Handler's move orders): those may take a cornered dog.
-    sent_in = world.handler.unit_orders if world.police.phase == Phase.CONTAINMENT else None
+    sent_in = world.handler.unit_orders if world.police.phase == CONTAINMENT else None
     for officer in world.police.officers:
         if sent_in is not None and officer.id not in sent_in:
             continue
@@ -856,7 +888,7 @@ def route_ahead(police: PoliceForce, officer: Officer, length: int = 24
 
 
 def _field_for(police: PoliceForce, officer: Officer) -> np.ndarray | WindowField | None:
-    if officer.state == OfficerState.PURSUIT and "pursuit" in police.shared:
+    if officer.state == OFFICER_PURSUIT and "pursuit" in police.shared:
         return police.shared["pursuit"].values
     known = police.routes.get(("Officer", officer.id))
     return None if known is None else known[1]
@@ -866,7 +898,7 @@ def update(world: World, events: list[ev.Event]) -> None:
     if not world.police.on:
         return
     _dispatch(world, events)
-    if world.police.phase == Phase.CONTAINMENT and world.police.counts["shots"] == 0:
+    if world.police.phase == CONTAINMENT and world.police.counts["shots"] == 0:
         world.police.tension_ticks += 1
     if world.tick % VISION_EVERY == 0:
         _watch(world, events)
@@ -897,4 +929,4 @@ def stand_down(world: World, events: list[ev.Event]) -> None:
             officer.aim = None
             events.append(ev.AimCancelled(world.tick, officer.id, "stand down"))
         officer.gun_raised = False
-    set_phase(world, Phase.STAND_DOWN, events)
+    set_phase(world, STAND_DOWN, events)

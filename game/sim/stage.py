@@ -59,6 +59,7 @@ class SearchBlocks:
         # The same blocks' indices as arrays, in the same order, to pick from with numpy.
         self.foot_indices = np.fromiter(self.foot, np.int64, len(self.foot))
         self.road_indices = np.fromiter(self.road, np.int64, len(self.road))
+        self.centres = [self.centre(index) for index in range(self.rows * self.cols)]
 
     def totals(self, grid: np.ndarray) -> np.ndarray:
         """Sum of a [y, x] grid over each block, as a flat array by block index."""
