@@ -2,7 +2,9 @@
 
 Building it costs a second or two (the scent is pre-warmed to its steady state, distance fields
 are prepared), so a batch worker builds one Stage per map and tuning and starts every seed's
-World from it. A Stage is read-only once built; Worlds copy what they change.
+World from it. A Stage is read-only once built; Worlds copy what they change. Worlds that share
+a Stage step in one thread at a time: its sweeps and the scent's stencil keep working arrays,
+and its caches of route fields fill as games ask.
 """
 
 from __future__ import annotations
