@@ -27,23 +27,27 @@ import numpy as np
 
 from game.sim import events as ev
 from game.sim.perception import line_of_sight
-from game.sim.states import CivilianState, RexState
+from game.sim.states import (
+    BONDED,
+    BY_MILA,
+    CALMING,
+    CORNERED,
+    ESCAPING,
+    FRIGHTENED,
+    NEAR_MILA,
+    RESTLESS,
+    WARY,
+)
 
 if TYPE_CHECKING:
     from game.sim.agents import Rex
     from game.sim.world import World
 
-# Rex's states as module names: in Python 3.11 reading a member off its class (RexState.WARY)
-# costs about 0.2 us, and the calm-down reads a dozen of them every tick.
-RESTLESS, ESCAPING, WARY, CALMING, BONDED, CORNERED = (
-    RexState.RESTLESS, RexState.ESCAPING, RexState.WARY, RexState.CALMING, RexState.BONDED,
-    RexState.CORNERED)
-NEAR_STATES = (WARY, CALMING, BONDED)
+# Groups of Rex's states the calm-down reads every tick, made once (game.sim.states has the
+# members as names: reading one off its class costs 0.2 us in Python 3.11).
 NOT_LOOSE_YET = (RESTLESS, ESCAPING)  # before he is loose near her, no calm-down at all
-SEES_THE_COLLAR = NEAR_STATES + (CORNERED,)
-BY_HER = (WARY, CALMING)
+SEES_THE_COLLAR = NEAR_MILA + (CORNERED,)
 SHIELDING = (CALMING, BONDED)
-FRIGHTENED = (CivilianState.FLEE, CivilianState.GRAB)
 CROWD_NEAR = 6.0  # tiles within which panicking people frighten him
 RUN_NEAR = 8.0  # tiles within which Mila running frightens him
 APPROACH_NEAR = 3.0  # tiles within which her walking straight at him frightens him
@@ -101,7 +105,7 @@ def calming(world: World) -> tuple[float, float]:
     """(trust per second, stress removed per second) from Mila's calm actions now."""
     t, mila, rex = world.tuning, world.mila, world.rex
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
-    if (rex.state not in NEAR_STATES or distance > t.calm_range or mila.moving
+    if (rex.state not in NEAR_MILA or distance > t.calm_range or mila.moving
             or mila.grabbed or not facing_him(world)):
         return 0.0, 0.0
     closeness = min(1.0, max(0.2, 1.2 - distance / t.calm_range))
@@ -155,7 +159,7 @@ def _show_collar(world: World, rex: Rex, events: list[ev.Event]) -> None:
     distance = math.hypot(mila.x - rex.x, mila.y - rex.y)
     if rex.state not in SEES_THE_COLLAR or distance > t.calm_range:
         return  # he is not there to see it
-    if (rex.state in NEAR_STATES and facing_him(world) and rex.stress <= t.collar_stress
+    if (rex.state in NEAR_MILA and facing_him(world) and rex.stress <= t.collar_stress
             and rex.trust >= t.collar_trust):
         _bond(world, rex, events, collar=True)
     else:
@@ -197,7 +201,7 @@ def _states(world: World, rex: Rex, events: list[ev.Event]) -> None:
             _bond(world, rex, events, collar=False)
     else:
         rex.calm_since = -1
-    if (rex.state in BY_HER and rex.stress >= t.cornered_stress
+    if (rex.state in BY_MILA and rex.stress >= t.cornered_stress
             and _threats(world, rex)):
         set_state(world, rex, CORNERED, events)
         rex.next_tell = rex.cornered_tick = world.tick  # officers sent in wait catch_after

@@ -30,14 +30,12 @@ from game.sim.agents import Civilian
 from game.sim.fields import flee_field
 from game.sim.motion import STEP_SETS, Stride, toward
 from game.sim.perception import line_of_sight
-from game.sim.states import CivilianState, OfficerState, RexState
+from game.sim.states import BONDED, FRIGHTENED, RESTLESS, CivilianState, OfficerState
 
 C = CivilianState
 # Enum members as module names: in Python 3.11 reading one off its class (C.FLEE) costs about
 # 0.2 us, and the crowd's loops read them for every person on every tick.
 WALK, FLEE, FILM, GRAB = C.WALK, C.FLEE, C.FILM, C.GRAB
-FRIGHTENED = (FLEE, GRAB)
-RESTLESS, BONDED = RexState.RESTLESS, RexState.BONDED
 
 if TYPE_CHECKING:
     from game.sim.world import World

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from game.sim import events as ev
 from game.sim.commands import Commands, checked
 from game.sim.motion import fits, slide
-from game.sim.states import RexState
+from game.sim.states import RESTLESS, RexState
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -29,7 +29,6 @@ WATCH_RANGE = 10.0  # standing still, she turns to face Rex when he is this clos
 SIGHT = 16.0  # tiles, in line of sight
 METERS_RANGE = 12.0  # tiles: Rex's stress and trust show while he is seen this close
 SMELL_RANGE = 5  # cells each way
-RESTLESS = RexState.RESTLESS  # read every tick: a module name costs a tenth of RexState.RESTLESS
 
 
 def update(world: World, commands: Commands, events: list[ev.Event]) -> None:

@@ -39,25 +39,36 @@ from game.sim.agents import Aim, Car, Officer, SharedField
 from game.sim.fields import WindowField, window_route
 from game.sim.motion import STEP_SETS, STEPS, Stride, face
 from game.sim.perception import in_cone, line_of_sight, seen_mask
-from game.sim.states import OFFICER_MOVES, PHASE_MOVES, OfficerState, Phase, RexState, check
+from game.sim.states import (
+    BONDED,
+    CALMING,
+    CORNERED,
+    ESCAPING,
+    EVADING,
+    OFFICER_MOVES,
+    PHASE_MOVES,
+    RESTLESS,
+    WARY,
+    OfficerState,
+    Phase,
+    check,
+)
 
 if TYPE_CHECKING:
     from game.sim.agents import PoliceForce
     from game.sim.stage import SearchBlocks
     from game.sim.world import World
 
-# The phases, officers' states and Rex's states read every tick (many per officer) as module
-# names: in Python 3.11 reading an enum member off its class costs about 0.2 us, ten times a
-# module name. The officers' states share words with the phases, so theirs carry OFFICER_.
+# The phases and officers' states read every tick (many per officer) as module names, as
+# game.sim.states has Rex's: in Python 3.11 reading an enum member off its class costs about
+# 0.2 us, ten times a module name. The officers' states share words with the phases, so theirs
+# carry OFFICER_.
 STANDBY, SEARCH, PURSUIT = Phase.STANDBY, Phase.SEARCH, Phase.PURSUIT
 CONTAINMENT, STAND_DOWN = Phase.CONTAINMENT, Phase.STAND_DOWN
 OFFICER_IN_CAR, OFFICER_STANDBY, OFFICER_SEARCH = (
     OfficerState.IN_CAR, OfficerState.STANDBY, OfficerState.SEARCH)
 OFFICER_PURSUIT, OFFICER_PERIMETER = OfficerState.PURSUIT, OfficerState.PERIMETER
 OFFICER_STAND_DOWN, OFFICER_ORDERED = OfficerState.STAND_DOWN, OfficerState.ORDERED
-RESTLESS, ESCAPING, EVADING, CORNERED = (
-    RexState.RESTLESS, RexState.ESCAPING, RexState.EVADING, RexState.CORNERED)
-WARY, CALMING, BONDED = RexState.WARY, RexState.CALMING, RexState.BONDED
 
 VISION_EVERY = 3  # ticks between vision checks (10 per second)
 BELIEF_EVERY = 15  # ticks between updates of the search map

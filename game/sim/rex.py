@@ -39,7 +39,20 @@ from game.sim.agents import TELL_SECONDS, Cast, Leap, Progress, Rex, Sniff
 from game.sim.fields import WindowField, flee_field
 from game.sim.ground import Plan
 from game.sim.motion import STEP_SETS, STEPS, can_step, downhill, toward
-from game.sim.states import REX_MOVES, SEARCH_MOVES, RexState, Search, check
+from game.sim.states import (
+    BY_MILA,
+    CORNERED,
+    ESCAPING,
+    EVADING,
+    NEAR_MILA,
+    RESTLESS,
+    REX_MOVES,
+    SEARCH_MOVES,
+    TRACKING,
+    RexState,
+    Search,
+    check,
+)
 
 if TYPE_CHECKING:
     from game.sim.world import World
@@ -50,13 +63,10 @@ PROGRESS = 1.0e-3  # fall in ground cost that counts as getting closer
 FLEE_RADIUS = 24  # tiles around Rex over which his flee map is computed
 ESCAPE_LOOK = 3  # tiles he looks down each way out when he may be cornered
 LOOSE = (RexState.ESCAPING, RexState.TRACKING, RexState.EVADING, RexState.CORNERED)
-# The states read on every tick, as module names: in Python 3.11 reading an enum member off its
-# class (RexState.WARY) costs about 0.2 us, a tuple of three of them 0.6 us.
-RESTLESS, ESCAPING, CORNERED = RexState.RESTLESS, RexState.ESCAPING, RexState.CORNERED
-SPRINTING = (RexState.ESCAPING, RexState.EVADING)
-CLOSING_IN = (RexState.ESCAPING, RexState.TRACKING, RexState.EVADING)
-BY_MILA = (RexState.WARY, RexState.CALMING)
-NEAR_MILA = (RexState.WARY, RexState.CALMING, RexState.BONDED)
+# Groups of states read on every tick, made once (a tuple of enum members read off their class
+# costs 0.6 us; see game.sim.states for the members as names).
+SPRINTING = (ESCAPING, EVADING)
+CLOSING_IN = (ESCAPING, TRACKING, EVADING)
 
 
 # -- small helpers ----------------------------------------------------------------------------
