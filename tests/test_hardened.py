@@ -457,10 +457,13 @@ def keys_in(folder: Path) -> list[str]:
 def test_a_second_sweep_into_the_same_folder_is_refused(small_map, tmp_path):
     out = tmp_path / "out"
     args = games_args("sweep", small_map, seeds=40, minutes=0.3)
-    first, _ = start_games("sweep", small_map, "--out", str(out), seeds=40, minutes=0.3)
+    first, _ = start_games("sweep", small_map, "--out", str(out), seeds=40, minutes=0.3,
+                           log=out / "games.jsonl")
+    # Held midway: on an idle machine its 40 short games took less than the second's start.
+    os.killpg(first.pid, signal.SIGSTOP)
     refused(hostile.run_rex(*args, "--out", str(out)), 1,
             f"--out {out} is in use by another rex sweep")
-    first.send_signal(signal.SIGKILL)  # killed midway: the lock goes with it
+    os.killpg(first.pid, signal.SIGKILL)  # killed midway: the lock goes with it
     first.communicate(timeout=30)
     resumed = hostile.run_rex(*args, "--out", str(out), timeout=300)
     assert resumed.returncode == 0, resumed.lines
