@@ -145,9 +145,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# Linux carries a process's high-water mark of memory (ru_maxrss) across fork and exec, so a
+# command started straight from pytest reports pytest's own peak (hundreds of MB late in the
+# suite) whenever that is the higher. rex is started by this launcher instead: a process of a
+# few MB that forks it afresh, waits for it, writes its peak to a pipe and ends as it ended.
+_LAUNCHER = """
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+os.write(int(sys.argv[1]), str(usage.ru_maxrss).encode())
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None,
             cpu_limit: float | None = None) -> Run:
-    """Run ``rex`` in a process of its own; its time, and its peak memory from wait4.
+    """Run ``rex`` in a process of its own; its time, and its own peak memory (from wait4, in
+    a launcher: see above).
 
     It is killed after ``timeout`` seconds of wall time or, if given, ``cpu_limit`` seconds of
     processor time: a command that spins uses processor time whatever the machine's load, so a
@@ -155,9 +175,14 @@ def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None,
     machine (give such a run a generous ``timeout``, which then only stops one that blocks).
     """
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "game", *args], cwd=ROOT,
-                               env=env or HEADLESS, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    peak_read, peak_write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(peak_write), "-m", "game", *args], cwd=ROOT,
+            env=env or HEADLESS, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, pass_fds=(peak_write,))
+    finally:
+        os.close(peak_write)
     output: dict[str, bytes] = {}
 
     def drain(name: str, stream) -> None:
@@ -173,7 +198,8 @@ def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None,
         if pid:
             break
         if time.monotonic() - started > timeout or (
-                cpu_limit is not None and cpu_seconds(process.pid) > cpu_limit):
+                cpu_limit is not None and sum(cpu_seconds(each) for each in
+                                              descendants(process.pid)) > cpu_limit):
             os.killpg(process.pid, signal.SIGKILL)
             killed = True
             pid, status, usage = os.wait4(process.pid, 0)
@@ -182,9 +208,13 @@ def run_rex(*args: str, timeout: float = 5.0, env: dict | None = None,
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
         reader.join()
+    with os.fdopen(peak_read, "rb") as pipe:
+        peak = pipe.read()
+    # A command killed before it ended leaves no figure of its own: the launcher's stands in.
+    peak_kb = int(peak) if peak else usage.ru_maxrss
     return Run(process.returncode, output["out"].decode(errors="replace"),
                output["err"].decode(errors="replace"), time.monotonic() - started,
-               usage.ru_maxrss / 1024, killed)
+               peak_kb / 1024, killed)
 
 
 def descendants(pid: int) -> set[int]:
