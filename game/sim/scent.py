@@ -26,7 +26,9 @@ float64 (~690 e-folds above 1e-300) otherwise; float32 halves the cost of the st
 Pre-warm: at load each layer starts at its steady state, solved directly (``SteadyState``: one
 sparse LU per map shared by the collar and the distractors) and polished by explicit steps
 until it settles, so Rex has a trail from the first tick (maps of over SOLVE_CELLS scent cells,
-where the LU would need too much memory, settle by explicit steps alone, as before).
+where the LU would need too much memory, settle by explicit steps alone, as before). The LU's
+factorisation, most of a big map's load, runs on a thread of its own: SuperLU lets go of the
+GIL, so the Stage builds its distance fields meanwhile. The numbers are the same either way.
 
 Multirate far field: on a map of more than FAR_CELLS cells a full step every tick would cost
 in proportion to the map's area, though far from the collar the field changes little and
@@ -46,7 +48,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -178,11 +183,18 @@ class SteadyState:
     game (a rounding that straddles a boundary moves a cell by one float32 ulp).
     An M-matrix's LU needs no pivoting and its substitutions add only positive terms, so even
     the faintest far cells keep their relative accuracy (no negative scent, no noise).
+
+    The factorisation (SuperLU lets go of the GIL) and the layers' solves run on a thread of
+    their own, and ``layers[i]`` is layer i's solved field once it is ready, so that whoever
+    asked can do other work meanwhile and polish each layer as it comes. The factors are
+    dropped on that thread too: scipy registers SuperLU's allocations per thread and frees only
+    those of the thread that frees them, so factors let go elsewhere would never be freed.
     """
 
-    def __init__(self, stencil: Stencil):
+    def __init__(self, stencil: Stencil, sources: list[tuple[np.ndarray, np.ndarray]],
+                 substeps: int):
+        """``sources``: each layer's flat indices and amounts per tick."""
         from scipy.sparse import csc_matrix
-        from scipy.sparse.linalg import splu
 
         self.stencil = stencil
         span = stencil.stop - stencil.start
@@ -193,7 +205,6 @@ class SteadyState:
         self.cells = held[dissection_order(columns_of, rows_of)]
         where = np.full(span, -1, np.int64)
         where[self.cells] = np.arange(len(self.cells))
-        self.where = where
         rows, cols = [np.arange(len(self.cells))], [np.arange(len(self.cells))]
         data = [1.0 - stencil.a0[self.cells].astype(np.float64)]
         for name in stencil.names:
@@ -205,21 +216,43 @@ class SteadyState:
         size = len(self.cells)
         matrix = csc_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
                             shape=(size, size))
-        self._lu = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                        options={"SymmetricMode": True}) if size else None
+        sides = []
+        for cells, amounts in sources:
+            rhs = np.zeros(size)
+            np.add.at(rhs, where[np.asarray(cells) - stencil.start],
+                      np.asarray(amounts, np.float64) / substeps)
+            sides.append(rhs)
+        self.layers: list[Future[np.ndarray]] = [Future() for _ in sources]
+        threading.Thread(target=self._solve, args=(matrix, sides), name="rex-scent-lu",
+                         daemon=True).start()
 
-    def solve(self, sources: np.ndarray, amounts: np.ndarray, substeps: int) -> np.ndarray:
-        """The flat padded field for ``amounts`` per tick at flat indices ``sources``."""
+    def _solve(self, matrix: Any, sides: list[np.ndarray]) -> None:
+        """On the thread: factorise, solve each layer, and let the factors go here."""
+        from scipy.sparse.linalg import splu
+
+        lu = None
+        try:
+            if matrix.shape[0]:
+                lu = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0,
+                          options={"SymmetricMode": True})
+            for layer, rhs in zip(self.layers, sides, strict=True):
+                layer.set_result(self._field(None if lu is None else lu.solve(rhs)))
+        except BaseException as error:  # MemoryError above all: raised where it is waited for
+            for layer in self.layers:
+                if not layer.done():
+                    layer.set_exception(error)
+        finally:
+            del lu  # the factors are freed on this thread (a traceback would keep the frame)
+
+    def _field(self, solution: np.ndarray | None) -> np.ndarray:
+        """The flat padded field of a solve: rounded (24 bits), no lower than the floor."""
         stencil = self.stencil
         lowest = FLOORS[stencil.dtype]
         field = np.full(stencil.size, lowest, stencil.dtype)
-        if self._lu is None:
+        if solution is None:
             return field
-        rhs = np.zeros(len(self.cells))
-        np.add.at(rhs, self.where[np.asarray(sources) - stencil.start],
-                  np.asarray(amounts, np.float64) / substeps)
         solved = np.zeros(stencil.stop - stencil.start)
-        solved[self.cells] = self._lu.solve(rhs)
+        solved[self.cells] = solution
         field[stencil.start:stencil.stop] = np.maximum(_rounded(solved, stencil.dtype), lowest)
         return field
 
@@ -349,9 +382,13 @@ class ScentSetup:
     the collar's field pre-warmed at Mila's spawn. Built once, read-only afterwards.
 
     ``prewarmed`` (from an earlier setup with the same ``key``, kept in a cache) skips the
-    pre-warm: the layers are those the pre-warm computed, bit for bit."""
+    pre-warm: the layers are those the pre-warm computed, bit for bit.
 
-    def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None):
+    With ``defer=True`` the layers are left to ``finish``: the LU factorises on a thread of
+    its own meanwhile, so the caller (the Stage) can build the rest of what it needs first."""
+
+    def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None,
+                 defer: bool = False):
         self.wind = wind_vector(level)
         self.substeps = substeps_needed(tuning.scent_diffusion, self.wind, tuning.scent_decay)
         dt = 1.0 / TICK_HZ / self.substeps
@@ -371,36 +408,51 @@ class ScentSetup:
         self.distractor_layer = [i % layers for i in range(len(sources))]
         self.distractors = np.zeros((layers if sources else 0, self.stencil.size), np.float32)
         self.key = prewarm_key(level, tuning)
+        self._max_steps = max_steps
+        self._weight = np.float32(tuning.distractor_weight)
+        self._steady: SteadyState | None = None
+        self._pending = True
         if prewarmed is not None and prewarmed.fits(self):
             self.distractors = prewarmed.distractors
             self.collar_start = prewarmed.collar
+            self._pending = False
             return
-        weight = np.float32(tuning.distractor_weight)
-        cells = int(np.count_nonzero(self.stencil.a0))
-        steady = SteadyState(self.stencil) if max_steps > 0 and cells <= SOLVE_CELLS else None
+        # Each distractor layer's sources and amounts, then the collar's at Mila's spawn.
+        self._sources: list[tuple[np.ndarray, np.ndarray]] = []
         for layer in range(len(self.distractors)):
-            members = [i for i in range(len(sources)) if self.distractor_layer[i] == layer]
-            where = np.array([self.index(*self.distractor_cells[i]) for i in members])
-            amounts = np.array([float(self.distractor_strengths[i]) * self.emission
-                                for i in members], self.dtype)
-            field, _ = self._prewarm(steady, where, amounts, max_steps)
-            self.distractors[layer] = field * weight  # float32 is plenty for a local lure
-        mila = level.one("mila_spawn").cell
-        self.collar_start, _ = self._prewarm(
-            steady, np.array([self.index(*mila)]), np.array([self.emission], self.dtype),
-            max_steps)
+            members = [i for i, held in enumerate(self.distractor_layer) if held == layer]
+            self._sources.append((
+                np.array([self.index(*self.distractor_cells[i]) for i in members]),
+                np.array([self.distractor_strengths[i] * self.emission for i in members],
+                         self.dtype)))
+        self._sources.append((np.array([self.index(*level.one("mila_spawn").cell)]),
+                              np.array([self.emission], self.dtype)))
+        cells = int(np.count_nonzero(self.stencil.a0))
+        if max_steps > 0 and cells <= SOLVE_CELLS:
+            self._steady = SteadyState(self.stencil, self._sources, self.substeps)
+        if not defer:
+            self.finish()
+
+    def finish(self) -> None:
+        """Pre-warm the layers, once: each starts from its solve (waiting for the thread if
+        need be) and is polished by explicit steps until it settles (within the pre-warm's
+        steps); without a solve (a map over SOLVE_CELLS) explicit steps from nothing; no
+        pre-warm at all when the tuning gives it no time."""
+        if not self._pending:
+            return
+        self._pending = False
+        steady, self._steady = self._steady, None
+        for index, (cells, amounts) in enumerate(self._sources):
+            start = None if steady is None else steady.layers[index].result()
+            field, _ = settle(self.stencil, self.substeps, cells, amounts, self._max_steps, start)
+            if index < len(self.distractors):
+                self.distractors[index] = field * self._weight  # float32 is plenty for a lure
+            else:
+                self.collar_start = field
 
     def prewarmed(self) -> Prewarmed:
         """The expensive part of this setup, to keep (in a cache) and give to the next one."""
         return Prewarmed(self.key, self.distractors, self.collar_start)
-
-    def _prewarm(self, steady: SteadyState | None, cells: np.ndarray, amounts: np.ndarray,
-                 max_steps: int) -> tuple[np.ndarray, int]:
-        """A layer at its steady state: solved, then polished by explicit steps until it
-        settles (within ``max_steps``); without a solve (a map over SOLVE_CELLS), explicit
-        steps from nothing; no pre-warm at all when ``max_steps`` is 0."""
-        start = None if steady is None else steady.solve(cells, amounts, self.substeps)
-        return settle(self.stencil, self.substeps, cells, amounts, max_steps, start)
 
     def index(self, x: int, y: int) -> int:
         """Flat index of cell (x, y) in the padded arrays."""

@@ -1,10 +1,11 @@
 """The stage a chase plays on: everything derived from a map and a tuning that no game changes.
 
 Building it costs a second or two (the scent is pre-warmed to its steady state, distance fields
-are prepared), so a batch worker builds one Stage per map and tuning and starts every seed's
-World from it. A Stage is read-only once built; Worlds copy what they change. Worlds that share
-a Stage step in one thread at a time: its sweeps and the scent's stencil keep working arrays,
-and its caches of route fields fill as games ask.
+are prepared while its LU factorises on a second thread), so a batch worker builds one Stage
+per map and tuning and starts every seed's World from it. A Stage is read-only once built;
+Worlds copy what they change. Worlds that share a Stage step in one thread at a time: its
+sweeps and the scent's stencil keep working arrays, and its caches of route fields fill as
+games ask.
 """
 
 from __future__ import annotations
@@ -130,7 +131,9 @@ class Stage:
     def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None):
         self.level = level
         self.tuning = tuning
-        self.scent = ScentSetup(level, tuning, prewarmed)  # game/stagecache.py keeps these
+        # The scent's LU factorises on a thread of its own (SuperLU lets go of the GIL) while
+        # this one builds the rest; the layers are pre-warmed from it at the end.
+        self.scent = ScentSetup(level, tuning, prewarmed, defer=True)  # stagecache keeps them
         terrain = level.terrain
         self.walkable = np.isfinite(level.cost["foot"])
         self.dog_passable = np.isfinite(level.cost["dog"])
@@ -167,6 +170,7 @@ class Stage:
         self.blocks = SearchBlocks(self.walkable, self.road & self.drivable)
         self.police_car_cells = [self._car_start(spawn) for spawn in
                                  level.of_kind("police_spawn")]
+        self.scent.finish()
         self._roads_near: dict[tuple[int, int], tuple[int, int] | None] = {}
         self._routes: dict[tuple[str, tuple[int, int]], np.ndarray] = {}
         self._boxes: dict[tuple[str, tuple[int, int], Box], WindowField] = {}
