@@ -461,9 +461,11 @@ def test_a_second_sweep_into_the_same_folder_is_refused(small_map, tmp_path):
                            log=out / "games.jsonl")
     # Held midway: on an idle machine its 40 short games took less than the second's start.
     os.killpg(first.pid, signal.SIGSTOP)
-    refused(hostile.run_rex(*args, "--out", str(out)), 1,
-            f"--out {out} is in use by another rex sweep")
-    os.killpg(first.pid, signal.SIGKILL)  # killed midway: the lock goes with it
+    try:
+        refused(hostile.run_rex(*args, "--out", str(out)), 1,
+                f"--out {out} is in use by another rex sweep")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # killed midway: the lock goes with it
     first.communicate(timeout=30)
     resumed = hostile.run_rex(*args, "--out", str(out), timeout=300)
     assert resumed.returncode == 0, resumed.lines
