@@ -27,8 +27,9 @@ Pre-warm: at load each layer starts at its steady state, solved directly (``Stea
 sparse LU per map shared by the collar and the distractors) and polished by explicit steps
 until it settles, so Rex has a trail from the first tick (maps of over SOLVE_CELLS scent cells,
 where the LU would need too much memory, settle by explicit steps alone, as before). The LU's
-factorisation, most of a big map's load, runs on a thread of its own: SuperLU lets go of the
-GIL, so the Stage builds its distance fields meanwhile. The numbers are the same either way.
+factorisation and the layers' solves, most of a big map's load, run on a thread of their own:
+SuperLU lets go of the GIL, so the Stage builds its distance fields meanwhile and polishes each
+layer as its solve comes. The numbers are the same either way.
 
 Multirate far field: on a map of more than FAR_CELLS cells a full step every tick would cost
 in proportion to the map's area, though far from the collar the field changes little and
