@@ -185,9 +185,10 @@ class SteadyState:
     An M-matrix's LU needs no pivoting and its substitutions add only positive terms, so even
     the faintest far cells keep their relative accuracy (no negative scent, no noise).
 
-    The factorisation (SuperLU lets go of the GIL) and the layers' solves run on a thread of
-    their own, and ``layers[i]`` is layer i's solved field once it is ready, so that whoever
-    asked can do other work meanwhile and polish each layer as it comes. The factors are
+    The whole solve (the cells' elimination order, the matrix, the factorisation, in which
+    SuperLU lets go of the GIL, and each layer's solve) runs on a thread of its own, and
+    ``layers[i]`` is layer i's solved field once it is ready, so that whoever asked can do
+    other work meanwhile and polish each layer as it comes. The factors are
     dropped on that thread too: scipy registers SuperLU's allocations per thread and frees only
     those of the thread that frees them, so factors let go elsewhere would never be freed.
     """
@@ -195,9 +196,38 @@ class SteadyState:
     def __init__(self, stencil: Stencil, sources: list[tuple[np.ndarray, np.ndarray]],
                  substeps: int):
         """``sources``: each layer's flat indices and amounts per tick."""
+        self.stencil = stencil
+        self.layers: list[Future[np.ndarray]] = [Future() for _ in sources]
+        threading.Thread(target=self._solve, args=(sources, substeps), name="rex-scent-lu",
+                         daemon=True).start()
+
+    def _solve(self, sources: list[tuple[np.ndarray, np.ndarray]], substeps: int) -> None:
+        """On the thread: order the cells, factorise, solve each layer, and let the factors go
+        here."""
+        lu = None
+        try:
+            matrix, sides = self._system(sources, substeps)
+            if matrix.shape[0]:
+                from scipy.sparse.linalg import splu
+
+                lu = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0,
+                          options={"SymmetricMode": True})
+            for layer, rhs in zip(self.layers, sides, strict=True):
+                layer.set_result(self._field(None if lu is None else lu.solve(rhs)))
+        except BaseException as error:  # MemoryError above all: raised where it is waited for
+            for layer in self.layers:
+                if not layer.done():
+                    layer.set_exception(error)
+        finally:
+            del lu  # the factors are freed on this thread (a traceback would keep the frame)
+
+    def _system(self, sources: list[tuple[np.ndarray, np.ndarray]], substeps: int
+                ) -> tuple[Any, list[np.ndarray]]:
+        """``I - M`` over the cells that hold scent, in elimination order, and each layer's
+        right-hand side."""
         from scipy.sparse import csc_matrix
 
-        self.stencil = stencil
+        stencil = self.stencil
         span = stencil.stop - stencil.start
         held = np.flatnonzero(stencil.a0 != 0)  # span positions that hold scent
         # In nested-dissection order, so that the factors fill in less (a third less time
@@ -223,27 +253,7 @@ class SteadyState:
             np.add.at(rhs, where[np.asarray(cells) - stencil.start],
                       np.asarray(amounts, np.float64) / substeps)
             sides.append(rhs)
-        self.layers: list[Future[np.ndarray]] = [Future() for _ in sources]
-        threading.Thread(target=self._solve, args=(matrix, sides), name="rex-scent-lu",
-                         daemon=True).start()
-
-    def _solve(self, matrix: Any, sides: list[np.ndarray]) -> None:
-        """On the thread: factorise, solve each layer, and let the factors go here."""
-        from scipy.sparse.linalg import splu
-
-        lu = None
-        try:
-            if matrix.shape[0]:
-                lu = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                          options={"SymmetricMode": True})
-            for layer, rhs in zip(self.layers, sides, strict=True):
-                layer.set_result(self._field(None if lu is None else lu.solve(rhs)))
-        except BaseException as error:  # MemoryError above all: raised where it is waited for
-            for layer in self.layers:
-                if not layer.done():
-                    layer.set_exception(error)
-        finally:
-            del lu  # the factors are freed on this thread (a traceback would keep the frame)
+        return matrix, sides
 
     def _field(self, solution: np.ndarray | None) -> np.ndarray:
         """The flat padded field of a solve: rounded (24 bits), no lower than the floor."""
