@@ -188,9 +188,9 @@ class SteadyState:
     The whole solve (the cells' elimination order, the matrix, the factorisation, in which
     SuperLU lets go of the GIL, and each layer's solve) runs on a thread of its own, and
     ``layers[i]`` is layer i's solved field once it is ready, so that whoever asked can do
-    other work meanwhile and polish each layer as it comes. The factors are
-    dropped on that thread too: scipy registers SuperLU's allocations per thread and frees only
-    those of the thread that frees them, so factors let go elsewhere would never be freed.
+    other work meanwhile and polish each layer as it comes. The factors are dropped on that
+    thread too: scipy registers SuperLU's allocations per thread and frees only those of the
+    thread that frees them, so factors let go elsewhere would never be freed.
     """
 
     def __init__(self, stencil: Stencil, sources: list[tuple[np.ndarray, np.ndarray]],
@@ -206,14 +206,14 @@ class SteadyState:
         here."""
         lu = None
         try:
-            matrix, sides = self._system(sources, substeps)
-            if matrix.shape[0]:
+            cells, matrix, sides = self._system(sources, substeps)
+            if len(cells):
                 from scipy.sparse.linalg import splu
 
                 lu = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0,
                           options={"SymmetricMode": True})
             for layer, rhs in zip(self.layers, sides, strict=True):
-                layer.set_result(self._field(None if lu is None else lu.solve(rhs)))
+                layer.set_result(self._field(cells, None if lu is None else lu.solve(rhs)))
         except BaseException as error:  # MemoryError above all: raised where it is waited for
             for layer in self.layers:
                 if not layer.done():
@@ -222,9 +222,9 @@ class SteadyState:
             del lu  # the factors are freed on this thread (a traceback would keep the frame)
 
     def _system(self, sources: list[tuple[np.ndarray, np.ndarray]], substeps: int
-                ) -> tuple[Any, list[np.ndarray]]:
-        """``I - M`` over the cells that hold scent, in elimination order, and each layer's
-        right-hand side."""
+                ) -> tuple[np.ndarray, Any, list[np.ndarray]]:
+        """The cells that hold scent (span positions) in elimination order, ``I - M`` over
+        them in that order, and each layer's right-hand side."""
         from scipy.sparse import csc_matrix
 
         stencil = self.stencil
@@ -233,29 +233,29 @@ class SteadyState:
         # In nested-dissection order, so that the factors fill in less (a third less time
         # than SuperLU's own column ordering on lakeside and on 512 x 384).
         rows_of, columns_of = np.divmod(held, stencil.stride)
-        self.cells = held[dissection_order(columns_of, rows_of)]
+        cells = held[dissection_order(columns_of, rows_of)]
         where = np.full(span, -1, np.int64)
-        where[self.cells] = np.arange(len(self.cells))
-        rows, cols = [np.arange(len(self.cells))], [np.arange(len(self.cells))]
-        data = [1.0 - stencil.a0[self.cells].astype(np.float64)]
+        where[cells] = np.arange(len(cells))
+        rows, cols = [np.arange(len(cells))], [np.arange(len(cells))]
+        data = [1.0 - stencil.a0[cells].astype(np.float64)]
         for name in stencil.names:
             coeff = stencil.coeffs[name].astype(np.float64)
-            inflow = self.cells[coeff[self.cells] != 0]
+            inflow = cells[coeff[cells] != 0]
             rows.append(where[inflow])
             cols.append(where[inflow + stencil.offsets[name]])
             data.append(-coeff[inflow])
-        size = len(self.cells)
+        size = len(cells)
         matrix = csc_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
                             shape=(size, size))
         sides = []
-        for cells, amounts in sources:
+        for at, amounts in sources:
             rhs = np.zeros(size)
-            np.add.at(rhs, where[np.asarray(cells) - stencil.start],
+            np.add.at(rhs, where[np.asarray(at) - stencil.start],
                       np.asarray(amounts, np.float64) / substeps)
             sides.append(rhs)
-        return matrix, sides
+        return cells, matrix, sides
 
-    def _field(self, solution: np.ndarray | None) -> np.ndarray:
+    def _field(self, cells: np.ndarray, solution: np.ndarray | None) -> np.ndarray:
         """The flat padded field of a solve: rounded (24 bits), no lower than the floor."""
         stencil = self.stencil
         lowest = FLOORS[stencil.dtype]
@@ -263,7 +263,7 @@ class SteadyState:
         if solution is None:
             return field
         solved = np.zeros(stencil.stop - stencil.start)
-        solved[self.cells] = solution
+        solved[cells] = solution
         field[stencil.start:stencil.stop] = np.maximum(_rounded(solved, stencil.dtype), lowest)
         return field
 
@@ -395,8 +395,8 @@ class ScentSetup:
     ``prewarmed`` (from an earlier setup with the same ``key``, kept in a cache) skips the
     pre-warm: the layers are those the pre-warm computed, bit for bit.
 
-    With ``defer=True`` the layers are left to ``finish``: the LU factorises on a thread of
-    its own meanwhile, so the caller (the Stage) can build the rest of what it needs first."""
+    With ``defer=True`` the layers are left to ``finish``: the solve runs on a thread of its
+    own meanwhile, so the caller (the Stage) can build the rest of what it needs first."""
 
     def __init__(self, level: Level, tuning: Tuning, prewarmed: Prewarmed | None = None,
                  defer: bool = False):
@@ -422,6 +422,7 @@ class ScentSetup:
         self._max_steps = max_steps
         self._weight = np.float32(tuning.distractor_weight)
         self._steady: SteadyState | None = None
+        self._sources: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending = True
         if prewarmed is not None and prewarmed.fits(self):
             self.distractors = prewarmed.distractors
@@ -429,7 +430,6 @@ class ScentSetup:
             self._pending = False
             return
         # Each distractor layer's sources and amounts, then the collar's at Mila's spawn.
-        self._sources: list[tuple[np.ndarray, np.ndarray]] = []
         for layer in range(len(self.distractors)):
             members = [i for i, held in enumerate(self.distractor_layer) if held == layer]
             self._sources.append((
