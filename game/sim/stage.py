@@ -1,8 +1,9 @@
 """The stage a chase plays on: everything derived from a map and a tuning that no game changes.
 
-Building it costs a second or two (the scent is pre-warmed to its steady state, distance fields
-are prepared while its LU factorises on a second thread), so a batch worker builds one Stage
-per map and tuning and starts every seed's World from it. A Stage is read-only once built;
+Building it costs from a fifth of a second (lakeside) to a second or two (512 x 384): the scent
+is pre-warmed to its steady state, and distance fields are prepared while its LU factorises on
+a second thread. So a batch worker builds one Stage per map and tuning and starts every seed's
+World from it. A Stage is read-only once built;
 Worlds copy what they change. Worlds that share a Stage step in one thread at a time: its
 sweeps and the scent's stencil keep working arrays, and its caches of route fields fill as
 games ask.
