@@ -203,7 +203,8 @@ class SteadyState:
 
     def _solve(self, sources: list[tuple[np.ndarray, np.ndarray]], substeps: int) -> None:
         """On the thread: order the cells, factorise, solve each layer, and let the factors go
-        here."""
+        here, before the last layer is handed over: once the caller has every layer nothing of
+        the solve is left (a process forked then does not take a copy of the factors along)."""
         lu = None
         try:
             cells, matrix, sides = self._system(sources, substeps)
@@ -212,14 +213,18 @@ class SteadyState:
 
                 lu = splu(matrix, permc_spec="NATURAL", diag_pivot_thresh=0.0,
                           options={"SymmetricMode": True})
-            for layer, rhs in zip(self.layers, sides, strict=True):
+            del matrix
+            for layer, rhs in zip(self.layers[:-1], sides[:-1], strict=True):
                 layer.set_result(self._field(cells, None if lu is None else lu.solve(rhs)))
+            last = self._field(cells, None if lu is None else lu.solve(sides[-1]))
         except BaseException as error:  # MemoryError above all: raised where it is waited for
             for layer in self.layers:
                 if not layer.done():
                     layer.set_exception(error)
+            return
         finally:
             del lu  # the factors are freed on this thread (a traceback would keep the frame)
+        self.layers[-1].set_result(last)
 
     def _system(self, sources: list[tuple[np.ndarray, np.ndarray]], substeps: int
                 ) -> tuple[np.ndarray, Any, list[np.ndarray]]:
