@@ -3,6 +3,7 @@ booleans, and swept so that no push carries Mila across a cell she cannot enter.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 
@@ -12,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from game.sim.chase import step
-from game.sim.commands import IDLE, CommandError, Commands, checked
+from game.sim.commands import FLAGS, IDLE, CommandError, Commands, checked
 from game.sim.motion import RADIUS, fits, slide
 from game.sim.world import World
 from game.tiled import read_level
@@ -97,6 +98,19 @@ def test_no_push_carries_mila_over_the_wall_the_river_or_the_fence(walled, push)
 def test_bad_commands_are_refused_with_what_is_wrong(bad, message):
     with pytest.raises(CommandError, match=message.replace("(", r"\(")):
         checked(bad)
+
+
+def test_every_flag_is_checked_on_the_quick_path_too():
+    """The quick path for well-formed commands names the flags one by one (for speed): each of
+    FLAGS, given something other than a bool, is still refused, and every bool field of
+    Commands is one of FLAGS."""
+    fields = {f.name for f in dataclasses.fields(Commands)} - {"move_x", "move_y"}
+    assert fields == set(FLAGS)
+    for name in FLAGS:
+        with pytest.raises(CommandError, match=f"{name} is 1, not True or False"):
+            checked(dataclasses.replace(IDLE, **{name: 1}))
+        converted = checked(dataclasses.replace(IDLE, **{name: np.bool_(True)}))
+        assert type(getattr(converted, name)) is bool and getattr(converted, name)
 
 
 def test_the_simulation_itself_refuses_bad_commands(walled):
